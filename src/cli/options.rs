@@ -1,0 +1,229 @@
+//! The typed result of parsing httperf's command line: every option's value
+//! exactly as httperf stores it (including 0.9.0's 32-bit integer wrapping),
+//! before cross-option validation. `config::Config` is built from this.
+
+use std::path::PathBuf;
+
+/// What `--print-request[=WHAT]` / `--print-reply[=WHAT]` select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintParts {
+    /// No value, or a value whose first letter is neither `h` nor `b`.
+    HeaderAndBody,
+    /// First letter `h`/`H`.
+    Header,
+    /// First letter `b`/`B`.
+    Body,
+}
+
+/// Inter-arrival distribution chosen by `--rate` or `--period`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Interarrival {
+    /// Fixed inter-arrival time in seconds (`--rate=X` → 1/X, `--period=[d]T`).
+    Deterministic { iat_s: f64 },
+    /// `--period=uT1,T2`: uniform over [T1, T2).
+    Uniform { min_s: f64, max_s: f64 },
+    /// `--period=eT`: exponential with mean T.
+    Exponential { mean_s: f64 },
+    /// [master] `--period=vT1,D1,...`: Ti used until Di seconds of IAT accumulate.
+    Variable { phases: Vec<(f64, f64)> },
+}
+
+/// The rate parameters httperf keeps: the distribution plus the derived
+/// "rate" (1/mean IAT, or 0 meaning sequential).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateSpec {
+    pub interarrival: Interarrival,
+    /// Units per second; `<= 0` or NaN means "rate 0" (sequential).
+    pub rate_per_s: f64,
+}
+
+impl Default for RateSpec {
+    fn default() -> Self {
+        RateSpec {
+            interarrival: Interarrival::Deterministic { iat_s: 0.0 },
+            rate_per_s: 0.0,
+        }
+    }
+}
+
+/// `--wsess=N1,N2,X` and `--wsesspage=N1,N2,X`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SessionSpec {
+    pub sessions: u32,
+    pub calls_per_session: u32,
+    pub think_time_s: f64,
+}
+
+/// `--wsesslog=N,X,F`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionLogSpec {
+    pub sessions: u32,
+    pub think_time_s: f64,
+    pub file: String,
+}
+
+/// `--wset=N,X`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WorkingSetSpec {
+    pub files: u32,
+    pub miss_rate: f64,
+}
+
+/// `--wlog=B,F`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UriLogSpec {
+    /// `y`/`Y`: wrap around at the end of the file; otherwise end the test.
+    pub wrap: bool,
+    pub file: String,
+}
+
+/// [master] `--ssl-protocol`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SslProtocol {
+    Auto,
+    SslV2,
+    SslV3,
+    TlsV1_0,
+    TlsV1_1,
+    TlsV1_2,
+    TlsV1_3,
+}
+
+/// Every option of httperf 0.9.0 and upstream master, as parsed. Integer fields
+/// use the C type httperf 0.9.0 stores them in, so that wrapped values echo the
+/// same way (`--num-conns=-1` echoes `-1`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// Basename of argv[0], used as the prefix of httperf's own messages.
+    pub program: String,
+    pub add_header: Option<String>,
+    pub add_header_file: Option<PathBuf>,
+    pub burst_length: i32,
+    pub client_id: u32,
+    pub num_clients: u32,
+    pub close_with_reset: bool,
+    /// Raw `-d`/`--debug` text, `None` when not given.
+    pub debug: Option<String>,
+    /// 0 = not set.
+    pub failure_status: i32,
+    pub hog: bool,
+    /// (major, minor) from `--http-version`; default (1, 1).
+    pub http_version: (u32, u32),
+    pub max_connections: i32,
+    pub max_piped_calls: i32,
+    pub method: String,
+    /// [master] `--myaddr`, in the order given.
+    pub myaddr: Vec<String>,
+    pub no_host_hdr: bool,
+    pub num_calls: i32,
+    pub num_conns: i32,
+    /// [master] `--periodic-stats` / `-n`.
+    pub periodic_stats: bool,
+    /// Stored as C `int` after a range check on the unsigned value.
+    pub port: i32,
+    /// True when `--port` was given (otherwise the default depends on `--ssl`).
+    pub port_given: bool,
+    pub print_reply: Option<PrintParts>,
+    pub print_request: Option<PrintParts>,
+    pub rate: RateSpec,
+    pub recv_buffer: i32,
+    pub retry_on_failure: bool,
+    /// [master] `--runtime`, seconds; 0 = not set.
+    pub runtime_s: f64,
+    pub send_buffer: i32,
+    pub server: String,
+    pub server_name: Option<String>,
+    /// [master] `--servers FILE`.
+    pub servers: Option<PathBuf>,
+    pub session_cookies: bool,
+    pub ssl: bool,
+    pub ssl_ciphers: Option<String>,
+    pub ssl_no_reuse: bool,
+    pub tls_server_name: Option<String>,
+    pub ssl_certificate: Option<PathBuf>,
+    pub ssl_key: Option<PathBuf>,
+    pub ssl_verify: bool,
+    pub ssl_ca_file: Option<PathBuf>,
+    pub ssl_ca_path: Option<PathBuf>,
+    pub ssl_protocol: Option<SslProtocol>,
+    pub think_timeout_s: f64,
+    pub timeout_s: f64,
+    pub uri: String,
+    /// [master] `--use-timer-cache`.
+    pub use_timer_cache: bool,
+    /// Number of `-v`/`--verbose` occurrences.
+    pub verbose: u32,
+    /// `-V`/`--version` was given (0.9.0: print and keep running).
+    pub version: bool,
+    pub wlog: Option<UriLogSpec>,
+    pub wsess: Option<SessionSpec>,
+    pub wsesslog: Option<SessionLogSpec>,
+    pub wsesspage: Option<SessionSpec>,
+    pub wset: Option<WorkingSetSpec>,
+}
+
+impl Options {
+    /// httperf's defaults, before any option is applied.
+    pub fn defaults(program: &str) -> Self {
+        Options {
+            program: program.to_string(),
+            add_header: None,
+            add_header_file: None,
+            burst_length: 1,
+            client_id: 0,
+            num_clients: 1,
+            close_with_reset: false,
+            debug: None,
+            failure_status: 0,
+            hog: false,
+            http_version: (1, 1),
+            max_connections: 0,
+            max_piped_calls: 0,
+            method: "GET".to_string(),
+            myaddr: Vec::new(),
+            no_host_hdr: false,
+            num_calls: 1,
+            num_conns: 1,
+            periodic_stats: false,
+            port: 80,
+            port_given: false,
+            print_reply: None,
+            print_request: None,
+            rate: RateSpec::default(),
+            recv_buffer: 16384,
+            retry_on_failure: false,
+            runtime_s: 0.0,
+            send_buffer: 4096,
+            server: "localhost".to_string(),
+            server_name: None,
+            servers: None,
+            session_cookies: false,
+            ssl: false,
+            ssl_ciphers: None,
+            ssl_no_reuse: false,
+            tls_server_name: None,
+            ssl_certificate: None,
+            ssl_key: None,
+            ssl_verify: false,
+            ssl_ca_file: None,
+            ssl_ca_path: None,
+            ssl_protocol: None,
+            think_timeout_s: 0.0,
+            timeout_s: 0.0,
+            uri: "/".to_string(),
+            use_timer_cache: false,
+            verbose: 0,
+            version: false,
+            wlog: None,
+            wsess: None,
+            wsesslog: None,
+            wsesspage: None,
+            wset: None,
+        }
+    }
+
+    /// True when any session workload (`--wsess`, `--wsesslog`, `--wsesspage`) was given.
+    pub fn has_session_workload(&self) -> bool {
+        self.wsess.is_some() || self.wsesslog.is_some() || self.wsesspage.is_some()
+    }
+}

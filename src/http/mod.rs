@@ -1,0 +1,5 @@
+//! HTTP on the wire: building request bytes and parsing replies incrementally.
+//! Pure over byte slices: nothing here touches a socket or the clock.
+
+pub mod request;
+pub mod response;

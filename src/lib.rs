@@ -1,0 +1,9 @@
+//! httperf-rs: an output-compatible re-implementation of httperf 0.9.0.
+//! The binary (`src/main.rs`) is a thin shell around `app::run`; tests use the
+//! modules declared here directly.
+
+pub mod cli;
+pub mod fmt;
+pub mod http;
+pub mod report;
+pub mod stats;

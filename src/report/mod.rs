@@ -1,0 +1,20 @@
+//! The report: a pure function from a `Summary` to httperf's exact text.
+
+use crate::stats::summary::Summary;
+
+/// What the report needs to know beyond the data.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReportOptions {
+    /// `-v` count: level 2 and up print the connection-lifetime histogram.
+    pub verbose: u32,
+}
+
+/// `Maximum connect burst length: N` (without newline).
+pub fn burst_line(max_burst: u64) -> String {
+    format!("Maximum connect burst length: {max_burst}")
+}
+
+/// Everything printed after the burst line, starting with its empty line.
+pub fn render(summary: &Summary, _options: &ReportOptions) -> String {
+    format!("\nTotal: connections {}\n", summary.conns_issued)
+}

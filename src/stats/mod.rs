@@ -1,0 +1,3 @@
+//! Statistics collectors: they observe engine events and accumulate a `Summary`.
+
+pub mod summary;
