@@ -1,0 +1,1029 @@
+#!/usr/bin/env python3
+"""Output-compatibility runner: httperf 0.9.0 vs httperf-rs.
+
+Runs every scenario through the reference httperf (/usr/bin/httperf) and then
+through httperf-rs, against servers this script starts on free loopback ports,
+and compares stdout (line by line, field by field), stderr, the exit status and
+the exact request bytes each server connection received.
+
+Python 3.11 standard library only.  See README.md beside this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import dataclasses
+import difflib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(HERE)
+DEFAULT_BINARY = os.path.join(REPO_ROOT, "target", "release", "httperf-rs")
+REFERENCE = "/usr/bin/httperf"
+HOST = "127.0.0.1"
+
+# Fixed mtime for the nginx document tree, so Last-Modified and ETag never change.
+FIXED_MTIME = 1700000000
+
+
+# --------------------------------------------------------------------------------------
+# Scenarios
+# --------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Scenario:
+    name: str
+    argv: list[str]            # without program name; {host} and {port} are filled in
+    server: str | None         # key of SERVERS below, or None (command-line error cases)
+    desc: str = ""
+    # Timing fields that must nevertheless be equal (field names: see FIELD_RULES).
+    exact: tuple[str, ...] = ()
+    # Count fields reduced to a format check: {field: documented reason}.
+    loose: dict[str, str] = dataclasses.field(default_factory=dict)
+    # Timing fields where a finite value vs -nan/inf is accepted: {field: reason}.
+    nonfinite_ok: dict[str, str] = dataclasses.field(default_factory=dict)
+    # "exact" (after normalisation) or "ignore".
+    stderr: str = "exact"
+    # Sanity checks on BOTH outputs: {field: expected text}.  They prove the
+    # scenario exercises what it claims (e.g. that the server really resets).
+    expect: dict[str, str] = dataclasses.field(default_factory=dict)
+    timeout: float = 60.0
+
+
+FD_REASON = ("COMPAT-POLICY 'Do not copy': httperf-rs does not cap the open-file limit "
+             "at FD_SETSIZE=1024, so the verbose descriptor count may differ")
+
+SEQ = ("burst-length", "concurrency")   # deterministic for sequential (rate 0) runs
+
+SCENARIOS: list[Scenario] = [
+    # ---- httperf.1 EXAMPLES (request mode), adapted to the local nginx ----
+    Scenario("man-hog", ["--hog", "--server", "{host}", "--port", "{port}"], "nginx",
+             "httperf.1 example 1: one --hog connection for /",
+             exact=SEQ, expect={"burst-length": "0", "concurrency": "1", "status.2xx": "1"}),
+    Scenario("man-hog-rate", ["--hog", "--server", "{host}", "--port", "{port}",
+                              "--num-conns", "20", "--ra", "10", "--timeout", "5"], "nginx",
+             "httperf.1 example 2 scaled down (100 -> 20 connections), abbreviated --ra",
+             expect={"total.replies": "20"}),
+    # ---- basic request-mode workloads against nginx ----
+    Scenario("rate", ["--server={host}", "--port={port}", "--uri=/index.html",
+                      "--num-conns=100", "--rate=200"], "nginx",
+             "spec 7.8 example A: 100 connections at 200/s",
+             expect={"total.replies": "100", "request-size": "72.0",
+                     "reply-size.content": "1010.0"}),
+    Scenario("sequential", ["--server={host}", "--port={port}", "--uri=/index.html",
+                            "--num-conns=50"], "nginx",
+             "rate 0: each connection starts when the previous one is destroyed",
+             exact=SEQ, expect={"burst-length": "1", "concurrency": "1"}),
+    Scenario("keepalive", ["--server={host}", "--port={port}", "--uri=/index.html",
+                           "--num-conns=5", "--num-calls=10"], "nginx",
+             "10 calls per persistent connection",
+             exact=SEQ, expect={"total.replies": "50", "conn-length": "10.000"}),
+    Scenario("burst", ["--server={host}", "--port={port}", "--uri=/index.html",
+                       "--num-conns=5", "--num-calls=10", "--burst-length=5"], "nginx",
+             "pipelined bursts of 5 requests",
+             exact=SEQ, expect={"total.replies": "50", "conn-length": "10.000"}),
+    Scenario("period-d", ["-vvv", "--client=3/5", "--server={host}", "--port={port}",
+                          "--num-conns=9", "--period=d0.01"], "nginx",
+             "deterministic --period; -vvv prints each inter-arrival draw on stderr",
+             loose={"open-descriptors": FD_REASON}, expect={"total.replies": "9"}),
+    Scenario("period-u", ["-vvv", "--client=3/5", "--server={host}", "--port={port}",
+                          "--num-conns=9", "--period=u0.005,0.015"], "nginx",
+             "uniform --period: the erand48 sequence for client 3 must be identical",
+             loose={"open-descriptors": FD_REASON}, expect={"total.replies": "9"}),
+    Scenario("period-e", ["-vvv", "--client=3/5", "--server={host}", "--port={port}",
+                          "--num-conns=9", "--period=e0.01"], "nginx",
+             "exponential --period: the erand48 sequence for client 3 must be identical",
+             loose={"open-descriptors": FD_REASON}, expect={"total.replies": "9"}),
+    Scenario("http10", ["--server={host}", "--port={port}", "--http-version=1.0",
+                        "--num-conns=5", "--num-calls=2"], "nginx",
+             "HTTP/1.0 requests (Connection: keep-alive header)",
+             exact=SEQ, expect={"total.replies": "10"}),
+    Scenario("head", ["--server={host}", "--port={port}", "--method=HEAD",
+                      "--num-conns=5", "--num-calls=2"], "nginx",
+             "HEAD: replies without a body",
+             exact=SEQ, expect={"total.replies": "10", "reply-size.content": "0.0"}),
+    Scenario("add-header", ["--server={host}", "--port={port}",
+                            "--add-header=X-A: 1\\nX-B: 2\\n", "--num-conns=3"], "nginx",
+             "--add-header with \\n escapes (two header lines)",
+             exact=SEQ, expect={"request-size": "78.0"}),
+    Scenario("add-header-escapes", ["--server={host}", "--port={port}",
+                                    "--add-header=X-C: \\101\\q\\\\\\r\\a", "--num-conns=2"],
+             "ok", "octal, unknown (warning on stderr), backslash, \\r and \\a escapes",
+             exact=SEQ, expect={"total.replies": "2"}),
+    Scenario("uri-path", ["--server={host}", "--port={port}", "--uri=/tree/sub/page.html",
+                          "--num-conns=3"], "nginx", "--uri with a path into the tree",
+             exact=SEQ, expect={"status.2xx": "3"}),
+    Scenario("uri-404-nginx", ["--server={host}", "--port={port}", "--uri=/no/such/file",
+                               "--num-conns=3"], "nginx", "nginx 404 page",
+             exact=SEQ, expect={"status.4xx": "3"}),
+    Scenario("server-name", ["--server={host}", "--port={port}",
+                             "--server-name=www.example.test:8080", "--num-conns=3"], "nginx",
+             "--server-name sets the Host header (echoed as --server_name)",
+             exact=SEQ, expect={"status.2xx": "3"}),
+    Scenario("buffers", ["--server={host}", "--port={port}", "--send-buffer=8192",
+                         "--recv-buffer=32768", "--num-conns=3"], "nginx",
+             "--send-buffer / --recv-buffer", exact=SEQ, expect={"status.2xx": "3"}),
+    Scenario("close-with-reset", ["--server={host}", "--port={port}", "--close-with-reset",
+                                  "--num-conns=5"], "nginx", "close with RST (SO_LINGER 0)",
+             exact=SEQ, expect={"status.2xx": "5", "errors.total": "0"}),
+    Scenario("think-timeout", ["--server={host}", "--port={port}", "--think-timeout=2",
+                               "--timeout=1", "--num-conns=3"], "nginx",
+             "--think-timeout with a normal server (no timeouts expected)",
+             exact=SEQ, expect={"status.2xx": "3", "errors.client-timo": "0"}),
+    # ---- deterministic Python servers ----
+    Scenario("chunked", ["--server={host}", "--port={port}", "--num-conns=1",
+                         "--num-calls=2"], "chunked",
+             "chunked replies with a trailer, 2 calls on one connection (spec 7.8 D)",
+             exact=SEQ, expect={"reply-size.header": "47.0", "reply-size.content": "12.0",
+                                "reply-size.footer": "15.0", "total.replies": "2"}),
+    Scenario("conn-close", ["--server={host}", "--port={port}", "--num-conns=1",
+                            "--num-calls=2"], "close",
+             "server sends Connection: close; the 2nd request meets EOF -> connreset",
+             exact=SEQ, expect={"total.requests": "2", "total.replies": "1",
+                                "errors.connreset": "1"}),
+    Scenario("close-delimited", ["--server={host}", "--port={port}", "--num-conns=3"],
+             "close-body", "body without length, ended by the server's close",
+             exact=SEQ, expect={"total.replies": "3", "errors.total": "0"}),
+    Scenario("status-404", ["--server={host}", "--port={port}", "--num-conns=3",
+                            "--num-calls=2"], "404", "4xx replies on keep-alive connections",
+             exact=SEQ, expect={"status.4xx": "6"}),
+    Scenario("status-503", ["--server={host}", "--port={port}", "--num-conns=3"], "503",
+             "5xx replies", exact=SEQ, expect={"status.5xx": "3"}),
+    Scenario("print-request-reply", ["--server={host}", "--port={port}", "--print-request",
+                                     "--print-reply", "--num-conns=1", "--num-calls=2"], "ok",
+             "SH/SS/RH/RB/RS lines for a simple Content-Length reply",
+             exact=SEQ, expect={"total.replies": "2"}),
+    Scenario("refused", ["--server={host}", "--port={port}", "--num-conns=3"], "refused",
+             "nothing listening on the port -> connrefused",
+             exact=SEQ, expect={"errors.connrefused": "3", "total.requests": "0"}),
+    Scenario("client-timeout", ["--server={host}", "--port={port}", "--timeout=1",
+                                "--num-conns=2"], "silent",
+             "server accepts and never answers; --timeout=1 -> client-timo (spec 7.8 F)",
+             exact=SEQ, expect={"errors.client-timo": "2", "total.requests": "2",
+                                "total.replies": "0"}),
+    Scenario("think-timeout-silent", ["--server={host}", "--port={port}",
+                                      "--think-timeout=1", "--num-conns=1"], "silent",
+             "--think-timeout alone acts as a reply timeout",
+             exact=SEQ, expect={"errors.client-timo": "1"}),
+]
+
+# Command-line errors: nothing is ever connected to; stdout, stderr and exit status
+# must be identical.  Ambiguous prefixes are chosen so that the candidate list is the
+# same in 0.9.0 and in master (httperf-rs also accepts master's options), e.g. not
+# --t (master adds --tls-server-name) and not --se/--ser (master adds --servers).
+CLI_CASES = [
+    ("num-conns-x", ["--num-conns=x"]),
+    ("num-conns-x-space", ["--num-conns", "x"]),
+    ("unknown-option", ["--bogus"]),
+    ("unknown-option-value", ["--bogus=3"]),
+    ("ambiguous-num", ["--num=3"]),
+    ("ambiguous-ws", ["--ws=1,2,3"]),
+    ("ambiguous-h", ["--h"]),
+    ("ambiguous-cl", ["--cl"]),
+    ("ambiguous-pr", ["--pr"]),
+    ("ambiguous-ma", ["--ma=2"]),
+    ("missing-arg", ["--server=127.0.0.1", "--rate"]),
+    ("flag-with-arg", ["--hog=1"]),
+    ("abbrev-flag-with-arg", ["--ho=1"]),
+    ("short-unknown", ["-x"]),
+    ("short-d-missing", ["-d"]),
+    ("rate-bad", ["--rate=abc"]),
+    ("timeout-bad", ["--timeout=1s"]),
+    ("burst-zero", ["--burst-length=0"]),
+    ("port-range", ["--port=70000"]),
+    ("period-bad-dist", ["--period=x1"]),
+    ("period-u-no-max", ["--period=u1"]),
+    ("client-bad", ["--client=5/3"]),
+    ("client-no-slash", ["--client=1x"]),
+    ("http-version-bad", ["--http-version=x"]),
+    ("num-calls-bad", ["--num-calls=1.5"]),
+    ("first-error-wins", ["--num-conns=x", "--rate=y"]),
+    ("wset-bad", ["--wset=1"]),
+]
+for _n, _a in CLI_CASES:
+    SCENARIOS.append(Scenario("cli-" + _n, _a, None, "command-line error: " + " ".join(_a)))
+
+
+# --------------------------------------------------------------------------------------
+# Servers
+# --------------------------------------------------------------------------------------
+
+class ConnLog:
+    """Exact bytes received on every finished connection of one server."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.active = 0
+        self.done: list[bytes] = []
+
+    def opened(self) -> None:
+        with self.cond:
+            self.active += 1
+
+    def closed(self, data: bytes) -> None:
+        with self.cond:
+            self.active -= 1
+            self.done.append(bytes(data))
+            self.cond.notify_all()
+
+    def reset(self) -> None:
+        with self.cond:
+            self.done = []
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no connection has been open for 100 ms (or timeout)."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                if self.active == 0:
+                    self.cond.wait(0.1)
+                    if self.active == 0:
+                        return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.cond.wait(min(left, 0.1))
+
+    def snapshot(self) -> list[bytes]:
+        with self.cond:
+            return list(self.done)
+
+
+def free_port() -> int:
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((HOST, 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def quiet_shutdown(sock: socket.socket, how: int = socket.SHUT_RDWR) -> None:
+    try:
+        sock.shutdown(how)
+    except OSError:
+        pass
+
+
+class BaseServer:
+    """Threaded TCP server on a free loopback port; one thread per connection."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.log = ConnLog()
+        self.stopping = threading.Event()
+        self.live: set[socket.socket] = set()
+        self.live_lock = threading.Lock()
+        self.lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.lsock.bind((HOST, 0))
+        self.lsock.listen(256)
+        self.lsock.settimeout(0.2)
+        self.port = self.lsock.getsockname()[1]
+        self.thread = threading.Thread(target=self._accept_loop, daemon=True,
+                                       name=f"accept-{name}")
+
+    def start(self) -> "BaseServer":
+        self.thread.start()
+        return self
+
+    def _track(self, s: socket.socket, add: bool) -> None:
+        with self.live_lock:
+            (self.live.add if add else self.live.discard)(s)
+
+    def _accept_loop(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                conn, _ = self.lsock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            conn.settimeout(None)
+            self.log.opened()
+            self._track(conn, True)
+            threading.Thread(target=self._run_conn, args=(conn,), daemon=True).start()
+
+    def _run_conn(self, conn: socket.socket) -> None:
+        rec = bytearray()
+        try:
+            self.handle(conn, rec)
+        except OSError:
+            pass
+        finally:
+            self._track(conn, False)
+            try:
+                conn.close()
+            except OSError:
+                pass
+            self.log.closed(rec)
+
+    def handle(self, conn: socket.socket, rec: bytearray) -> None:
+        raise NotImplementedError
+
+    @staticmethod
+    def recv(conn: socket.socket, rec: bytearray) -> bytes:
+        data = conn.recv(65536)
+        rec += data
+        return data
+
+    def stop(self) -> None:
+        self.stopping.set()
+        try:
+            self.lsock.close()
+        except OSError:
+            pass
+        with self.live_lock:
+            socks = list(self.live)
+        for s in socks:
+            quiet_shutdown(s)
+
+
+# Deterministic replies: (status line + headers, body); no Date or other varying data.
+OK_BODY = b"httperf compat test body\nsecond line\n"
+NOT_FOUND_BODY = b"not found\n"
+UNAVAILABLE_BODY = b"service unavailable\n"
+CHUNKED_BODY = b"5\r\nhello\r\n7;ext=1\r\n world!\r\n0\r\nX-Foot: bar\r\n\r\n"
+
+REPLIES: dict[str, tuple[bytes, bytes, bool]] = {
+    # name: (head, body, close-after-reply)
+    "ok": (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n"
+           % len(OK_BODY), OK_BODY, False),
+    "chunked": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", CHUNKED_BODY, False),
+    "close": (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
+              b"Connection: close\r\n\r\n" % len(OK_BODY), OK_BODY, True),
+    "close-body": (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n",
+                   OK_BODY, True),
+    "404": (b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n"
+            % len(NOT_FOUND_BODY), NOT_FOUND_BODY, False),
+    "503": (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(UNAVAILABLE_BODY), UNAVAILABLE_BODY, False),
+}
+
+
+class HttpServer(BaseServer):
+    """Answers every request (end of header = CRLF CRLF) with a fixed reply.
+
+    Close-after-reply servers shut down their sending side and keep reading until
+    the client closes, so that bytes sent after the close are recorded too."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.head, self.body, self.close_after = REPLIES[name]
+
+    def handle(self, conn: socket.socket, rec: bytearray) -> None:
+        buf = b""
+        while True:
+            data = self.recv(conn, rec)
+            if not data:
+                return
+            buf += data
+            while b"\r\n\r\n" in buf:
+                req, buf = buf.split(b"\r\n\r\n", 1)
+                method = req.split(b" ", 1)[0]
+                conn.sendall(self.head + (b"" if method == b"HEAD" else self.body))
+                if self.close_after:
+                    conn.shutdown(socket.SHUT_WR)
+                    while self.recv(conn, rec):
+                        pass
+                    return
+
+
+class SilentServer(BaseServer):
+    """Accepts and reads, never answers."""
+
+    def handle(self, conn: socket.socket, rec: bytearray) -> None:
+        while self.recv(conn, rec):
+            pass
+
+
+class RefusedPort:
+    """A bound socket that never listens: connecting to it is refused."""
+
+    def __init__(self) -> None:
+        self.name = "refused"
+        self.log = ConnLog()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind((HOST, 0))
+        self.port = self.sock.getsockname()[1]
+
+    def stop(self) -> None:
+        self.sock.close()
+
+
+class RecordingProxy(BaseServer):
+    """Transparent TCP relay in front of nginx that records what the client sent."""
+
+    def __init__(self, name: str, upstream_port: int) -> None:
+        super().__init__(name)
+        self.upstream_port = upstream_port
+
+    def handle(self, conn: socket.socket, rec: bytearray) -> None:
+        up = socket.create_connection((HOST, self.upstream_port), timeout=10)
+        up.settimeout(None)
+        up.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._track(up, True)
+
+        def client_to_upstream() -> None:
+            try:
+                while True:
+                    data = self.recv(conn, rec)
+                    if not data:
+                        quiet_shutdown(up, socket.SHUT_WR)
+                        return
+                    up.sendall(data)
+            except OSError:
+                # client reset (e.g. --close-with-reset): tear both sides down
+                quiet_shutdown(up)
+                quiet_shutdown(conn)
+
+        t = threading.Thread(target=client_to_upstream, daemon=True)
+        t.start()
+        try:
+            while True:
+                data = up.recv(65536)
+                if not data:
+                    quiet_shutdown(conn, socket.SHUT_WR)
+                    break
+                conn.sendall(data)
+        except OSError:
+            quiet_shutdown(up)
+            quiet_shutdown(conn)
+        t.join()
+        self._track(up, False)
+        up.close()
+
+
+class Nginx:
+    """nginx with a generated config, in the foreground, plus a recording proxy."""
+
+    def __init__(self, tmp: str, binary: str) -> None:
+        self.name = "nginx"
+        self.dir = os.path.join(tmp, "nginx")
+        www = os.path.join(self.dir, "www")
+        os.makedirs(os.path.join(www, "tree", "sub"))
+        files = {
+            "index.html": make_index_html(),
+            "tree/index.html": b"<html><body>tree</body></html>\n",
+            "tree/a.html": b"<html><body>a</body></html>\n",
+            "tree/sub/page.html": b"<html><body>" + b"p" * 200 + b"</body></html>\n",
+            "tree/sub/data.txt": b"0123456789\n" * 10,
+        }
+        for rel, content in files.items():
+            path = os.path.join(www, rel)
+            with open(path, "wb") as f:
+                f.write(content)
+            os.utime(path, (FIXED_MTIME, FIXED_MTIME))
+        self.upstream_port = free_port()
+        conf = os.path.join(self.dir, "nginx.conf")
+        d = self.dir
+        with open(conf, "w") as f:
+            f.write(f"""daemon off;
+master_process off;
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {d}/body;
+    proxy_temp_path {d}/proxy;
+    fastcgi_temp_path {d}/fastcgi;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    types {{ text/html html; text/plain txt; }}
+    default_type application/octet-stream;
+    keepalive_timeout 65;
+    keepalive_requests 100000;
+    server {{
+        listen {HOST}:{self.upstream_port};
+        server_name localhost;
+        root {www};
+        index index.html;
+    }}
+}}
+""")
+        self.proc = subprocess.Popen(
+            [binary, "-e", os.path.join(d, "error.log"), "-p", d + "/", "-c", conf],
+            stdin=subprocess.DEVNULL, stdout=open(os.path.join(d, "stdout.log"), "wb"),
+            stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 10
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError("nginx exited at start-up:\n" + self.errors())
+            try:
+                socket.create_connection((HOST, self.upstream_port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("nginx did not start listening:\n" + self.errors())
+                time.sleep(0.05)
+        self.proxy = RecordingProxy("nginx", self.upstream_port).start()
+        self.port = self.proxy.port
+        self.log = self.proxy.log
+
+    def errors(self) -> str:
+        out = []
+        for n in ("error.log", "stdout.log"):
+            try:
+                with open(os.path.join(self.dir, n), errors="replace") as f:
+                    out.append(f.read())
+            except OSError:
+                pass
+        return "".join(out)
+
+    def stop(self) -> None:
+        self.proxy.stop()
+        stop_process(self.proc)
+
+
+def make_index_html() -> bytes:
+    head = b"<html><head><title>httperf compat</title></head><body>\n"
+    tail = b"</body></html>\n"
+    line = b"<p>0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ</p>\n"
+    body = head
+    while len(body) + len(line) + len(tail) <= 1010:
+        body += line
+    body += b"x" * (1010 - len(body) - len(tail) - 1) + b"\n" + tail
+    assert len(body) == 1010
+    return body
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except OSError:
+        proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            proc.kill()
+        proc.wait(5)
+
+
+# --------------------------------------------------------------------------------------
+# Tools
+# --------------------------------------------------------------------------------------
+
+def apt_install(packages: list[str]) -> bool:
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    cmd = ["apt-get", "install", "-y", "-q"] + packages
+    for attempt in range(2):
+        r = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if r.returncode == 0:
+            return True
+        if attempt == 0:
+            subprocess.run(["apt-get", "update", "-q"], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sys.stderr.write(f"apt-get install {' '.join(packages)} failed:\n"
+                     f"{r.stderr.decode(errors='replace')}\n")
+    return False
+
+
+def find_nginx() -> str | None:
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)),
+        None)
+
+
+def ensure_tools(reference: str, need_nginx: bool) -> str | None:
+    if not os.access(reference, os.X_OK):
+        if reference != REFERENCE or not apt_install(["httperf"]):
+            sys.exit(f"reference httperf not available at {reference}")
+    nginx = None
+    if need_nginx:
+        nginx = find_nginx()
+        if nginx is None:
+            if not apt_install(["nginx-light"]):
+                apt_install(["nginx"])
+            nginx = find_nginx()
+        if nginx is None:
+            sys.exit("nginx is not available and could not be installed")
+    return nginx
+
+
+# --------------------------------------------------------------------------------------
+# Running one client
+# --------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class RunResult:
+    stdout: bytes
+    stderr: bytes
+    status: int | None        # None = killed by the runner's hard timeout
+    duration: float
+    received: list[bytes]     # per-connection bytes received by the server
+    server_idle: bool = True
+
+
+def run_client(exe: str, argv: list[str], timeout: float, env: dict[str, str],
+               server) -> RunResult:
+    if server is not None:
+        server.log.reset()
+    t0 = time.monotonic()
+    proc = subprocess.Popen(["httperf"] + argv, executable=exe, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            start_new_session=True)
+    RUNNING.add(proc)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        status: int | None = proc.returncode
+    except subprocess.TimeoutExpired:
+        stop_process(proc)
+        out, err = proc.communicate()
+        status = None
+    finally:
+        RUNNING.discard(proc)
+    dur = time.monotonic() - t0
+    received: list[bytes] = []
+    idle = True
+    if server is not None:
+        idle = server.log.wait_idle(10.0)
+        received = server.log.snapshot()
+    return RunResult(out, err, status, dur, received, idle)
+
+
+RUNNING: set[subprocess.Popen] = set()
+
+
+# --------------------------------------------------------------------------------------
+# Comparison
+# --------------------------------------------------------------------------------------
+
+EXACT, TIMING = "exact", "timing"
+
+# (line prefix, [(field name, kind), ...]) in the order the numbers appear on the line.
+# A line matching no rule (the echo line, print-request/-reply lines, messages) must be
+# byte-identical.
+FIELD_RULES: list[tuple[str, list[tuple[str, str]]]] = [
+    ("Maximum connect burst length:", [("burst-length", TIMING)]),
+    ("Total: connections", [("total.connections", EXACT), ("total.requests", EXACT),
+                            ("total.replies", EXACT), ("test-duration", TIMING)]),
+    ("Connection rate:", [("conn-rate", TIMING), ("ms-per-conn", TIMING),
+                          ("concurrency", TIMING)]),
+    ("Connection time [ms]: min", [("conn-time.min", TIMING), ("conn-time.avg", TIMING),
+                                   ("conn-time.max", TIMING), ("conn-time.median", TIMING),
+                                   ("conn-time.stddev", TIMING)]),
+    ("Connection time [ms]: connect", [("conn-time.connect", TIMING)]),
+    ("Connection length [replies/conn]:", [("conn-length", EXACT)]),
+    ("Request rate:", [("req-rate", TIMING), ("ms-per-req", TIMING)]),
+    ("Request size [B]:", [("request-size", EXACT)]),
+    ("Reply rate [replies/s]:", [("reply-rate.min", TIMING), ("reply-rate.avg", TIMING),
+                                 ("reply-rate.max", TIMING), ("reply-rate.stddev", TIMING),
+                                 ("reply-rate.samples", TIMING)]),
+    ("Reply time [ms]:", [("reply-time.response", TIMING), ("reply-time.transfer", TIMING)]),
+    ("Reply size [B]:", [("reply-size.header", EXACT), ("reply-size.content", EXACT),
+                         ("reply-size.footer", EXACT), ("reply-size.total", EXACT)]),
+    ("Reply status:", [("status.1xx", EXACT), ("status.2xx", EXACT), ("status.3xx", EXACT),
+                       ("status.4xx", EXACT), ("status.5xx", EXACT)]),
+    ("CPU time [s]:", [("cpu.user", TIMING), ("cpu.system", TIMING), ("cpu.user-pct", TIMING),
+                       ("cpu.system-pct", TIMING), ("cpu.total-pct", TIMING)]),
+    ("Net I/O:", [("netio.kbps", TIMING), ("netio.mbps", TIMING)]),
+    ("Errors: total", [("errors.total", EXACT), ("errors.client-timo", EXACT),
+                       ("errors.socket-timo", EXACT), ("errors.connrefused", EXACT),
+                       ("errors.connreset", EXACT)]),
+    ("Errors: fd-unavail", [("errors.fd-unavail", EXACT), ("errors.addrunavail", EXACT),
+                            ("errors.ftab-full", EXACT), ("errors.other", EXACT)]),
+    ("reply-rate =", [("reply-rate.sample", TIMING)]),
+    ("session-rate =", [("session-rate.sample", TIMING)]),
+    ("httperf: maximum number of open descriptors =", [("open-descriptors", EXACT)]),
+    ("Session rate [sess/s]:", [("session-rate.min", TIMING), ("session-rate.avg", TIMING),
+                                ("session-rate.max", TIMING), ("session-rate.stddev", TIMING),
+                                ("sessions.completed", EXACT), ("sessions.total", EXACT)]),
+    ("Session: avg", [("session.conns", EXACT)]),
+    ("Session lifetime [s]:", [("session.lifetime", TIMING)]),
+    ("Session failtime [s]:", [("session.failtime", TIMING)]),
+]
+
+# A number: not glued to a word, a dot or '^' on either side ("1xx=", "10^6" and
+# "RS0:" stay text).
+NUM_RE = re.compile(r"(?<![\w.^])(-?nan|-?inf|-?\d+(?:\.\d+)?)(?![\w.^])")
+
+
+def split_numbers(line: str) -> tuple[str, list[str]]:
+    nums = NUM_RE.findall(line)
+    return NUM_RE.sub("#", line), nums
+
+
+def num_format(tok: str) -> str:
+    t = tok.lstrip("-")
+    if t in ("nan", "inf"):
+        return tok
+    return "dec%d" % len(t.split(".")[1]) if "." in t else "int"
+
+
+def rule_for(line: str):
+    for prefix, fields in FIELD_RULES:
+        if line.startswith(prefix):
+            return fields
+    return None
+
+
+def show(s: str) -> str:
+    return repr(s)[1:-1] if any(ord(c) < 32 or ord(c) > 126 for c in s) else s
+
+
+def extract_fields(lines: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for line in lines:
+        fields = rule_for(line)
+        if not fields:
+            continue
+        _, nums = split_numbers(line)
+        if len(nums) == len(fields):
+            for (name, _), v in zip(fields, nums):
+                values.setdefault(name, v)
+    return values
+
+
+HIST_TITLE = "Connection lifetime histogram (time in ms):"
+HIST_SEP = " " * 13 + ":"
+HIST_BIN_RE = re.compile(r" *(\d+)\.5 (\d+)")
+
+
+def split_histogram(lines: list[str]) -> tuple[list[tuple[int, str]], list[str]]:
+    """Number the lines (from 1) and take the verbose lifetime-histogram bin lines out.
+
+    The bins are timing-dependent (their number varies from run to run); they are
+    checked separately by check_histogram()."""
+    numbered: list[tuple[int, str]] = []
+    bins: list[str] = []
+    in_hist = False
+    for i, line in enumerate(lines, 1):
+        if in_hist and line != "":
+            bins.append(line)
+            continue
+        in_hist = line == HIST_TITLE
+        numbered.append((i, line))
+    return numbered, bins
+
+
+def check_histogram(bins: list[str]) -> tuple[int, list[str]]:
+    """Total count of a histogram block and its format errors (%16.1f %u bins, a
+    separator line before every bin whose predecessor bin is empty)."""
+    total, errors, prev, sep = 0, [], None, False
+    for line in bins:
+        if line == HIST_SEP:
+            sep = True
+            continue
+        m = HIST_BIN_RE.fullmatch(line)
+        if not m or len(line) - len(m.group(2)) != 17:
+            errors.append(f"bad histogram line {show(line)!r}")
+            continue
+        i = int(m.group(1))
+        want_sep = i > 0 and prev != i - 1
+        if sep != want_sep:
+            errors.append(f"histogram separator {'missing before' if want_sep else 'unexpected before'}"
+                          f" {show(line)!r}")
+        total += int(m.group(2))
+        prev, sep = i, False
+    return total, errors
+
+
+def compare_stdout(ref_lines: list[str], new_lines: list[str], sc: Scenario) -> list[str]:
+    diffs: list[str] = []
+    ref, ref_bins = split_histogram(ref_lines)
+    new, new_bins = split_histogram(new_lines)
+    if len(ref) != len(new):
+        diffs.append(f"stdout: {len(ref_lines)} lines from httperf, {len(new_lines)} from "
+                     "httperf-rs")
+        for d in list(difflib.unified_diff(ref_lines, new_lines, "httperf", "httperf-rs", n=1,
+                                           lineterm=""))[:40]:
+            diffs.append("  " + show(d))
+        return diffs
+    if ref_bins or new_bins:
+        (ta, ea), (tb, eb) = check_histogram(ref_bins), check_histogram(new_bins)
+        diffs += [f"httperf {e}" for e in ea] + [f"httperf-rs {e}" for e in eb]
+        if ta != tb:
+            diffs.append(f"lifetime histogram: httperf counts {ta} connections, "
+                         f"httperf-rs {tb}")
+    for (i, a), (_, b) in zip(ref, new):
+        if a == b:
+            continue
+        where = "echo line" if i == 1 and a.startswith("httperf ") else f"line {i}"
+        fields = rule_for(a)
+        shape_a, nums_a = split_numbers(a)
+        shape_b, nums_b = split_numbers(b)
+        if fields is None or len(nums_a) != len(fields):
+            diffs.append(f"stdout {where} differs:\n      httperf:    {show(a)}\n"
+                         f"      httperf-rs: {show(b)}")
+            continue
+        if shape_a != shape_b or len(nums_a) != len(nums_b):
+            diffs.append(f"stdout {where} text differs:\n      httperf:    {show(a)}\n"
+                         f"      httperf-rs: {show(b)}")
+            continue
+        for (name, kind), va, vb in zip(fields, nums_a, nums_b):
+            if va == vb:
+                continue
+            if name in sc.loose:
+                kind = TIMING
+            elif name in sc.exact:
+                kind = EXACT
+            if kind == EXACT:
+                diffs.append(f"stdout {where} field {name}: httperf {va}, httperf-rs {vb}")
+                continue
+            fa, fb = num_format(va), num_format(vb)
+            if fa == fb:
+                continue
+            finite = [f for f in (fa, fb) if f.startswith(("dec", "int"))]
+            if len(finite) == 1 and name in sc.nonfinite_ok:
+                continue
+            diffs.append(f"stdout {where} field {name}: format differs: httperf {va}, "
+                         f"httperf-rs {vb}")
+    return diffs
+
+
+def normalise_stderr(data: bytes, tmp: str) -> list[str]:
+    text = data.decode("latin-1").replace(tmp, "<TMP>")
+    return text.split("\n")
+
+
+def compare_requests(ref: list[bytes], new: list[bytes]) -> list[str]:
+    ca, cb = collections.Counter(ref), collections.Counter(new)
+    if ca == cb:
+        return []
+    diffs = [f"request bytes differ ({len(ref)} connections for httperf, "
+             f"{len(new)} for httperf-rs):"]
+    for key in sorted(set(ca) | set(cb), key=lambda k: (ca[k] - cb[k], k)):
+        if ca[key] != cb[key]:
+            r = repr(key)
+            if len(r) > 300:
+                r = r[:300] + "..."
+            diffs.append(f"    httperf x{ca[key]}, httperf-rs x{cb[key]}: {r}")
+    return diffs[:12]
+
+
+def compare(sc: Scenario, ref: RunResult, new: RunResult, tmp: str) -> list[str]:
+    diffs: list[str] = []
+    if ref.status is None:
+        diffs.append(f"httperf (reference) timed out after {sc.timeout:.0f} s: "
+                     "the scenario itself is broken")
+    if new.status is None:
+        diffs.append(f"httperf-rs timed out after {sc.timeout:.0f} s (killed)")
+    if ref.status != new.status:
+        diffs.append(f"exit status: httperf {ref.status}, httperf-rs {new.status}")
+    ref_out = ref.stdout.decode("latin-1").split("\n")
+    new_out = new.stdout.decode("latin-1").split("\n")
+    diffs += compare_stdout(ref_out, new_out, sc)
+    for who, lines in (("httperf", ref_out), ("httperf-rs", new_out)):
+        got = extract_fields(lines)
+        for field, want in sc.expect.items():
+            if got.get(field) != want:
+                diffs.append(f"expectation {field} = {want} not met by {who} "
+                             f"(got {got.get(field)})")
+    if sc.stderr != "ignore":
+        ea, eb = normalise_stderr(ref.stderr, tmp), normalise_stderr(new.stderr, tmp)
+        if ea != eb:
+            diffs.append("stderr differs:")
+            for d in list(difflib.unified_diff(ea, eb, "httperf", "httperf-rs", n=1,
+                                               lineterm=""))[2:30]:
+                diffs.append("    " + show(d))
+    if sc.server is not None:
+        diffs += compare_requests(ref.received, new.received)
+        for who, r in (("httperf", ref), ("httperf-rs", new)):
+            if not r.server_idle:
+                diffs.append(f"server connections still open 10 s after {who} exited")
+    return diffs
+
+
+# --------------------------------------------------------------------------------------
+# Main
+# --------------------------------------------------------------------------------------
+
+def start_servers(needed: set[str], tmp: str, nginx_bin: str | None) -> dict:
+    servers: dict = {}
+    try:
+        for key in sorted(needed):
+            if key == "nginx":
+                servers[key] = Nginx(tmp, nginx_bin)
+            elif key == "silent":
+                servers[key] = SilentServer(key).start()
+            elif key == "refused":
+                servers[key] = RefusedPort()
+            else:
+                servers[key] = HttpServer(key).start()
+    except BaseException:
+        for s in servers.values():
+            s.stop()
+        raise
+    return servers
+
+
+def write_results(base: str, name: str, ref: RunResult, new: RunResult) -> None:
+    d = os.path.join(base, "results", name)
+    os.makedirs(d, exist_ok=True)
+    for who, r in (("httperf", ref), ("httperf-rs", new)):
+        with open(os.path.join(d, who + ".stdout"), "wb") as f:
+            f.write(r.stdout)
+        with open(os.path.join(d, who + ".stderr"), "wb") as f:
+            f.write(r.stderr)
+        with open(os.path.join(d, who + ".status"), "w") as f:
+            f.write(f"{r.status}\n")
+        with open(os.path.join(d, who + ".received"), "wb") as f:
+            for i, data in enumerate(r.received):
+                f.write(b"=== connection %d (%d bytes)\n" % (i, len(data)) + data + b"\n")
+
+
+def on_signal(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="Compare httperf 0.9.0 and httperf-rs outputs.")
+    ap.add_argument("--binary", help="httperf-rs binary (default: $HTTPERF_RS or "
+                    "target/release/httperf-rs in the repo root)")
+    ap.add_argument("--reference", default=REFERENCE,
+                    help=f"reference httperf binary (default {REFERENCE})")
+    ap.add_argument("--only", action="append", metavar="NAME",
+                    help="run only scenarios whose name contains NAME (repeatable)")
+    ap.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the temp dir (outputs of every run in results/)")
+    args = ap.parse_args()
+
+    selected = [s for s in SCENARIOS
+                if not args.only or any(o in s.name for o in args.only)]
+    if args.list:
+        for s in selected:
+            print(f"{s.name:24} [{s.server or '-'}] {s.desc}")
+        return 0
+    if not selected:
+        print("no scenario matches", file=sys.stderr)
+        return 2
+
+    binary = args.binary or os.environ.get("HTTPERF_RS") or DEFAULT_BINARY
+    binary = os.path.abspath(binary)
+    if not os.access(binary, os.X_OK):
+        print(f"httperf-rs binary not found or not executable: {binary} "
+              "(build it with `cargo build --release`, or pass --binary)", file=sys.stderr)
+        return 2
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    needed = {s.server for s in selected if s.server}
+    nginx_bin = ensure_tools(args.reference, "nginx" in needed)
+
+    tmp = tempfile.mkdtemp(prefix="httperf-compat-")
+    servers: dict = {}
+    passed = failed = 0
+    try:
+        for who, target in (("ref", os.path.abspath(args.reference)), ("new", binary)):
+            os.makedirs(os.path.join(tmp, who))
+            os.symlink(target, os.path.join(tmp, who, "httperf"))
+        ref_exe = os.path.join(tmp, "ref", "httperf")
+        new_exe = os.path.join(tmp, "new", "httperf")
+        env = dict(os.environ, LC_ALL="C", LANG="C")
+        env.pop("LANGUAGE", None)
+        servers = start_servers(needed, tmp, nginx_bin)
+        print(f"httperf-rs: {binary}", file=sys.stderr, flush=True)
+
+        for sc in selected:
+            server = servers.get(sc.server) if sc.server else None
+            port = str(server.port) if server else ""
+            argv = [a.replace("{host}", HOST).replace("{port}", port) for a in sc.argv]
+            ref = run_client(ref_exe, argv, sc.timeout, env, server)
+            new = run_client(new_exe, argv, sc.timeout, env, server)
+            write_results(tmp, sc.name, ref, new)
+            diffs = compare(sc, ref, new, tmp)
+            if diffs:
+                failed += 1
+                print(f"FAIL {sc.name}", flush=True)
+                print("    argv: httperf " + " ".join(argv))
+                for d in diffs:
+                    print("    " + d)
+                sys.stdout.flush()
+            else:
+                passed += 1
+                print(f"PASS {sc.name}", flush=True)
+    finally:
+        for proc in list(RUNNING):
+            stop_process(proc)
+        for s in servers.values():
+            try:
+                s.stop()
+            except Exception:
+                pass
+        if args.keep:
+            print(f"kept {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{passed} passed, {failed} failed", flush=True)
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
