@@ -18,3 +18,15 @@ pub fn burst_line(max_burst: u64) -> String {
 pub fn render(summary: &Summary, _options: &ReportOptions) -> String {
     format!("\nTotal: connections {}\n", summary.conns_issued)
 }
+
+/// Verbose per-sample lines: `reply-rate = %-8.1f` (and `session-rate = `).
+pub fn sample_lines(reply_rate: f64, session_rate: Option<f64>) -> String {
+    let mut lines = format!(
+        "reply-rate = {}\n",
+        crate::fmt::fixed_left(reply_rate, 8, 1)
+    );
+    if let Some(rate) = session_rate {
+        lines += &format!("session-rate = {}\n", crate::fmt::fixed_left(rate, 8, 1));
+    }
+    lines
+}

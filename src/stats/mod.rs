@@ -1,3 +1,4 @@
 //! Statistics collectors: they observe engine events and accumulate a `Summary`.
 
+pub mod basic;
 pub mod summary;
