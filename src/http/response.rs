@@ -80,5 +80,5 @@ impl ReplyParser {
 pub fn status_class(status: u32) -> Option<usize> {
     (100..600)
         .contains(&status)
-        .then(|| (status / 100) as usize)
+        .then_some((status / 100) as usize)
 }
