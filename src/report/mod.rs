@@ -84,15 +84,3 @@ mod tests {
         );
     }
 }
-
-/// Verbose per-sample lines: `reply-rate = %-8.1f` (and `session-rate = `).
-pub fn sample_lines(reply_rate: f64, session_rate: Option<f64>) -> String {
-    let mut lines = format!(
-        "reply-rate = {}\n",
-        crate::fmt::fixed_left(reply_rate, 8, 1)
-    );
-    if let Some(rate) = session_rate {
-        lines += &format!("session-rate = {}\n", crate::fmt::fixed_left(rate, 8, 1));
-    }
-    lines
-}
