@@ -20,7 +20,8 @@ fn run(port: u16, extra: &[&str]) -> support::Run {
     run_binary(&refs, LIMIT)
 }
 
-const DEFAULT_REQUEST: &[u8] = b"GET / HTTP/1.1\r\nUser-Agent: httperf/0.9.0\r\nHost: 127.0.0.1\r\n\r\n";
+const DEFAULT_REQUEST: &[u8] =
+    b"GET / HTTP/1.1\r\nUser-Agent: httperf/0.9.0\r\nHost: 127.0.0.1\r\n\r\n";
 
 #[test]
 fn connections_at_a_rate_send_httperfs_exact_request() {
@@ -68,7 +69,9 @@ fn keep_alive_calls_share_one_connection() {
         result.line("Connection length"),
         "Connection length [replies/conn]: 3.000"
     );
-    assert!(result.line("Connection rate").ends_with("<=1 concurrent connections)"));
+    assert!(result
+        .line("Connection rate")
+        .ends_with("<=1 concurrent connections)"));
     let request = b"GET /x HTTP/1.1\r\nUser-Agent: httperf/0.9.0\r\nHost: 127.0.0.1\r\n\r\n";
     let received = server.received();
     assert_eq!(received.len(), 2);
@@ -192,7 +195,10 @@ fn error_statuses_are_replies_in_their_class() {
 fn more_than_a_thousand_connections_are_held_open_at_once() {
     let reply = ok_reply("late");
     let server = TestServer::start(Behaviour::DelayedReply(Duration::from_millis(1500), reply));
-    let result = run(server.port, &["--num-conns=1500", "--rate=20000", "--timeout=20"]);
+    let result = run(
+        server.port,
+        &["--num-conns=1500", "--rate=20000", "--timeout=20"],
+    );
     assert_eq!(result.status, 0, "{}", result.stderr);
     assert_eq!(result.count("Total:", "replies"), 1500);
     assert_eq!(result.count("Errors: total", "total"), 0);

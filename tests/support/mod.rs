@@ -130,7 +130,10 @@ fn serve(
             }
             Err(_) => return,
         };
-        record.lock().expect("lock").extend_from_slice(&buffer[..read]);
+        record
+            .lock()
+            .expect("lock")
+            .extend_from_slice(&buffer[..read]);
         pending.extend_from_slice(&buffer[..read]);
         while let Some(length) = request_length(&pending) {
             pending.drain(..length);
@@ -227,8 +230,18 @@ pub fn wait_bounded(mut child: std::process::Child, limit: Duration) -> Run {
             String::from_utf8_lossy(&text).into_owned()
         })
     };
-    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
-    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>));
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().expect("try_wait") {
