@@ -9,6 +9,7 @@ use crate::cli::options::{Options, RateSpec};
 use crate::engine::socket::SocketOptions;
 use crate::engine::EngineConfig;
 use crate::http::request::unescape_add_header;
+use crate::stats::print::PrintSelection;
 use crate::workload::request::{Pacing, RequestModeSpec};
 use crate::workload::uri::{UriLog, UriSource, WorkingSet};
 use crate::workload::RequestFactory;
@@ -32,10 +33,7 @@ impl Fatal {
 /// Options httperf-rs accepts but does not implement yet, with the issue that
 /// brings them. Using one exits 1 before anything runs.
 fn unimplemented_option(options: &Options) -> Option<&'static str> {
-    let checks: [(bool, &'static str); 19] = [
-        (options.print_reply.is_some(), "--print-reply"),
-        (options.print_request.is_some(), "--print-request"),
-        (options.debug.is_some(), "--debug"),
+    let checks: [(bool, &'static str); 16] = [
         (options.wsess.is_some(), "--wsess"),
         (options.wsesslog.is_some(), "--wsesslog"),
         (options.wsesspage.is_some(), "--wsesspage"),
@@ -73,6 +71,7 @@ pub fn check_before_start(options: &Options) -> Result<(), Fatal> {
             "{program}: --ssl-no-reuse is not implemented yet in httperf-rs"
         )));
     }
+    debug_level(options)?;
     if options.num_conns < 1 {
         return Err(Fatal::new(format!(
             "{program}: --num-conns must be at least 1 (httperf would wait forever)"
@@ -134,6 +133,11 @@ pub fn build(options: &Options) -> Result<RunConfig, Fatal> {
             num_clients: options.num_clients,
             runtime_s: options.runtime_s,
             verbose: options.verbose,
+            debug: debug_level(options)?,
+            print: PrintSelection {
+                request: options.print_request,
+                reply: options.print_reply,
+            },
         },
         request_mode: RequestModeSpec {
             num_conns: options.num_conns.max(1) as u64,
@@ -146,6 +150,18 @@ pub fn build(options: &Options) -> Result<RunConfig, Fatal> {
         requests,
         open_file_limit,
     })
+}
+
+/// `--debug N`: a decimal level, as a DEBUG build of httperf parses it.
+fn debug_level(options: &Options) -> Result<u32, Fatal> {
+    let Some(raw) = &options.debug else {
+        return Ok(0);
+    };
+    raw.trim_start()
+        .strip_prefix('+')
+        .unwrap_or(raw.trim_start())
+        .parse::<u32>()
+        .map_err(|_| Fatal::new(format!("{}: illegal debug level {raw}", options.program)))
 }
 
 fn check_http_version(options: &Options) -> Result<(), Fatal> {
@@ -290,13 +306,29 @@ mod tests {
     #[test]
     fn unimplemented_options_are_refused_by_name() {
         let mut options = Options::defaults("httperf");
-        options.print_reply = Some(crate::cli::options::PrintParts::Header);
+        options.wsess = Some(crate::cli::options::SessionSpec {
+            sessions: 1,
+            calls_per_session: 1,
+            think_time_s: 0.0,
+        });
         let error = check_before_start(&options).expect_err("refused");
         assert_eq!(
             error.message,
-            "httperf: --print-reply is not implemented yet in httperf-rs"
+            "httperf: --wsess is not implemented yet in httperf-rs"
         );
         assert_eq!(error.exit_code, 1);
+    }
+
+    #[test]
+    fn debug_levels_are_decimal() {
+        let mut options = Options::defaults("httperf");
+        options.debug = Some(" 3".to_string());
+        assert_eq!(debug_level(&options), Ok(3));
+        options.debug = Some("v".to_string());
+        assert_eq!(
+            debug_level(&options).expect_err("refused").message,
+            "httperf: illegal debug level v"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use crate::http::request::RequestBytes;
 use crate::http::response::ReplyParser;
+use crate::stats::print::ReplyPrintState;
 
 /// One request/reply exchange.
 #[derive(Debug)]
@@ -26,6 +27,10 @@ pub struct Call {
     pub deadline_ns: Option<u64>,
     pub parser: ReplyParser,
     pub is_head: bool,
+    /// `--print-request`: this attempt's request has been printed.
+    pub request_printed: bool,
+    /// `--print-reply` state, present only when replies are printed.
+    pub reply_print: Option<Box<ReplyPrintState>>,
 }
 
 impl Call {

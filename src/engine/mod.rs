@@ -22,6 +22,7 @@ use crate::http::request::RequestBytes;
 use crate::http::response::{EofOutcome, ReplyEvents, ReplyParser, ReplyWarning};
 use crate::report;
 use crate::stats::basic::{BasicStats, CompletedReply};
+use crate::stats::print::{self, PrintSelection, ReplyPrintState};
 use crate::stats::summary::Summary;
 use crate::sys::{self, TimerFd};
 use conn::{Call, Conn, ConnState};
@@ -50,6 +51,10 @@ pub struct EngineConfig {
     /// [master] `--runtime`: end the test after this many seconds (0 = off).
     pub runtime_s: f64,
     pub verbose: u32,
+    /// `--debug` level: traces on stderr, never on stdout.
+    pub debug: u32,
+    /// `--print-request` / `--print-reply`.
+    pub print: PrintSelection,
 }
 
 /// A connection as the workload knows it. Stays unique after the connection
@@ -109,16 +114,37 @@ pub struct RunOutcome {
     pub output: Box<dyn Write>,
 }
 
-/// Collects what the reply parser reports while the engine feeds it.
-#[derive(Default)]
-struct ParseSink {
-    status_line_seen: bool,
-    warnings: Vec<ReplyWarning>,
+/// `--print-reply` output for the call being parsed.
+struct ReplyPrinter<'a> {
+    out: &'a mut dyn Write,
+    state: &'a mut ReplyPrintState,
+    selection: PrintSelection,
+    call_id: u64,
 }
 
-impl ReplyEvents for ParseSink {
-    fn status_line(&mut self, _status: u32, _raw_line: &[u8]) {
+/// Collects what the reply parser reports while the engine feeds it.
+#[derive(Default)]
+struct ParseSink<'a> {
+    status_line_seen: bool,
+    warnings: Vec<ReplyWarning>,
+    printer: Option<ReplyPrinter<'a>>,
+}
+
+impl ReplyEvents for ParseSink<'_> {
+    fn status_line(&mut self, _status: u32, raw_line: &[u8]) {
         self.status_line_seen = true;
+        self.header_line(raw_line);
+    }
+    fn header_line(&mut self, raw_line: &[u8]) {
+        if let Some(p) = &mut self.printer {
+            p.state
+                .header_line(&mut *p.out, &p.selection, p.call_id, raw_line);
+        }
+    }
+    fn body(&mut self, data: &[u8]) {
+        if let Some(p) = &mut self.printer {
+            p.state.body(&mut *p.out, &p.selection, p.call_id, data);
+        }
     }
     fn warning(&mut self, warning: ReplyWarning) {
         self.warnings.push(warning);
@@ -366,6 +392,10 @@ impl Engine {
             watchdog_ns: None,
             hog_port,
         });
+        self.trace(
+            1,
+            format_args!("connection {serial} connecting to {server}"),
+        );
         if connected {
             self.mark_connected(id.key);
         }
@@ -398,7 +428,13 @@ impl Engine {
             deadline_ns: None,
             parser: ReplyParser::new(is_head),
             is_head,
+            request_printed: false,
+            reply_print: self.config.print.prints_replies().then(Box::default),
         };
+        self.trace(
+            1,
+            format_args!("call {id} issued on connection {}", conn.serial),
+        );
         let now = sys::monotonic_ns();
         let send_timeout = self.send_deadline(now);
         let connection = &mut self.conns[conn.key];
@@ -485,6 +521,7 @@ impl Engine {
                         .get(key)
                         .is_some_and(|c| c.serial == conn_serial && c.watchdog_ns == Some(at));
                     if armed {
+                        self.trace(1, format_args!("connection {conn_serial} timed out"));
                         self.stats.conn_timeout();
                         self.destroy(key, CloseReason::TimedOut);
                     }
@@ -571,6 +608,10 @@ impl Engine {
     }
 
     fn mark_connected(&mut self, key: usize) {
+        self.trace(
+            1,
+            format_args!("connection {} connected", self.conns[key].serial),
+        );
         self.record_connected(key);
         self.conns[key].state = ConnState::Connected;
         let id = self.id_of(key);
@@ -606,6 +647,11 @@ impl Engine {
             let Some(call) = conn.send_queue.front_mut() else {
                 break;
             };
+            if let (Some(parts), false) = (self.config.print.request, call.request_printed) {
+                call.request_printed = true;
+                let request = &call.request;
+                print::print_request(&mut *self.out, parts, call.id, &request.head, &request.body);
+            }
             let (head, body) = unsent_parts(call);
             let result = conn
                 .stream
@@ -613,6 +659,12 @@ impl Engine {
             match result {
                 Ok(0) => break,
                 Ok(written) => {
+                    if self.config.debug > 0 {
+                        eprintln!(
+                            "{}: debug: connection {} wrote {written} bytes of call {}",
+                            self.config.program, conn.serial, call.id
+                        );
+                    }
                     call.written += written;
                     call.bytes_written_total += written as u64;
                     if call.written < call.request_len() {
@@ -663,7 +715,10 @@ impl Engine {
                     self.on_eof(key);
                     break;
                 }
-                Ok(len) => self.on_data(key, &buffer[..len]),
+                Ok(len) => {
+                    self.trace(1, format_args!("connection {} read {len} bytes", id.serial));
+                    self.on_data(key, &buffer[..len]);
+                }
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 Err(error) => {
@@ -689,14 +744,27 @@ impl Engine {
             if call.parser.awaiting_status() {
                 call.deadline_ns = reply_deadline;
             }
-            let mut sink = ParseSink::default();
+            let mut sink = ParseSink {
+                printer: call.reply_print.as_deref_mut().map(|state| ReplyPrinter {
+                    out: &mut *self.out,
+                    state,
+                    selection: self.config.print,
+                    call_id: call.id,
+                }),
+                ..ParseSink::default()
+            };
             let used = call.parser.feed(rest, &mut sink);
-            if sink.status_line_seen {
+            let ParseSink {
+                status_line_seen,
+                warnings,
+                ..
+            } = sink;
+            if status_line_seen {
                 call.recv_start_ns = now;
                 let response_s = now.saturating_sub(call.send_start_ns) as f64 / NS_PER_S;
                 self.stats.reply_started(response_s);
             }
-            for warning in &sink.warnings {
+            for warning in &warnings {
                 eprintln!("{}", warning.render(&self.config.program));
             }
             rest = &rest[used.min(rest.len())..];
@@ -711,11 +779,23 @@ impl Engine {
     fn complete_front_call(&mut self, key: usize, now: u64) {
         let id = self.id_of(key);
         let conn = &mut self.conns[key];
-        let Some(call) = conn.recv_queue.pop_front() else {
+        let Some(mut call) = conn.recv_queue.pop_front() else {
             return;
         };
         conn.replies += 1;
         let status = call.parser.status();
+        if let Some(state) = call.reply_print.as_deref_mut() {
+            let bytes = (
+                call.parser.header_bytes(),
+                call.parser.content_bytes(),
+                call.parser.footer_bytes(),
+            );
+            state.finish(&mut *self.out, call.id, bytes);
+        }
+        self.trace(
+            1,
+            format_args!("call {} done with status {status}", call.id),
+        );
         self.stats.reply_completed(&CompletedReply {
             status,
             transfer_s: now.saturating_sub(call.recv_start_ns) as f64 / NS_PER_S,
@@ -750,6 +830,13 @@ impl Engine {
         }
     }
 
+    /// `--debug` traces: stderr only, so report parsers never see them.
+    fn trace(&self, level: u32, message: std::fmt::Arguments<'_>) {
+        if self.config.debug >= level {
+            eprintln!("{}: debug: {message}", self.config.program);
+        }
+    }
+
     fn fail(&mut self, key: usize, errno: i32) {
         if self.stats.conn_failed(errno) {
             eprintln!(
@@ -763,6 +850,14 @@ impl Engine {
     /// A connection that failed before it had a slot: socket(), setsockopt,
     /// bind or connect() refused it.
     fn fail_unplaced(&mut self, id: ConnId, error: SetupError) {
+        self.trace(
+            1,
+            format_args!(
+                "connection {} failed before connecting: {}",
+                id.serial,
+                errno_name(error.errno)
+            ),
+        );
         if let Some(message) = &error.message {
             eprintln!("{}.{message}", self.config.program);
         }
@@ -783,6 +878,14 @@ impl Engine {
 
     fn destroy(&mut self, key: usize, reason: CloseReason) {
         let id = self.id_of(key);
+        self.trace(
+            1,
+            format_args!(
+                "connection {} closed: {}",
+                id.serial,
+                describe_close(reason)
+            ),
+        );
         let mut conn = self.conns.remove(key);
         // Deregistering can only fail if the fd is already gone; closing follows anyway.
         let _ = self.poll.registry().deregister(&mut conn.stream);
@@ -831,4 +934,43 @@ fn seconds_to_ns(seconds: f64) -> u64 {
 /// `now + seconds` when `active`; a negative time gives a deadline already due.
 fn deadline_after(now: u64, seconds: f64, active: bool) -> Option<u64> {
     active.then(|| now + seconds_to_ns(seconds))
+}
+
+fn describe_close(reason: CloseReason) -> String {
+    match reason {
+        CloseReason::Client => "closed by the client".to_string(),
+        CloseReason::Failed { errno } => format!("failed with {}", errno_name(errno)),
+        CloseReason::TimedOut => "timed out".to_string(),
+    }
+}
+
+/// The symbolic name of the errnos a load test meets, for `--debug` traces.
+pub fn errno_name(errno: i32) -> String {
+    let name = match errno {
+        libc::EPERM => "EPERM",
+        libc::EINTR => "EINTR",
+        libc::EIO => "EIO",
+        libc::EBADF => "EBADF",
+        libc::EAGAIN => "EAGAIN",
+        libc::ENOMEM => "ENOMEM",
+        libc::EACCES => "EACCES",
+        libc::EINVAL => "EINVAL",
+        libc::ENFILE => "ENFILE",
+        libc::EMFILE => "EMFILE",
+        libc::EPIPE => "EPIPE",
+        libc::ENOBUFS => "ENOBUFS",
+        libc::EADDRINUSE => "EADDRINUSE",
+        libc::EADDRNOTAVAIL => "EADDRNOTAVAIL",
+        libc::ENETDOWN => "ENETDOWN",
+        libc::ENETUNREACH => "ENETUNREACH",
+        libc::ECONNABORTED => "ECONNABORTED",
+        libc::ECONNRESET => "ECONNRESET",
+        libc::ENOTCONN => "ENOTCONN",
+        libc::ETIMEDOUT => "ETIMEDOUT",
+        libc::ECONNREFUSED => "ECONNREFUSED",
+        libc::EHOSTUNREACH => "EHOSTUNREACH",
+        libc::EINPROGRESS => "EINPROGRESS",
+        _ => return format!("errno {errno}"),
+    };
+    format!("{name} ({errno})")
 }
