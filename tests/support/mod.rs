@@ -36,9 +36,12 @@ pub fn ok_reply(body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// The bytes one connection delivered, shared with its serving thread.
+type ConnectionRecord = Arc<Mutex<Vec<u8>>>;
+
 pub struct TestServer {
     pub port: u16,
-    received: Arc<Mutex<Vec<Arc<Mutex<Vec<u8>>>>>>,
+    received: Arc<Mutex<Vec<ConnectionRecord>>>,
     stop: Arc<AtomicBool>,
     accept_thread: Option<thread::JoinHandle<()>>,
 }
@@ -47,7 +50,7 @@ impl TestServer {
     pub fn start(behaviour: Behaviour) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let port = listener.local_addr().expect("local addr").port();
-        let received: Arc<Mutex<Vec<Arc<Mutex<Vec<u8>>>>>> = Arc::default();
+        let received: Arc<Mutex<Vec<ConnectionRecord>>> = Arc::default();
         let stop = Arc::new(AtomicBool::new(false));
         let accept_thread = {
             let received = Arc::clone(&received);
@@ -58,7 +61,7 @@ impl TestServer {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
-                    let record: Arc<Mutex<Vec<u8>>> = Arc::default();
+                    let record: ConnectionRecord = Arc::default();
                     received.lock().expect("lock").push(Arc::clone(&record));
                     let behaviour = behaviour.clone();
                     let stop = Arc::clone(&stop);
@@ -112,7 +115,7 @@ fn request_length(data: &[u8]) -> Option<usize> {
 fn serve(
     mut stream: TcpStream,
     behaviour: Behaviour,
-    record: Arc<Mutex<Vec<u8>>>,
+    record: ConnectionRecord,
     stop: Arc<AtomicBool>,
 ) {
     let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
