@@ -2,8 +2,13 @@
 //! The binary (`src/main.rs`) is a thin shell around `app::run`; tests use the
 //! modules declared here directly.
 
+pub mod app;
 pub mod cli;
+pub mod config;
+pub mod engine;
 pub mod fmt;
 pub mod http;
 pub mod report;
 pub mod stats;
+pub mod sys;
+pub mod workload;

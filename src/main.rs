@@ -1,5 +1,6 @@
-//! The process boundary: hand argv to `app::run` and turn its outcome into an exit status.
+//! The process boundary: hand argv to `app::run` and exit with its status.
 
 fn main() {
-    std::process::exit(0);
+    let status = httperf_rs::app::run(std::env::args_os().collect());
+    std::process::exit(status);
 }

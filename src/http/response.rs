@@ -74,3 +74,11 @@ impl ReplyParser {
         0
     }
 }
+
+/// Status class 1..=5 for statuses 100..=599; other statuses complete a call
+/// but are not counted as replies.
+pub fn status_class(status: u32) -> Option<usize> {
+    (100..600)
+        .contains(&status)
+        .then_some((status / 100) as usize)
+}

@@ -1,3 +1,5 @@
 //! Statistics collectors: they observe engine events and accumulate a `Summary`.
 
+pub mod basic;
+pub mod print;
 pub mod summary;

@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Benchmarks httperf-rs against httperf 0.9.0 (and wrk where it fits) in the
+same run, on loopback only, and prints figures and ratios. Not a test: the
+machines are shared and noisy, so nothing here passes or fails on speed.
+
+Scenarios:
+  cpu-rate     20,000 connections at --rate 4000 against nginx: client CPU seconds
+  hold-5000    5,000 connections held open at once against a server that
+               answers after 2 s: replies, errors, peak concurrency
+  keepalive    one connection, 50,000 calls against nginx: requests/s
+               (wrk -t1 -c1 for reference)
+
+Usage: python3 compat-tests/bench.py [--binary PATH] [--only NAME]
+"""
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_nginx(tmp):
+    port = free_port()
+    root = os.path.join(tmp, "www")
+    os.makedirs(root, exist_ok=True)
+    with open(os.path.join(root, "index.html"), "w") as f:
+        f.write("x" * 1009 + "\n")
+    conf = os.path.join(tmp, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log crit;
+events {{ worker_connections 20000; }}
+http {{
+  access_log off;
+  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;
+  fastcgi_temp_path {tmp}/fcgi; uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+  keepalive_requests 1000000;
+  server {{ listen 127.0.0.1:{port} backlog=4096; root {root}; }}
+}}
+""")
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    proc = subprocess.Popen([nginx, "-c", conf, "-p", tmp], stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("nginx did not start")
+
+
+def start_delayed_server(delay_s):
+    """An asyncio server answering every request after delay_s, in a thread."""
+    port = free_port()
+    reply = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    ready = threading.Event()
+    loop = asyncio.new_event_loop()
+
+    async def handle(reader, writer):
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            await asyncio.sleep(delay_s)
+            writer.write(reply)
+            await writer.drain()
+            await reader.read()  # until the client closes
+        except Exception:
+            pass
+        finally:
+            writer.close()
+
+    async def main():
+        server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=8192)
+        ready.set()
+        async with server:
+            await server.serve_forever()
+
+    def run():
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(main())
+        except Exception:
+            pass
+
+    threading.Thread(target=run, daemon=True).start()
+    ready.wait(5)
+    return loop, port
+
+
+def run_client(argv, limit=180):
+    started = time.monotonic()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        return {"timeout": True, "out": out, "err": err, "wall": limit}
+    wall = time.monotonic() - started
+    return {"timeout": False, "out": out, "err": err, "wall": wall, "status": proc.returncode}
+
+
+def field(out, pattern, cast=float):
+    m = re.search(pattern, out)
+    return cast(m.group(1)) if m else None
+
+
+def summary(result):
+    out = result["out"]
+    user = field(out, r"CPU time \[s\]: user ([\d.]+)")
+    system = field(out, r"CPU time \[s\]: user [\d.]+ system ([\d.]+)")
+    return {
+        "cpu": (user or 0) + (system or 0),
+        "replies": field(out, r"replies (\d+)", int),
+        "errors": field(out, r"Errors: total (\d+)", int),
+        "fd_unavail": field(out, r"fd-unavail (\d+)", int),
+        "concurrent": field(out, r"<=(\d+) concurrent", int),
+        "req_rate": field(out, r"Request rate: ([\d.]+)"),
+        "duration": field(out, r"test-duration ([\d.]+)"),
+        "timeout": result["timeout"],
+    }
+
+
+def show(name, rows):
+    print(f"\n== {name}")
+    for label, s in rows:
+        print(f"  {label:12s} " + " ".join(f"{k}={v}" for k, v in s.items()))
+
+
+def bench_cpu_rate(binary, port):
+    args = ["--server=127.0.0.1", f"--port={port}", "--uri=/index.html",
+            "--num-conns=20000", "--rate=4000", "--timeout=5"]
+    ref = summary(run_client(["httperf"] + args))
+    ours = summary(run_client([binary] + args))
+    show("cpu-rate: 20000 conns at 4000/s against nginx", [("httperf", ref), ("httperf-rs", ours)])
+    if ours["cpu"] > 0:
+        print(f"  client CPU: httperf {ref['cpu']:.2f} s, httperf-rs {ours['cpu']:.2f} s "
+              f"(httperf-rs uses {100 * ours['cpu'] / max(ref['cpu'], 1e-9):.1f}% of httperf's)")
+
+
+def bench_hold(binary):
+    loop, port = start_delayed_server(2.0)
+    args = ["--server=127.0.0.1", f"--port={port}", "--num-conns=5000",
+            "--rate=10000", "--timeout=15"]
+    ref = summary(run_client(["httperf"] + args))
+    ours = summary(run_client([binary] + args))
+    loop.call_soon_threadsafe(loop.stop)
+    show("hold-5000: 5000 conns, server answers after 2 s", [("httperf", ref), ("httperf-rs", ours)])
+
+
+def bench_keepalive(binary, port):
+    args = ["--server=127.0.0.1", f"--port={port}", "--uri=/index.html",
+            "--num-conns=1", "--num-calls=50000"]
+    ref = summary(run_client(["httperf"] + args))
+    ours = summary(run_client([binary] + args))
+    rows = [("httperf", ref), ("httperf-rs", ours)]
+    if shutil.which("wrk"):
+        w = run_client(["wrk", "-t1", "-c1", "-d3s", f"http://127.0.0.1:{port}/index.html"])
+        rate = field(w["out"], r"Requests/sec:\s+([\d.]+)")
+        rows.append(("wrk -c1", {"req_rate": rate}))
+    show("keepalive: 1 connection x 50000 calls against nginx", rows)
+    if ref["req_rate"] and ours["req_rate"]:
+        print(f"  httperf-rs / httperf request rate: {ours['req_rate'] / ref['req_rate']:.2f}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", default=os.environ.get(
+        "HTTPERF_RS", os.path.join(ROOT, "target", "release", "httperf-rs")))
+    parser.add_argument("--only", default="")
+    opts = parser.parse_args()
+    if not shutil.which("httperf"):
+        raise SystemExit("httperf is not installed (apt-get install httperf)")
+    tmp = tempfile.mkdtemp(prefix="httperf-bench-")
+    nginx, port = start_nginx(tmp)
+    try:
+        if opts.only in ("", "cpu-rate"):
+            bench_cpu_rate(opts.binary, port)
+        if opts.only in ("", "hold-5000"):
+            bench_hold(opts.binary)
+        if opts.only in ("", "keepalive"):
+            bench_keepalive(opts.binary, port)
+    finally:
+        nginx.kill()
+        nginx.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

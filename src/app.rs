@@ -1,0 +1,89 @@
+//! The phase order of a run, as httperf has it: parse, refuse what cannot run,
+//! print the echo line, initialise (limits, resolution, generators), run the
+//! engine, print the report. Returns the exit status.
+
+use std::ffi::OsString;
+use std::io::{self, BufWriter, Write};
+
+use crate::cli::{self, Parsed};
+use crate::config;
+use crate::engine::Engine;
+use crate::report::{self, ReportOptions};
+use crate::sys;
+use crate::workload::request::RequestMode;
+
+/// Runs httperf-rs with `args` (argv[0] included) and returns the exit status.
+pub fn run(args: Vec<OsString>) -> i32 {
+    let options = match cli::parse(args) {
+        Ok(Parsed::Run(options)) => options,
+        Ok(Parsed::Help(text)) => {
+            print!("{text}");
+            return 0;
+        }
+        Err(error) => {
+            eprint!("{}", error.message);
+            return error.exit_code;
+        }
+    };
+    let mut out = BufWriter::new(io::stdout());
+    if options.version {
+        // 0.9.0 prints this and keeps going.
+        let _ = writeln!(
+            out,
+            "{}: httperf-0.9.0 compiled without DEBUG without TIME_SYSCALLS.",
+            options.program
+        );
+    }
+    if let Err(fatal) = config::check_before_start(&options) {
+        let _ = out.flush();
+        eprintln!("{}", fatal.message);
+        return fatal.exit_code;
+    }
+    let _ = writeln!(out, "{}", cli::echo_line(&options));
+    let _ = out.flush();
+    let run_config = match config::build(&options) {
+        Ok(run_config) => run_config,
+        Err(fatal) => {
+            eprintln!("{}", fatal.message);
+            return fatal.exit_code;
+        }
+    };
+    if options.verbose > 0 {
+        let _ = writeln!(
+            out,
+            "{}: maximum number of open descriptors = {}",
+            options.program, run_config.open_file_limit
+        );
+    }
+    if let Err(error) = sys::install_sigint_flag() {
+        eprintln!("{}: cannot handle SIGINT: {error}", options.program);
+        return 1;
+    }
+    let mut workload = RequestMode::new(
+        run_config.request_mode,
+        run_config.uris,
+        run_config.requests,
+    );
+    let engine = match Engine::new(run_config.engine, Box::new(out)) {
+        Ok(engine) => engine,
+        Err(error) => {
+            eprintln!("{}: cannot start the event loop: {error}", options.program);
+            return 1;
+        }
+    };
+    match engine.run(&mut workload) {
+        Ok(outcome) => {
+            let report_options = ReportOptions {
+                verbose: options.verbose,
+            };
+            let mut out = outcome.output;
+            let _ = out.write_all(report::render(&outcome.summary, &report_options).as_bytes());
+            let _ = out.flush();
+            0
+        }
+        Err(error) => {
+            eprintln!("{}.core_loop: poll failed: {error}", options.program);
+            1
+        }
+    }
+}

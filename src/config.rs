@@ -1,0 +1,367 @@
+//! The validated run description built once from the parsed options: checks
+//! that need more than one option, httperf's init-time failures (server
+//! resolution, `--wlog`/`--wset` set-up, header escapes), and the refusal of
+//! options that httperf-rs does not implement yet. Never opens a socket.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+
+use crate::cli::options::{Options, RateSpec};
+use crate::engine::socket::SocketOptions;
+use crate::engine::EngineConfig;
+use crate::http::request::unescape_add_header;
+use crate::stats::print::PrintSelection;
+use crate::workload::request::{Pacing, RequestModeSpec};
+use crate::workload::uri::{UriLog, UriSource, WorkingSet};
+use crate::workload::RequestFactory;
+
+/// A message for stderr (without newline) and the exit status to end with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fatal {
+    pub message: String,
+    pub exit_code: i32,
+}
+
+impl Fatal {
+    fn new(message: String) -> Fatal {
+        Fatal {
+            message,
+            exit_code: 1,
+        }
+    }
+}
+
+/// Options httperf-rs accepts but does not implement yet, with the issue that
+/// brings them. Using one exits 1 before anything runs.
+fn unimplemented_option(options: &Options) -> Option<&'static str> {
+    let checks: [(bool, &'static str); 16] = [
+        (options.wsess.is_some(), "--wsess"),
+        (options.wsesslog.is_some(), "--wsesslog"),
+        (options.wsesspage.is_some(), "--wsesspage"),
+        (options.session_cookies, "--session-cookies"),
+        (options.failure_status != 0, "--failure-status"),
+        (options.retry_on_failure, "--retry-on-failure"),
+        (options.ssl, "--ssl"),
+        (options.ssl_ciphers.is_some(), "--ssl-ciphers"),
+        (options.tls_server_name.is_some(), "--tls-server-name"),
+        (options.ssl_certificate.is_some(), "--ssl-certificate"),
+        (options.ssl_key.is_some(), "--ssl-key"),
+        (options.ssl_ca_file.is_some(), "--ssl-ca-file"),
+        (options.ssl_ca_path.is_some(), "--ssl-ca-path"),
+        (options.ssl_verify, "--ssl-verify"),
+        (!options.myaddr.is_empty(), "--myaddr"),
+        (options.periodic_stats, "--periodic-stats"),
+    ];
+    checks
+        .iter()
+        .find(|(given, _)| *given)
+        .map(|(_, name)| *name)
+}
+
+/// Checks made before the echo line: options not implemented yet, and values
+/// for which httperf 0.9.0 would wait forever.
+pub fn check_before_start(options: &Options) -> Result<(), Fatal> {
+    let program = &options.program;
+    if let Some(name) = unimplemented_option(options) {
+        return Err(Fatal::new(format!(
+            "{program}: {name} is not implemented yet in httperf-rs"
+        )));
+    }
+    if options.ssl_no_reuse {
+        return Err(Fatal::new(format!(
+            "{program}: --ssl-no-reuse is not implemented yet in httperf-rs"
+        )));
+    }
+    debug_level(options)?;
+    if options.num_conns < 1 {
+        return Err(Fatal::new(format!(
+            "{program}: --num-conns must be at least 1 (httperf would wait forever)"
+        )));
+    }
+    if options.num_calls < 1 {
+        return Err(Fatal::new(format!(
+            "{program}: --num-calls must be at least 1 (httperf would wait forever)"
+        )));
+    }
+    Ok(())
+}
+
+/// Everything the run needs, resolved and validated.
+pub struct RunConfig {
+    pub engine: EngineConfig,
+    pub request_mode: RequestModeSpec,
+    pub uris: UriSource,
+    pub requests: RequestFactory,
+    /// The open-file limit in force (printed at `-v`).
+    pub open_file_limit: u64,
+}
+
+/// httperf's init phase, after the echo line. Warnings (unknown header
+/// escapes) go to stderr here; failures come back as `Fatal`.
+pub fn build(options: &Options) -> Result<RunConfig, Fatal> {
+    let program = &options.program;
+    let open_file_limit = crate::sys::raise_open_file_limit().map_err(|error| {
+        Fatal::new(format!(
+            "{program}: failed to increase number of open file limit: {}",
+            crate::engine::socket::strerror(&error)
+        ))
+    })?;
+    check_http_version(options)?;
+    let port = effective_port(options);
+    let servers = resolve_servers(options, port)?;
+    let extra_headers = extra_headers(options)?;
+    let host = (!options.no_host_hdr).then(|| {
+        options
+            .server_name
+            .clone()
+            .unwrap_or(options.server.clone())
+    });
+    let requests = RequestFactory::new(&options.method, options.http_version, host, extra_headers);
+    let uris = uri_source(options)?;
+    Ok(RunConfig {
+        engine: EngineConfig {
+            program: program.clone(),
+            servers,
+            socket: SocketOptions {
+                send_buffer: options.send_buffer,
+                recv_buffer: options.recv_buffer,
+                close_with_reset: options.close_with_reset,
+            },
+            hog: options.hog,
+            timeout_s: options.timeout_s,
+            think_timeout_s: options.think_timeout_s,
+            client_id: options.client_id,
+            num_clients: options.num_clients,
+            runtime_s: options.runtime_s,
+            verbose: options.verbose,
+            debug: debug_level(options)?,
+            print: PrintSelection {
+                request: options.print_request,
+                reply: options.print_reply,
+            },
+        },
+        request_mode: RequestModeSpec {
+            num_conns: options.num_conns.max(1) as u64,
+            num_calls: options.num_calls.max(1) as u64,
+            burst_length: options.burst_length.max(1) as u64,
+            pacing: pacing(&options.rate, options.client_id),
+            max_open_conns: options.max_connections.max(0) as u64,
+        },
+        uris,
+        requests,
+        open_file_limit,
+    })
+}
+
+/// `--debug N`: a decimal level, as a DEBUG build of httperf parses it.
+fn debug_level(options: &Options) -> Result<u32, Fatal> {
+    let Some(raw) = &options.debug else {
+        return Ok(0);
+    };
+    raw.trim_start()
+        .strip_prefix('+')
+        .unwrap_or(raw.trim_start())
+        .parse::<u32>()
+        .map_err(|_| Fatal::new(format!("{}: illegal debug level {raw}", options.program)))
+}
+
+fn check_http_version(options: &Options) -> Result<(), Fatal> {
+    match options.http_version {
+        (1, 0) | (1, 1) => Ok(()),
+        (major, minor) => {
+            let code = u64::from(major) * 65536 + u64::from(minor);
+            Err(Fatal::new(format!(
+                "{}: unexpected version code {code:x}",
+                options.program
+            )))
+        }
+    }
+}
+
+/// `--port`, or 80 (443 with `--ssl`) when not given.
+pub fn effective_port(options: &Options) -> u16 {
+    if options.port_given {
+        // The parser keeps ports within 0..=65535.
+        u16::try_from(options.port).unwrap_or(0)
+    } else if options.ssl {
+        443
+    } else {
+        80
+    }
+}
+
+fn pacing(rate: &RateSpec, client_id: u32) -> Pacing {
+    if rate.rate_per_s > 0.0 {
+        Pacing::Rate {
+            interarrival: rate.interarrival.clone(),
+            client_id,
+        }
+    } else {
+        Pacing::Sequential
+    }
+}
+
+/// Resolves `--server` (or each name of `--servers`) once. IPv4 answers are
+/// preferred, as httperf only knew IPv4; IPv6 is used when it is all there is.
+fn resolve_servers(options: &Options, port: u16) -> Result<Vec<SocketAddr>, Fatal> {
+    let names = match &options.servers {
+        None => vec![options.server.clone()],
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|_| {
+                Fatal::new(format!(
+                    "{}: can't open {}",
+                    options.program,
+                    path.display()
+                ))
+            })?;
+            let names: Vec<String> = bytes
+                .split(|&byte| byte == 0 || byte == b'\n')
+                .filter(|name| !name.is_empty())
+                .map(|name| String::from_utf8_lossy(name).into_owned())
+                .collect();
+            if names.is_empty() {
+                return Err(Fatal::new(format!(
+                    "{}: {} does not contain any server names",
+                    options.program,
+                    path.display()
+                )));
+            }
+            names
+        }
+    };
+    names
+        .iter()
+        .map(|name| {
+            resolve(name, port).ok_or_else(|| {
+                Fatal::new(format!(
+                    "{}.core_addr_intern: invalid server address {name}",
+                    options.program
+                ))
+            })
+        })
+        .collect()
+}
+
+fn resolve(name: &str, port: u16) -> Option<SocketAddr> {
+    let host = name
+        .strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .unwrap_or(name);
+    let addresses: Vec<SocketAddr> = (host, port).to_socket_addrs().ok()?.collect();
+    addresses
+        .iter()
+        .find(|address| address.is_ipv4())
+        .or_else(|| addresses.first())
+        .copied()
+}
+
+fn extra_headers(options: &Options) -> Result<Vec<Vec<u8>>, Fatal> {
+    let mut blocks = Vec::new();
+    if let Some(raw) = &options.add_header {
+        let unescaped = unescape_add_header(raw);
+        for escape in &unescaped.unknown_escapes {
+            eprintln!(
+                "{}: ignoring unknown escape sequence `\\{escape}' in --add-header",
+                options.program
+            );
+        }
+        blocks.push(unescaped.bytes);
+    }
+    if let Some(path) = &options.add_header_file {
+        match std::fs::read(path) {
+            Ok(bytes) => blocks.push(bytes),
+            // master only warns and carries on without the file's headers.
+            Err(_) => eprintln!("{}: failed to open header file", options.program),
+        }
+    }
+    Ok(blocks)
+}
+
+fn uri_source(options: &Options) -> Result<UriSource, Fatal> {
+    let program = &options.program;
+    // httperf selects the URI generator by the last of --wset/--wlog given;
+    // the parser keeps only that one.
+    if let Some(log) = &options.wlog {
+        let log = UriLog::load(&log.file, log.wrap)
+            .map_err(|message| Fatal::new(format!("{program}: {message}")))?;
+        return Ok(UriSource::Log(log));
+    }
+    if let Some(set) = &options.wset {
+        let set = WorkingSet::new(
+            &options.uri,
+            set.files,
+            set.miss_rate,
+            options.client_id,
+            options.num_clients,
+        )
+        .map_err(|message| Fatal::new(format!("{program}.{message}")))?;
+        return Ok(UriSource::WorkingSet(set));
+    }
+    Ok(UriSource::Fixed(options.uri.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unimplemented_options_are_refused_by_name() {
+        let mut options = Options::defaults("httperf");
+        options.wsess = Some(crate::cli::options::SessionSpec {
+            sessions: 1,
+            calls_per_session: 1,
+            think_time_s: 0.0,
+        });
+        let error = check_before_start(&options).expect_err("refused");
+        assert_eq!(
+            error.message,
+            "httperf: --wsess is not implemented yet in httperf-rs"
+        );
+        assert_eq!(error.exit_code, 1);
+    }
+
+    #[test]
+    fn debug_levels_are_decimal() {
+        let mut options = Options::defaults("httperf");
+        options.debug = Some(" 3".to_string());
+        assert_eq!(debug_level(&options), Ok(3));
+        options.debug = Some("v".to_string());
+        assert_eq!(
+            debug_level(&options).expect_err("refused").message,
+            "httperf: illegal debug level v"
+        );
+    }
+
+    #[test]
+    fn counts_that_would_hang_httperf_are_refused() {
+        let mut options = Options::defaults("httperf");
+        options.num_conns = 0;
+        assert!(check_before_start(&options).is_err());
+        options.num_conns = 1;
+        options.num_calls = -1;
+        assert!(check_before_start(&options).is_err());
+    }
+
+    #[test]
+    fn other_http_versions_fail_like_httperf() {
+        let mut options = Options::defaults("httperf");
+        options.http_version = (2, 0);
+        assert_eq!(
+            check_http_version(&options).expect_err("refused").message,
+            "httperf: unexpected version code 20000"
+        );
+    }
+
+    #[test]
+    fn resolution_prefers_ipv4_and_accepts_ipv6_literals() {
+        assert_eq!(
+            resolve("127.0.0.1", 80),
+            Some("127.0.0.1:80".parse().expect("addr"))
+        );
+        assert_eq!(resolve("::1", 81), Some("[::1]:81".parse().expect("addr")));
+        assert_eq!(
+            resolve("[::1]", 81),
+            Some("[::1]:81".parse().expect("addr"))
+        );
+        assert_eq!(resolve("no.such.host.invalid", 80), None);
+    }
+}

@@ -1,0 +1,91 @@
+//! One connection's state: its socket, its queues of calls waiting to be sent
+//! and waiting for replies, and the watchdog deadline httperf derives from
+//! them. The I/O itself is driven by the engine.
+
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use crate::http::request::RequestBytes;
+use crate::http::response::ReplyParser;
+use crate::stats::print::ReplyPrintState;
+
+/// One request/reply exchange.
+#[derive(Debug)]
+pub struct Call {
+    /// Global call serial number (httperf's call id, used by `--print-*`).
+    pub id: u64,
+    /// The workload's own label for this call.
+    pub tag: u64,
+    pub request: Rc<RequestBytes>,
+    /// Bytes of `request` written so far in the current attempt.
+    pub written: usize,
+    /// Bytes written over every attempt (httperf never resets this counter).
+    pub bytes_written_total: u64,
+    pub send_start_ns: u64,
+    pub recv_start_ns: u64,
+    /// Watchdog deadline for this call, absolute ns; `None` = wait forever.
+    pub deadline_ns: Option<u64>,
+    pub parser: ReplyParser,
+    pub is_head: bool,
+    /// `--print-request`: this attempt's request has been printed.
+    pub request_printed: bool,
+    /// `--print-reply` state, present only when replies are printed.
+    pub reply_print: Option<Box<ReplyPrintState>>,
+}
+
+impl Call {
+    pub fn request_len(&self) -> usize {
+        self.request.head.len() + self.request.body.len()
+    }
+}
+
+/// Where a connection is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnState {
+    Connecting,
+    Connected,
+}
+
+/// A connection owned by the engine's slab.
+#[derive(Debug)]
+pub struct Conn {
+    /// Unique over the run (slab keys are reused).
+    pub serial: u64,
+    pub stream: mio::net::TcpStream,
+    pub state: ConnState,
+    pub connect_start_ns: u64,
+    pub send_queue: VecDeque<Call>,
+    pub recv_queue: VecDeque<Call>,
+    /// Replies completed on this connection (any status).
+    pub replies: u64,
+    /// The peer closed while no reply was expected; noticed at the next read.
+    pub peer_closed: bool,
+    /// The watchdog deadline currently armed in the timer queue.
+    pub watchdog_ns: Option<u64>,
+    pub hog_port: Option<u16>,
+}
+
+impl Conn {
+    /// httperf's watchdog rule: while connecting, the connect deadline; then the
+    /// earliest deadline of the first call to send and the first call to answer.
+    pub fn deadline_ns(&self, connect_deadline_ns: Option<u64>) -> Option<u64> {
+        if self.state == ConnState::Connecting {
+            return connect_deadline_ns;
+        }
+        let send = self.send_queue.front().and_then(|call| call.deadline_ns);
+        let recv = self.recv_queue.front().and_then(|call| call.deadline_ns);
+        match (send, recv) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Tags of every call that was issued but did not complete.
+    pub fn unfinished_tags(&self) -> Vec<u64> {
+        self.recv_queue
+            .iter()
+            .chain(self.send_queue.iter())
+            .map(|call| call.tag)
+            .collect()
+    }
+}

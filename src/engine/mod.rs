@@ -1,0 +1,976 @@
+//! The event engine: one mio `Poll`, a slab of connections (token = slab key),
+//! a deadline queue driven by a timerfd for microsecond timers, and dispatch of
+//! readiness to the connection state machine. It records statistics as events
+//! happen and tells the workload what happened through `Notice`s; it never
+//! decides what to request or when.
+
+pub mod conn;
+pub mod socket;
+pub mod timers;
+
+use std::collections::VecDeque;
+use std::io::{self, IoSlice, Read, Write};
+use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
+use std::rc::Rc;
+
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Token};
+use slab::Slab;
+
+use crate::http::request::RequestBytes;
+use crate::http::response::{EofOutcome, ReplyEvents, ReplyParser, ReplyWarning};
+use crate::report;
+use crate::stats::basic::{BasicStats, CompletedReply};
+use crate::stats::print::{self, PrintSelection, ReplyPrintState};
+use crate::stats::summary::Summary;
+use crate::sys::{self, TimerFd};
+use conn::{Call, Conn, ConnState};
+use socket::{PortMap, SetupError, SocketOptions};
+use timers::{Timer, TimerQueue};
+
+const TIMER_TOKEN: Token = Token(usize::MAX);
+const READ_BUFFER_BYTES: usize = 64 * 1024;
+const NS_PER_S: f64 = 1e9;
+/// Compact the timer heap when stale entries outnumber live ones by this factor.
+const TIMER_COMPACTION_FACTOR: usize = 4;
+
+/// Everything the engine needs to know about the run.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Program basename for httperf's stderr messages.
+    pub program: String,
+    /// Servers to connect to, used round robin (one unless `--servers`).
+    pub servers: Vec<SocketAddr>,
+    pub socket: SocketOptions,
+    pub hog: bool,
+    pub timeout_s: f64,
+    pub think_timeout_s: f64,
+    pub client_id: u32,
+    pub num_clients: u32,
+    /// [master] `--runtime`: end the test after this many seconds (0 = off).
+    pub runtime_s: f64,
+    pub verbose: u32,
+    /// `--debug` level: traces on stderr, never on stdout.
+    pub debug: u32,
+    /// `--print-request` / `--print-reply`.
+    pub print: PrintSelection,
+}
+
+/// A connection as the workload knows it. Stays unique after the connection
+/// is gone, so late references are recognised and ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConnId {
+    key: usize,
+    serial: u64,
+}
+
+/// Why a connection went away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The workload closed it.
+    Client,
+    /// A socket error, or EOF outside a reply body (ECONNRESET).
+    Failed { errno: i32 },
+    /// httperf's watchdog (`--timeout`/`--think-timeout`) expired.
+    TimedOut,
+}
+
+/// What the engine tells the workload, in event order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    Connected(ConnId),
+    /// A reply completed (any status).
+    CallDone {
+        conn: ConnId,
+        tag: u64,
+        status: u32,
+    },
+    /// The connection is destroyed; `unfinished` lists the tags of calls that
+    /// never completed, in queue order.
+    ConnClosed {
+        conn: ConnId,
+        reason: CloseReason,
+        replies: u64,
+        unfinished: Vec<u64>,
+    },
+    /// A timer from `Engine::schedule` expired.
+    Timer {
+        id: u64,
+    },
+}
+
+/// A workload generator: decides which connections to open and which calls to
+/// issue, reacting to notices. It never touches a socket.
+pub trait Workload {
+    fn start(&mut self, engine: &mut Engine);
+    fn handle(&mut self, engine: &mut Engine, notice: Notice);
+}
+
+/// What a finished run produced.
+pub struct RunOutcome {
+    pub summary: Summary,
+    /// The run's stdout, handed back so the report follows what the run printed.
+    pub output: Box<dyn Write>,
+}
+
+/// `--print-reply` output for the call being parsed.
+struct ReplyPrinter<'a> {
+    out: &'a mut dyn Write,
+    state: &'a mut ReplyPrintState,
+    selection: PrintSelection,
+    call_id: u64,
+}
+
+/// Collects what the reply parser reports while the engine feeds it.
+#[derive(Default)]
+struct ParseSink<'a> {
+    status_line_seen: bool,
+    warnings: Vec<ReplyWarning>,
+    printer: Option<ReplyPrinter<'a>>,
+}
+
+impl ReplyEvents for ParseSink<'_> {
+    fn status_line(&mut self, _status: u32, raw_line: &[u8]) {
+        self.status_line_seen = true;
+        self.header_line(raw_line);
+    }
+    fn header_line(&mut self, raw_line: &[u8]) {
+        if let Some(p) = &mut self.printer {
+            p.state
+                .header_line(&mut *p.out, &p.selection, p.call_id, raw_line);
+        }
+    }
+    fn body(&mut self, data: &[u8]) {
+        if let Some(p) = &mut self.printer {
+            p.state.body(&mut *p.out, &p.selection, p.call_id, data);
+        }
+    }
+    fn warning(&mut self, warning: ReplyWarning) {
+        self.warnings.push(warning);
+    }
+}
+
+pub struct Engine {
+    config: EngineConfig,
+    poll: Poll,
+    timerfd: TimerFd,
+    armed_ns: Option<u64>,
+    conns: Slab<Conn>,
+    timers: TimerQueue,
+    notices: VecDeque<Notice>,
+    stats: BasicStats,
+    out: Box<dyn Write>,
+    running: bool,
+    iteration: u64,
+    start_ns: u64,
+    stop_ns: Option<u64>,
+    cpu_at_start: (f64, f64),
+    next_call_id: u64,
+    next_conn_serial: u64,
+    next_server: usize,
+    ports: PortMap,
+    read_buffer: Vec<u8>,
+}
+
+impl Engine {
+    /// Creates the poller and timer. `out` receives everything the run prints
+    /// on stdout (the burst line, verbose samples).
+    pub fn new(config: EngineConfig, out: Box<dyn Write>) -> io::Result<Engine> {
+        let poll = Poll::new()?;
+        let timerfd = TimerFd::new()?;
+        poll.registry().register(
+            &mut SourceFd(&timerfd.as_raw_fd()),
+            TIMER_TOKEN,
+            Interest::READABLE,
+        )?;
+        let now = sys::monotonic_ns();
+        Ok(Engine {
+            config,
+            poll,
+            timerfd,
+            armed_ns: None,
+            conns: Slab::new(),
+            timers: TimerQueue::default(),
+            notices: VecDeque::new(),
+            stats: BasicStats::new(0.0),
+            out,
+            running: true,
+            iteration: 0,
+            start_ns: now,
+            stop_ns: None,
+            cpu_at_start: (0.0, 0.0),
+            next_call_id: 0,
+            next_conn_serial: 0,
+            next_server: 0,
+            ports: PortMap::default(),
+            read_buffer: vec![0; READ_BUFFER_BYTES],
+        })
+    }
+
+    /// Runs the test to its end and returns the collected data.
+    pub fn run(mut self, workload: &mut dyn Workload) -> io::Result<RunOutcome> {
+        self.start_ns = sys::monotonic_ns();
+        self.cpu_at_start = sys::cpu_times_s();
+        let first_sample_s =
+            f64::from(self.config.client_id + 1) * 5.0 / f64::from(self.config.num_clients.max(1));
+        self.timers
+            .push(self.start_ns + seconds_to_ns(first_sample_s), Timer::Sample);
+        if self.config.runtime_s > 0.0 {
+            let at = self.start_ns + seconds_to_ns(self.config.runtime_s);
+            self.timers.push(at, Timer::Runtime);
+        }
+        workload.start(&mut self);
+        self.deliver(workload);
+        let mut events = Events::with_capacity(1024);
+        while self.running {
+            if self.conns.is_empty() && self.timers.is_empty() {
+                // Nothing can ever happen again; httperf would wait forever.
+                self.end_test();
+                break;
+            }
+            self.arm_timerfd()?;
+            match self.poll.poll(&mut events, None) {
+                Ok(()) => {}
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+            self.iteration += 1;
+            if sys::take_sigint() {
+                self.end_test();
+                break;
+            }
+            for event in events.iter() {
+                if event.token() == TIMER_TOKEN {
+                    self.timerfd.clear();
+                    continue;
+                }
+                self.on_ready(event.token().0);
+                self.deliver(workload);
+                if !self.running {
+                    break;
+                }
+            }
+            if self.running {
+                self.fire_due_timers(workload);
+            }
+        }
+        self.out.flush()?;
+        let stop_ns = self.stop_ns.unwrap_or_else(sys::monotonic_ns);
+        let (user_end, system_end) = sys::cpu_times_s();
+        let duration_s = stop_ns.saturating_sub(self.start_ns) as f64 / NS_PER_S;
+        let summary = self.stats.finish(
+            duration_s,
+            user_end - self.cpu_at_start.0,
+            system_end - self.cpu_at_start.1,
+        );
+        Ok(RunOutcome {
+            summary,
+            output: self.out,
+        })
+    }
+
+    // ----- what workloads call -----
+
+    /// Seconds since the start of the test.
+    pub fn now_s(&self) -> f64 {
+        sys::monotonic_ns().saturating_sub(self.start_ns) as f64 / NS_PER_S
+    }
+
+    pub fn verbose(&self) -> u32 {
+        self.config.verbose
+    }
+
+    pub fn program(&self) -> &str {
+        &self.config.program
+    }
+
+    /// Writes a line to the run's stdout.
+    pub fn print_line(&mut self, line: &str) {
+        // stdout going away (closed pipe) must not stop the test.
+        let _ = writeln!(self.out, "{line}");
+    }
+
+    /// httperf's exit routine: prints the burst line and stops the loop.
+    pub fn end_test(&mut self) {
+        if self.running {
+            self.running = false;
+            self.stop_ns = Some(sys::monotonic_ns());
+            let line = report::burst_line(self.stats.max_connect_burst());
+            self.print_line(&line);
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.running
+    }
+
+    /// Number of connections currently open.
+    pub fn open_connections(&self) -> usize {
+        self.conns.len()
+    }
+
+    /// Arms a workload timer `delay_s` from now; a delay ≤ 0 fires at the next
+    /// loop iteration.
+    pub fn schedule(&mut self, delay_s: f64, id: u64) {
+        let at = sys::monotonic_ns() + seconds_to_ns(delay_s);
+        self.timers.push(at, Timer::Workload { id });
+    }
+
+    /// Arms a workload timer at `at_s` seconds since the start of the test.
+    pub fn schedule_at(&mut self, at_s: f64, id: u64) {
+        let at = self.start_ns + seconds_to_ns(at_s);
+        self.timers.push(at, Timer::Workload { id });
+    }
+
+    /// Opens a connection to the next server. Failures are counted and
+    /// reported as a `ConnClosed` notice, never returned.
+    pub fn open_connection(&mut self) -> ConnId {
+        let serial = self.next_conn_serial;
+        self.next_conn_serial += 1;
+        self.stats.conn_new(self.iteration);
+        let server = self.config.servers[self.next_server % self.config.servers.len()];
+        self.next_server = self.next_server.wrapping_add(1);
+        let unplaced = ConnId {
+            key: usize::MAX,
+            serial,
+        };
+        let socket = match socket::create_socket(server, &self.config.socket) {
+            Ok(socket) => socket,
+            Err(error) => {
+                self.fail_unplaced(unplaced, error);
+                return unplaced;
+            }
+        };
+        self.stats.conn_connecting();
+        let connect_start_ns = sys::monotonic_ns();
+        let connect = if self.config.hog {
+            socket::connect_from_hog_port(&socket, server, &mut self.ports)
+        } else {
+            socket::connect(&socket, server, None).map(|connected| (connected, None))
+        };
+        let (connected, hog_port) = match connect {
+            Ok(result) => result,
+            Err(error) => {
+                self.fail_unplaced(unplaced, error);
+                return unplaced;
+            }
+        };
+        let mut stream = mio::net::TcpStream::from_std(std::net::TcpStream::from(socket));
+        let entry = self.conns.vacant_entry();
+        let id = ConnId {
+            key: entry.key(),
+            serial,
+        };
+        if let Err(error) = self.poll.registry().register(
+            &mut stream,
+            Token(id.key),
+            Interest::READABLE | Interest::WRITABLE,
+        ) {
+            if let Some(port) = hog_port {
+                self.ports.release(port);
+            }
+            let errno = error.raw_os_error().unwrap_or(libc::EIO);
+            self.fail_unplaced(
+                unplaced,
+                SetupError {
+                    errno,
+                    message: None,
+                },
+            );
+            return unplaced;
+        }
+        entry.insert(Conn {
+            serial,
+            stream,
+            state: ConnState::Connecting,
+            connect_start_ns,
+            send_queue: VecDeque::new(),
+            recv_queue: VecDeque::new(),
+            replies: 0,
+            peer_closed: false,
+            watchdog_ns: None,
+            hog_port,
+        });
+        self.trace(
+            1,
+            format_args!("connection {serial} connecting to {server}"),
+        );
+        if connected {
+            self.mark_connected(id.key);
+        }
+        self.rearm_watchdog(id.key);
+        id
+    }
+
+    /// Queues a call on `conn` and starts sending it if the connection is up.
+    /// Returns the call's global id, or `None` if the connection is gone.
+    pub fn issue_call(
+        &mut self,
+        conn: ConnId,
+        request: Rc<RequestBytes>,
+        is_head: bool,
+        tag: u64,
+    ) -> Option<u64> {
+        if !self.is_alive(conn) {
+            return None;
+        }
+        let id = self.next_call_id;
+        self.next_call_id += 1;
+        let call = Call {
+            id,
+            tag,
+            request,
+            written: 0,
+            bytes_written_total: 0,
+            send_start_ns: 0,
+            recv_start_ns: 0,
+            deadline_ns: None,
+            parser: ReplyParser::new(is_head),
+            is_head,
+            request_printed: false,
+            reply_print: self.config.print.prints_replies().then(Box::default),
+        };
+        self.trace(
+            1,
+            format_args!("call {id} issued on connection {}", conn.serial),
+        );
+        let now = sys::monotonic_ns();
+        let send_timeout = self.send_deadline(now);
+        let connection = &mut self.conns[conn.key];
+        connection.send_queue.push_back(call);
+        if connection.send_queue.len() == 1 {
+            start_sending_front(connection, now, send_timeout);
+        }
+        if connection.state == ConnState::Connected {
+            self.flush_sends(conn.key);
+        }
+        if self.is_alive(conn) {
+            self.rearm_watchdog(conn.key);
+        }
+        Some(id)
+    }
+
+    /// Closes a connection on the client's initiative (FIN, or RST with
+    /// `--close-with-reset`). Unknown or already closed connections are ignored.
+    pub fn close_connection(&mut self, conn: ConnId) {
+        if self.is_alive(conn) {
+            self.destroy(conn.key, CloseReason::Client);
+        }
+    }
+
+    // ----- the loop's internals -----
+
+    fn is_alive(&self, conn: ConnId) -> bool {
+        self.conns
+            .get(conn.key)
+            .is_some_and(|c| c.serial == conn.serial)
+    }
+
+    fn id_of(&self, key: usize) -> ConnId {
+        ConnId {
+            key,
+            serial: self.conns[key].serial,
+        }
+    }
+
+    fn deliver(&mut self, workload: &mut dyn Workload) {
+        while let Some(notice) = self.notices.pop_front() {
+            if !self.running {
+                self.notices.clear();
+                break;
+            }
+            workload.handle(self, notice);
+        }
+    }
+
+    fn arm_timerfd(&mut self) -> io::Result<()> {
+        if self.timers.len() > TIMER_COMPACTION_FACTOR * (self.conns.len() + 64) {
+            let conns = &self.conns;
+            self.timers.retain(|at, timer| match timer {
+                Timer::Watchdog { key, conn_serial } => conns
+                    .get(*key)
+                    .is_some_and(|c| c.serial == *conn_serial && c.watchdog_ns == Some(at)),
+                _ => true,
+            });
+        }
+        let next = self.timers.next_deadline();
+        if next != self.armed_ns {
+            self.timerfd.arm_at(next)?;
+            self.armed_ns = next;
+        }
+        Ok(())
+    }
+
+    fn fire_due_timers(&mut self, workload: &mut dyn Workload) {
+        let now = sys::monotonic_ns();
+        // Timers armed while these run wait for the next iteration, so a
+        // zero-delay timer costs one loop pass, like httperf's one tick.
+        let mut due = Vec::new();
+        while let Some(entry) = self.timers.pop_due(now) {
+            due.push(entry);
+        }
+        for (at, timer) in due {
+            if !self.running {
+                break;
+            }
+            match timer {
+                Timer::Watchdog { key, conn_serial } => {
+                    let armed = self
+                        .conns
+                        .get(key)
+                        .is_some_and(|c| c.serial == conn_serial && c.watchdog_ns == Some(at));
+                    if armed {
+                        self.trace(1, format_args!("connection {conn_serial} timed out"));
+                        self.stats.conn_timeout();
+                        self.destroy(key, CloseReason::TimedOut);
+                    }
+                }
+                Timer::Workload { id } => self.notices.push_back(Notice::Timer { id }),
+                Timer::Sample => self.take_sample(),
+                Timer::Runtime => self.end_test(),
+                Timer::Periodic => {}
+            }
+            self.deliver(workload);
+        }
+    }
+
+    fn take_sample(&mut self) {
+        let now = sys::monotonic_ns();
+        let rate = self.stats.take_sample(self.secs_since_start(now));
+        if self.config.verbose > 0 {
+            let lines = report::sample_lines(rate, None);
+            let _ = self.out.write_all(lines.as_bytes());
+        }
+        self.timers.push(now + seconds_to_ns(5.0), Timer::Sample);
+    }
+
+    fn secs_since_start(&self, ns: u64) -> f64 {
+        ns.saturating_sub(self.start_ns) as f64 / NS_PER_S
+    }
+
+    fn send_deadline(&self, now: u64) -> Option<u64> {
+        deadline_after(now, self.config.timeout_s, self.config.timeout_s != 0.0)
+    }
+
+    fn reply_deadline(&self, now: u64) -> Option<u64> {
+        let wait_s = self.config.timeout_s + self.config.think_timeout_s;
+        deadline_after(now, wait_s, wait_s > 0.0)
+    }
+
+    fn on_ready(&mut self, key: usize) {
+        let Some(conn) = self.conns.get(key) else {
+            return;
+        };
+        let id = self.id_of(key);
+        if conn.state == ConnState::Connecting {
+            self.finish_connect(key);
+        }
+        if self.is_alive(id) && self.conns[key].state == ConnState::Connected {
+            self.flush_sends(key);
+        }
+        if self.is_alive(id) && self.conns[key].state == ConnState::Connected {
+            self.read_replies(key);
+        }
+        if self.is_alive(id) {
+            self.rearm_watchdog(key);
+        }
+    }
+
+    fn finish_connect(&mut self, key: usize) {
+        let conn = &self.conns[key];
+        let pending_error = match conn.stream.take_error() {
+            Ok(error) => error,
+            Err(error) => Some(error),
+        };
+        if let Some(error) = pending_error {
+            // httperf records the connect before noticing the refusal.
+            self.record_connected(key);
+            self.fail(key, error.raw_os_error().unwrap_or(libc::EIO));
+            return;
+        }
+        match conn.stream.peer_addr() {
+            Ok(_) => self.mark_connected(key),
+            Err(error)
+                if error.kind() == io::ErrorKind::NotConnected
+                    || error.raw_os_error() == Some(libc::EINPROGRESS) => {}
+            Err(error) => {
+                self.record_connected(key);
+                self.fail(key, error.raw_os_error().unwrap_or(libc::EIO));
+            }
+        }
+    }
+
+    fn record_connected(&mut self, key: usize) {
+        let now = sys::monotonic_ns();
+        let connect_s = now.saturating_sub(self.conns[key].connect_start_ns) as f64 / NS_PER_S;
+        self.stats.conn_connected(connect_s);
+    }
+
+    fn mark_connected(&mut self, key: usize) {
+        self.trace(
+            1,
+            format_args!("connection {} connected", self.conns[key].serial),
+        );
+        self.record_connected(key);
+        self.conns[key].state = ConnState::Connected;
+        let id = self.id_of(key);
+        self.notices.push_back(Notice::Connected(id));
+        if !self.conns[key].send_queue.is_empty() {
+            self.flush_sends(key);
+        }
+    }
+
+    fn rearm_watchdog(&mut self, key: usize) {
+        let connect_deadline = {
+            let conn = &self.conns[key];
+            let timeout_s = self.config.timeout_s;
+            (timeout_s > 0.0).then(|| conn.connect_start_ns + seconds_to_ns(timeout_s))
+        };
+        let conn = &mut self.conns[key];
+        let deadline = conn.deadline_ns(connect_deadline);
+        if deadline != conn.watchdog_ns {
+            conn.watchdog_ns = deadline;
+            if let Some(at) = deadline {
+                let conn_serial = conn.serial;
+                self.timers.push(at, Timer::Watchdog { key, conn_serial });
+            }
+        }
+    }
+
+    /// Writes queued requests, one call at a time, until done or WouldBlock.
+    fn flush_sends(&mut self, key: usize) {
+        loop {
+            let now = sys::monotonic_ns();
+            let send_timeout = self.send_deadline(now);
+            let conn = &mut self.conns[key];
+            let Some(call) = conn.send_queue.front_mut() else {
+                break;
+            };
+            if let (Some(parts), false) = (self.config.print.request, call.request_printed) {
+                call.request_printed = true;
+                let request = &call.request;
+                print::print_request(&mut *self.out, parts, call.id, &request.head, &request.body);
+            }
+            let (head, body) = unsent_parts(call);
+            let result = conn
+                .stream
+                .write_vectored(&[IoSlice::new(head), IoSlice::new(body)]);
+            match result {
+                Ok(0) => break,
+                Ok(written) => {
+                    if self.config.debug > 0 {
+                        eprintln!(
+                            "{}: debug: connection {} wrote {written} bytes of call {}",
+                            self.config.program, conn.serial, call.id
+                        );
+                    }
+                    call.written += written;
+                    call.bytes_written_total += written as u64;
+                    if call.written < call.request_len() {
+                        call.deadline_ns = send_timeout;
+                        continue;
+                    }
+                    self.finish_send(key, now);
+                }
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => {
+                    let errno = match conn.stream.take_error() {
+                        Ok(Some(pending)) => pending.raw_os_error(),
+                        _ => error.raw_os_error(),
+                    };
+                    self.fail(key, errno.unwrap_or(libc::EIO));
+                    return;
+                }
+            }
+        }
+        if self.conns[key].peer_closed && !self.conns[key].recv_queue.is_empty() {
+            self.on_eof(key);
+        }
+    }
+
+    fn finish_send(&mut self, key: usize, now: u64) {
+        let reply_deadline = self.reply_deadline(now);
+        let send_timeout = self.send_deadline(now);
+        let conn = &mut self.conns[key];
+        let Some(mut call) = conn.send_queue.pop_front() else {
+            return;
+        };
+        self.stats.request_sent(call.bytes_written_total);
+        call.deadline_ns = reply_deadline;
+        conn.recv_queue.push_back(call);
+        if !conn.send_queue.is_empty() {
+            start_sending_front(conn, now, send_timeout);
+        }
+    }
+
+    fn read_replies(&mut self, key: usize) {
+        let id = self.id_of(key);
+        let mut buffer = std::mem::take(&mut self.read_buffer);
+        while self.is_alive(id) {
+            let result = self.conns[key].stream.read(&mut buffer);
+            match result {
+                Ok(0) => {
+                    self.on_eof(key);
+                    break;
+                }
+                Ok(len) => {
+                    self.trace(1, format_args!("connection {} read {len} bytes", id.serial));
+                    self.on_data(key, &buffer[..len]);
+                }
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => {
+                    self.fail(key, error.raw_os_error().unwrap_or(libc::EIO));
+                    break;
+                }
+            }
+        }
+        self.read_buffer = buffer;
+    }
+
+    /// Hands received bytes to the pending calls in order; bytes nobody waits
+    /// for are dropped (0.9.0 aborts on them).
+    fn on_data(&mut self, key: usize, data: &[u8]) {
+        let now = sys::monotonic_ns();
+        let reply_deadline = self.reply_deadline(now);
+        let mut rest = data;
+        while !rest.is_empty() {
+            let conn = &mut self.conns[key];
+            let Some(call) = conn.recv_queue.front_mut() else {
+                break;
+            };
+            if call.parser.awaiting_status() {
+                call.deadline_ns = reply_deadline;
+            }
+            let mut sink = ParseSink {
+                printer: call.reply_print.as_deref_mut().map(|state| ReplyPrinter {
+                    out: &mut *self.out,
+                    state,
+                    selection: self.config.print,
+                    call_id: call.id,
+                }),
+                ..ParseSink::default()
+            };
+            let used = call.parser.feed(rest, &mut sink);
+            let ParseSink {
+                status_line_seen,
+                warnings,
+                ..
+            } = sink;
+            if status_line_seen {
+                call.recv_start_ns = now;
+                let response_s = now.saturating_sub(call.send_start_ns) as f64 / NS_PER_S;
+                self.stats.reply_started(response_s);
+            }
+            for warning in &warnings {
+                eprintln!("{}", warning.render(&self.config.program));
+            }
+            rest = &rest[used.min(rest.len())..];
+            if call.parser.is_complete() {
+                self.complete_front_call(key, now);
+            } else {
+                break;
+            }
+        }
+    }
+
+    fn complete_front_call(&mut self, key: usize, now: u64) {
+        let id = self.id_of(key);
+        let conn = &mut self.conns[key];
+        let Some(mut call) = conn.recv_queue.pop_front() else {
+            return;
+        };
+        conn.replies += 1;
+        let status = call.parser.status();
+        if let Some(state) = call.reply_print.as_deref_mut() {
+            let bytes = (
+                call.parser.header_bytes(),
+                call.parser.content_bytes(),
+                call.parser.footer_bytes(),
+            );
+            state.finish(&mut *self.out, call.id, bytes);
+        }
+        self.trace(
+            1,
+            format_args!("call {} done with status {status}", call.id),
+        );
+        self.stats.reply_completed(&CompletedReply {
+            status,
+            transfer_s: now.saturating_sub(call.recv_start_ns) as f64 / NS_PER_S,
+            header_bytes: call.parser.header_bytes(),
+            content_bytes: call.parser.content_bytes(),
+            footer_bytes: call.parser.footer_bytes(),
+        });
+        self.notices.push_back(Notice::CallDone {
+            conn: id,
+            tag: call.tag,
+            status,
+        });
+    }
+
+    /// End of stream: completes a close-delimited reply; anywhere else it is
+    /// httperf's synthetic ECONNRESET. With nothing expected it is only noted.
+    fn on_eof(&mut self, key: usize) {
+        let now = sys::monotonic_ns();
+        let conn = &mut self.conns[key];
+        conn.peer_closed = true;
+        let Some(call) = conn.recv_queue.front_mut() else {
+            return;
+        };
+        match call.parser.on_eof() {
+            EofOutcome::Complete => {
+                self.complete_front_call(key, now);
+                if !self.conns[key].recv_queue.is_empty() {
+                    self.fail(key, libc::ECONNRESET);
+                }
+            }
+            EofOutcome::Reset => self.fail(key, libc::ECONNRESET),
+        }
+    }
+
+    /// `--debug` traces: stderr only, so report parsers never see them.
+    fn trace(&self, level: u32, message: std::fmt::Arguments<'_>) {
+        if self.config.debug >= level {
+            eprintln!("{}: debug: {message}", self.config.program);
+        }
+    }
+
+    fn fail(&mut self, key: usize, errno: i32) {
+        if self.stats.conn_failed(errno) {
+            eprintln!(
+                "{}: connection failed with unexpected error {errno}",
+                self.config.program
+            );
+        }
+        self.destroy(key, CloseReason::Failed { errno });
+    }
+
+    /// A connection that failed before it had a slot: socket(), setsockopt,
+    /// bind or connect() refused it.
+    fn fail_unplaced(&mut self, id: ConnId, error: SetupError) {
+        self.trace(
+            1,
+            format_args!(
+                "connection {} failed before connecting: {}",
+                id.serial,
+                errno_name(error.errno)
+            ),
+        );
+        if let Some(message) = &error.message {
+            eprintln!("{}.{message}", self.config.program);
+        }
+        if self.stats.conn_failed(error.errno) {
+            eprintln!(
+                "{}: connection failed with unexpected error {}",
+                self.config.program, error.errno
+            );
+        }
+        self.stats.conn_destroyed(false, 0.0);
+        self.notices.push_back(Notice::ConnClosed {
+            conn: id,
+            reason: CloseReason::Failed { errno: error.errno },
+            replies: 0,
+            unfinished: Vec::new(),
+        });
+    }
+
+    fn destroy(&mut self, key: usize, reason: CloseReason) {
+        let id = self.id_of(key);
+        self.trace(
+            1,
+            format_args!(
+                "connection {} closed: {}",
+                id.serial,
+                describe_close(reason)
+            ),
+        );
+        let mut conn = self.conns.remove(key);
+        // Deregistering can only fail if the fd is already gone; closing follows anyway.
+        let _ = self.poll.registry().deregister(&mut conn.stream);
+        if let Some(port) = conn.hog_port {
+            self.ports.release(port);
+        }
+        let now = sys::monotonic_ns();
+        let lifetime_s = now.saturating_sub(conn.connect_start_ns) as f64 / NS_PER_S;
+        self.stats.conn_destroyed(conn.replies > 0, lifetime_s);
+        self.notices.push_back(Notice::ConnClosed {
+            conn: id,
+            reason,
+            replies: conn.replies,
+            unfinished: conn.unfinished_tags(),
+        });
+    }
+}
+
+/// A call became the first of the send queue: httperf's CALL_SEND_START.
+fn start_sending_front(conn: &mut Conn, now: u64, send_timeout: Option<u64>) {
+    if let Some(call) = conn.send_queue.front_mut() {
+        call.send_start_ns = now;
+        call.deadline_ns = send_timeout;
+    }
+}
+
+fn unsent_parts(call: &Call) -> (&[u8], &[u8]) {
+    let head = &call.request.head;
+    let body = &call.request.body;
+    if call.written < head.len() {
+        (&head[call.written..], body)
+    } else {
+        let body_offset = (call.written - head.len()).min(body.len());
+        (&[], &body[body_offset..])
+    }
+}
+
+fn seconds_to_ns(seconds: f64) -> u64 {
+    if seconds.is_nan() || seconds <= 0.0 {
+        0
+    } else {
+        (seconds * NS_PER_S).min(u64::MAX as f64 / 2.0) as u64
+    }
+}
+
+/// `now + seconds` when `active`; a negative time gives a deadline already due.
+fn deadline_after(now: u64, seconds: f64, active: bool) -> Option<u64> {
+    active.then(|| now + seconds_to_ns(seconds))
+}
+
+fn describe_close(reason: CloseReason) -> String {
+    match reason {
+        CloseReason::Client => "closed by the client".to_string(),
+        CloseReason::Failed { errno } => format!("failed with {}", errno_name(errno)),
+        CloseReason::TimedOut => "timed out".to_string(),
+    }
+}
+
+/// The symbolic name of the errnos a load test meets, for `--debug` traces.
+pub fn errno_name(errno: i32) -> String {
+    let name = match errno {
+        libc::EPERM => "EPERM",
+        libc::EINTR => "EINTR",
+        libc::EIO => "EIO",
+        libc::EBADF => "EBADF",
+        libc::EAGAIN => "EAGAIN",
+        libc::ENOMEM => "ENOMEM",
+        libc::EACCES => "EACCES",
+        libc::EINVAL => "EINVAL",
+        libc::ENFILE => "ENFILE",
+        libc::EMFILE => "EMFILE",
+        libc::EPIPE => "EPIPE",
+        libc::ENOBUFS => "ENOBUFS",
+        libc::EADDRINUSE => "EADDRINUSE",
+        libc::EADDRNOTAVAIL => "EADDRNOTAVAIL",
+        libc::ENETDOWN => "ENETDOWN",
+        libc::ENETUNREACH => "ENETUNREACH",
+        libc::ECONNABORTED => "ECONNABORTED",
+        libc::ECONNRESET => "ECONNRESET",
+        libc::ENOTCONN => "ENOTCONN",
+        libc::ETIMEDOUT => "ETIMEDOUT",
+        libc::ECONNREFUSED => "ECONNREFUSED",
+        libc::EHOSTUNREACH => "EHOSTUNREACH",
+        libc::EINPROGRESS => "EINPROGRESS",
+        _ => return format!("errno {errno}"),
+    };
+    format!("{name} ({errno})")
+}

@@ -1,0 +1,185 @@
+//! The operating-system calls std and mio do not offer: the monotonic clock in
+//! nanoseconds, a timerfd for microsecond timers, CPU time from getrusage, the
+//! open-file limit, and the SIGINT flag. Every `unsafe` block of the crate
+//! outside socket setup lives here.
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Nanoseconds on CLOCK_MONOTONIC: the same clock the timerfd is armed against.
+pub fn monotonic_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; CLOCK_MONOTONIC always exists on Linux.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+    (ts.tv_sec as u64) * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// User and system CPU time consumed by this process so far, in seconds.
+pub fn cpu_times_s() -> (f64, f64) {
+    // SAFETY: an all-zero rusage is a valid value for getrusage to overwrite.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is valid and writable; RUSAGE_SELF is always accepted.
+    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    let seconds = |tv: libc::timeval| tv.tv_sec as f64 + 1e-6 * tv.tv_usec as f64;
+    (seconds(usage.ru_utime), seconds(usage.ru_stime))
+}
+
+/// Raises the soft open-file limit to the hard limit and returns the new limit.
+pub fn raise_open_file_limit() -> io::Result<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `limit` is a valid, writable rlimit.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    limit.rlim_cur = limit.rlim_max;
+    // SAFETY: `limit` is a valid rlimit whose soft value does not exceed its hard value.
+    if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(limit.rlim_cur)
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_sigint(_signal: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Installs a SIGINT handler that only raises a flag. It is installed without
+/// SA_RESTART so that a blocked epoll_wait returns EINTR and the loop notices.
+pub fn install_sigint_flag() -> io::Result<()> {
+    // SAFETY: an all-zero sigaction is valid; the handler only touches an atomic,
+    // which is async-signal-safe.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_sigint as *const () as libc::sighandler_t;
+        libc::sigemptyset(&mut action.sa_mask);
+        if libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut()) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// True once SIGINT has arrived; clears the flag so a second SIGINT is seen again.
+pub fn take_sigint() -> bool {
+    INTERRUPTED.swap(false, Ordering::SeqCst)
+}
+
+/// A non-blocking CLOCK_MONOTONIC timerfd armed at absolute deadlines. mio's
+/// poll timeout has millisecond granularity; this gives the loop microseconds.
+pub struct TimerFd {
+    fd: OwnedFd,
+}
+
+impl TimerFd {
+    pub fn new() -> io::Result<TimerFd> {
+        // SAFETY: plain syscall; the result is checked before use.
+        let fd = unsafe {
+            libc::timerfd_create(
+                libc::CLOCK_MONOTONIC,
+                libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
+            )
+        };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `fd` is a fresh descriptor that nothing else owns.
+        Ok(TimerFd {
+            fd: unsafe { OwnedFd::from_raw_fd(fd) },
+        })
+    }
+
+    /// Arms the timer for the absolute monotonic time `at_ns` (disarms on `None`).
+    /// A deadline already in the past fires at once.
+    pub fn arm_at(&self, at_ns: Option<u64>) -> io::Result<()> {
+        let value = match at_ns {
+            // A zero it_value would disarm: use the smallest positive time instead.
+            Some(at) => libc::timespec {
+                tv_sec: (at / 1_000_000_000) as libc::time_t,
+                tv_nsec: (at % 1_000_000_000).max(1) as libc::c_long,
+            },
+            None => libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
+        };
+        let spec = libc::itimerspec {
+            it_interval: libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
+            it_value: value,
+        };
+        // SAFETY: `spec` is a valid itimerspec and the fd is a timerfd we own.
+        let rc = unsafe {
+            libc::timerfd_settime(
+                self.fd.as_raw_fd(),
+                libc::TFD_TIMER_ABSTIME,
+                &spec,
+                std::ptr::null_mut(),
+            )
+        };
+        if rc != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    /// Consumes a pending expiration so that the descriptor stops being readable.
+    pub fn clear(&self) {
+        let mut expirations = [0u8; 8];
+        // SAFETY: reading 8 bytes into an 8-byte buffer from a timerfd we own;
+        // EAGAIN (nothing pending) is fine to ignore.
+        unsafe {
+            libc::read(
+                self.fd.as_raw_fd(),
+                expirations.as_mut_ptr().cast(),
+                expirations.len(),
+            )
+        };
+    }
+}
+
+impl AsRawFd for TimerFd {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn monotonic_clock_advances() {
+        let a = monotonic_ns();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        assert!(monotonic_ns() >= a + 2_000_000);
+    }
+
+    #[test]
+    fn timerfd_fires_at_an_absolute_deadline() {
+        let timer = TimerFd::new().expect("timerfd");
+        timer.arm_at(Some(monotonic_ns() + 1_000_000)).expect("arm");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        let mut buf = [0u8; 8];
+        // SAFETY: as in `clear`.
+        let n = unsafe { libc::read(timer.as_raw_fd(), buf.as_mut_ptr().cast(), 8) };
+        assert_eq!(n, 8, "the timer should have expired");
+        assert_eq!(u64::from_ne_bytes(buf), 1);
+    }
+
+    #[test]
+    fn cpu_times_are_non_negative() {
+        let (user, system) = cpu_times_s();
+        assert!(user >= 0.0 && system >= 0.0);
+    }
+}

@@ -1,0 +1,207 @@
+//! Request mode (no session option): `--num-conns` connections, created at
+//! `--rate`/`--period` or one after another, each issuing `--num-calls` calls
+//! in pipelined bursts of `--burst-length`.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::cli::options::Interarrival;
+use crate::engine::{ConnId, Engine, Notice, Workload};
+use crate::http::request::RequestBytes;
+use crate::workload::rate::RateSchedule;
+use crate::workload::uri::{NextUri, UriSource};
+use crate::workload::RequestFactory;
+
+/// The timer id of the rate generator (request mode has no other timers).
+const RATE_TIMER: u64 = 0;
+
+/// How connections are paced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pacing {
+    /// Rate 0: the next connection starts when the previous one is destroyed.
+    Sequential,
+    /// Connections start on this schedule of inter-arrival times.
+    Rate {
+        interarrival: Interarrival,
+        client_id: u32,
+    },
+}
+
+/// Request mode's parameters, already validated (all counts ≥ 1).
+#[derive(Debug, Clone)]
+pub struct RequestModeSpec {
+    pub num_conns: u64,
+    pub num_calls: u64,
+    pub burst_length: u64,
+    pub pacing: Pacing,
+    /// [master] `--max-connections` in request mode: cap on open connections
+    /// (0 = none).
+    pub max_open_conns: u64,
+}
+
+/// Progress of one connection through its calls.
+#[derive(Debug, Default)]
+struct ConnProgress {
+    issued: u64,
+    burst_size: u64,
+    burst_done: u64,
+}
+
+pub struct RequestMode {
+    spec: RequestModeSpec,
+    uris: UriSource,
+    requests: RequestFactory,
+    schedule: Option<RateSchedule>,
+    created: u64,
+    destroyed: u64,
+    /// Connections the rate asked for while `max_open_conns` were open.
+    deferred: u64,
+    conns: HashMap<ConnId, ConnProgress>,
+}
+
+impl RequestMode {
+    pub fn new(spec: RequestModeSpec, uris: UriSource, requests: RequestFactory) -> RequestMode {
+        RequestMode {
+            spec,
+            uris,
+            requests,
+            schedule: None,
+            created: 0,
+            destroyed: 0,
+            deferred: 0,
+            conns: HashMap::new(),
+        }
+    }
+
+    /// Starts one more connection if any are left; false when all are created.
+    fn create_connection(&mut self, engine: &mut Engine) -> bool {
+        if self.created >= self.spec.num_conns {
+            return false;
+        }
+        let cap = self.spec.max_open_conns;
+        if cap > 0 && engine.open_connections() as u64 >= cap {
+            self.deferred += 1;
+            return true;
+        }
+        self.created += 1;
+        let conn = engine.open_connection();
+        self.conns.insert(conn, ConnProgress::default());
+        true
+    }
+
+    fn on_rate_timer(&mut self, engine: &mut Engine) {
+        let Some(mut schedule) = self.schedule.take() else {
+            return;
+        };
+        let now_s = engine.now_s();
+        let mut more = true;
+        while more && schedule.is_due(now_s) {
+            let delay = schedule.advance();
+            if engine.verbose() >= 3 {
+                eprintln!("next arrival delay = {delay:.4}");
+            }
+            more = self.create_connection_scheduled(engine);
+        }
+        if more {
+            engine.schedule_at(schedule.next_due_s(), RATE_TIMER);
+            self.schedule = Some(schedule);
+        }
+    }
+
+    fn create_connection_scheduled(&mut self, engine: &mut Engine) -> bool {
+        self.create_connection(engine) && self.created + self.deferred < self.spec.num_conns
+    }
+
+    fn issue_burst(&mut self, engine: &mut Engine, conn: ConnId) {
+        let Some(progress) = self.conns.get(&conn) else {
+            return;
+        };
+        let remaining = self.spec.num_calls - progress.issued;
+        let burst = self.spec.burst_length.min(remaining);
+        let mut issued = 0;
+        for _ in 0..burst {
+            let Some((request, is_head)) = self.next_request(engine) else {
+                return;
+            };
+            engine.issue_call(conn, request, is_head, 0);
+            issued += 1;
+        }
+        if let Some(progress) = self.conns.get_mut(&conn) {
+            progress.issued += issued;
+            progress.burst_size = issued;
+            progress.burst_done = 0;
+        }
+    }
+
+    fn next_request(&mut self, engine: &mut Engine) -> Option<(Rc<RequestBytes>, bool)> {
+        match self.uris.next_uri() {
+            NextUri::Uri(uri) => {
+                if self.uris.is_generated() && engine.verbose() > 0 {
+                    engine.print_line(&format!("{}: accessing URI `{uri}'", engine.program()));
+                }
+                Some(self.requests.request_for(&uri))
+            }
+            NextUri::LogExhausted => {
+                engine.end_test();
+                None
+            }
+        }
+    }
+
+    fn on_call_done(&mut self, engine: &mut Engine, conn: ConnId) {
+        let Some(progress) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        progress.burst_done += 1;
+        if progress.burst_done < progress.burst_size {
+            return;
+        }
+        if progress.issued < self.spec.num_calls {
+            self.issue_burst(engine, conn);
+        } else {
+            engine.close_connection(conn);
+        }
+    }
+
+    fn on_conn_closed(&mut self, engine: &mut Engine, conn: ConnId) {
+        self.conns.remove(&conn);
+        self.destroyed += 1;
+        if self.destroyed >= self.spec.num_conns {
+            engine.end_test();
+            return;
+        }
+        if self.deferred > 0 {
+            self.deferred -= 1;
+            self.create_connection(engine);
+        } else if self.spec.pacing == Pacing::Sequential {
+            self.create_connection(engine);
+        }
+    }
+}
+
+impl Workload for RequestMode {
+    fn start(&mut self, engine: &mut Engine) {
+        self.create_connection(engine);
+        if let Pacing::Rate {
+            interarrival,
+            client_id,
+        } = &self.spec.pacing
+        {
+            let schedule = RateSchedule::start(interarrival.clone(), *client_id, engine.now_s());
+            if self.created + self.deferred < self.spec.num_conns {
+                engine.schedule_at(schedule.next_due_s(), RATE_TIMER);
+                self.schedule = Some(schedule);
+            }
+        }
+    }
+
+    fn handle(&mut self, engine: &mut Engine, notice: Notice) {
+        match notice {
+            Notice::Connected(conn) => self.issue_burst(engine, conn),
+            Notice::CallDone { conn, .. } => self.on_call_done(engine, conn),
+            Notice::ConnClosed { conn, .. } => self.on_conn_closed(engine, conn),
+            Notice::Timer { id: RATE_TIMER } => self.on_rate_timer(engine),
+            Notice::Timer { .. } => {}
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! Test support: a loopback origin server that records every byte it receives
+//! and answers with scripted replies, and a runner for the httperf-rs binary
+//! with a hard time limit. Everything binds 127.0.0.1 port 0 and stops itself.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How the server answers each request it reads (a request ends at the blank
+/// line after its headers, plus a `Content-length` body if announced).
+#[derive(Clone, Debug)]
+pub enum Behaviour {
+    /// Send these bytes for every request; keep the connection open.
+    Reply(Vec<u8>),
+    /// Send these bytes for the first request, then close the connection.
+    ReplyThenClose(Vec<u8>),
+    /// Wait this long, then send the bytes, for every request.
+    DelayedReply(Duration, Vec<u8>),
+    /// Read forever, never answer.
+    Silent,
+    /// Close (with RST) as soon as a request arrives.
+    Reset,
+}
+
+/// A reply with a fixed body and Content-Length.
+pub fn ok_reply(body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: text/plain\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// The bytes one connection delivered, shared with its serving thread.
+type ConnectionRecord = Arc<Mutex<Vec<u8>>>;
+
+pub struct TestServer {
+    pub port: u16,
+    received: Arc<Mutex<Vec<ConnectionRecord>>>,
+    stop: Arc<AtomicBool>,
+    accept_thread: Option<thread::JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub fn start(behaviour: Behaviour) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let port = listener.local_addr().expect("local addr").port();
+        let received: Arc<Mutex<Vec<ConnectionRecord>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let accept_thread = {
+            let received = Arc::clone(&received);
+            let stop = Arc::clone(&stop);
+            thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let record: ConnectionRecord = Arc::default();
+                    received.lock().expect("lock").push(Arc::clone(&record));
+                    let behaviour = behaviour.clone();
+                    let stop = Arc::clone(&stop);
+                    let _ = thread::Builder::new()
+                        .stack_size(64 * 1024)
+                        .spawn(move || serve(stream, behaviour, record, stop));
+                }
+            })
+        };
+        TestServer {
+            port,
+            received,
+            stop,
+            accept_thread: Some(accept_thread),
+        }
+    }
+
+    /// The bytes received on each connection, in accept order.
+    pub fn received(&self) -> Vec<Vec<u8>> {
+        self.received
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|record| record.lock().expect("lock").clone())
+            .collect()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(handle) = self.accept_thread.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+/// Length of the first complete request in `data`, if there is one.
+fn request_length(data: &[u8]) -> Option<usize> {
+    let head_end = data.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let head = String::from_utf8_lossy(&data[..head_end]).to_ascii_lowercase();
+    let body = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length:"))
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    (data.len() >= head_end + body).then_some(head_end + body)
+}
+
+fn serve(
+    mut stream: TcpStream,
+    behaviour: Behaviour,
+    record: ConnectionRecord,
+    stop: Arc<AtomicBool>,
+) {
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
+    let mut pending = Vec::new();
+    let mut buffer = [0u8; 16384];
+    while !stop.load(Ordering::SeqCst) {
+        let read = match stream.read(&mut buffer) {
+            Ok(0) => return,
+            Ok(n) => n,
+            Err(error)
+                if error.kind() == std::io::ErrorKind::WouldBlock
+                    || error.kind() == std::io::ErrorKind::TimedOut =>
+            {
+                continue
+            }
+            Err(_) => return,
+        };
+        record
+            .lock()
+            .expect("lock")
+            .extend_from_slice(&buffer[..read]);
+        pending.extend_from_slice(&buffer[..read]);
+        while let Some(length) = request_length(&pending) {
+            pending.drain(..length);
+            match &behaviour {
+                Behaviour::Reply(reply) => {
+                    if stream.write_all(reply).is_err() {
+                        return;
+                    }
+                }
+                Behaviour::ReplyThenClose(reply) => {
+                    let _ = stream.write_all(reply);
+                    let _ = stream.shutdown(Shutdown::Both);
+                    return;
+                }
+                Behaviour::DelayedReply(delay, reply) => {
+                    thread::sleep(*delay);
+                    if stream.write_all(reply).is_err() {
+                        return;
+                    }
+                }
+                Behaviour::Silent => {}
+                Behaviour::Reset => {
+                    let socket = socket2::SockRef::from(&stream);
+                    let _ = socket.set_linger(Some(Duration::ZERO));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// A port on 127.0.0.1 where nothing listens (bound, then released).
+pub fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    port
+}
+
+/// What one run of the binary produced.
+#[derive(Debug)]
+pub struct Run {
+    pub status: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// The report line starting with `prefix`, or a panic showing the output.
+    pub fn line(&self, prefix: &str) -> &str {
+        self.stdout
+            .lines()
+            .find(|line| line.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no line {prefix:?} in:\n{}", self.stdout))
+    }
+
+    /// The integer following `label ` on the report line starting with `prefix`.
+    pub fn count(&self, prefix: &str, label: &str) -> u64 {
+        let line = self.line(prefix);
+        let mut words = line.split_whitespace();
+        while let Some(word) = words.next() {
+            if word == label {
+                if let Some(value) = words.next() {
+                    let digits = value.trim_end_matches(|c: char| !c.is_ascii_digit());
+                    return digits.parse().unwrap_or_else(|_| panic!("{line}"));
+                }
+            }
+        }
+        panic!("no {label:?} in {line:?}")
+    }
+}
+
+/// Runs httperf-rs with `args`, killing it after `limit`.
+pub fn run_binary(args: &[&str], limit: Duration) -> Run {
+    let child = Command::new(env!("CARGO_BIN_EXE_httperf-rs"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn httperf-rs");
+    wait_bounded(child, limit)
+}
+
+/// Waits for `child` at most `limit` (then kills it and fails the test).
+/// Output is drained by threads so a chatty child never blocks on a full pipe.
+pub fn wait_bounded(mut child: std::process::Child, limit: Duration) -> Run {
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        thread::spawn(move || {
+            let mut text = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut text);
+            }
+            String::from_utf8_lossy(&text).into_owned()
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "httperf-rs did not finish within {limit:?}\nstdout:\n{}\nstderr:\n{}",
+                stdout.join().unwrap_or_default(),
+                stderr.join().unwrap_or_default()
+            );
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    Run {
+        status: status.code().unwrap_or(-1),
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    }
+}
