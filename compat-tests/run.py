@@ -646,6 +646,9 @@ def run_client(exe: str, argv: list[str], timeout: float, env: dict[str, str],
         stop_process(proc)
         out, err = proc.communicate()
         status = None
+    except BaseException:          # Ctrl-C / SIGTERM: never leave a client behind
+        stop_process(proc)
+        raise
     finally:
         RUNNING.discard(proc)
     dur = time.monotonic() - t0
@@ -799,8 +802,8 @@ def compare_stdout(ref_lines: list[str], new_lines: list[str], sc: Scenario) -> 
     ref, ref_bins = split_histogram(ref_lines)
     new, new_bins = split_histogram(new_lines)
     if len(ref) != len(new):
-        diffs.append(f"stdout: {len(ref_lines)} lines from httperf, {len(new_lines)} from "
-                     "httperf-rs")
+        diffs.append(f"stdout: {len(ref_lines) - 1} lines from httperf, {len(new_lines) - 1} "
+                     "from httperf-rs")
         for d in list(difflib.unified_diff(ref_lines, new_lines, "httperf", "httperf-rs", n=1,
                                            lineterm=""))[:40]:
             diffs.append("  " + show(d))
@@ -1026,4 +1029,11 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+    except BrokenPipeError:        # e.g. `run.py --list | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
