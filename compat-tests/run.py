@@ -52,7 +52,8 @@ class Scenario:
     loose: dict[str, str] = dataclasses.field(default_factory=dict)
     # Timing fields where a finite value vs -nan/inf is accepted: {field: reason}.
     nonfinite_ok: dict[str, str] = dataclasses.field(default_factory=dict)
-    # "exact" (after normalisation) or "ignore".
+    # "exact" (after normalisation), "ignore", or "arrival-delays:N" (exact, except that
+    # the -vvv `next arrival delay` lines are compared by compare_delays()).
     stderr: str = "exact"
     # Sanity checks on BOTH outputs: {field: expected text}.  They prove the
     # scenario exercises what it claims (e.g. that the server really resets).
@@ -95,14 +96,17 @@ SCENARIOS: list[Scenario] = [
     Scenario("period-d", ["-vvv", "--client=3/5", "--server={host}", "--port={port}",
                           "--num-conns=9", "--period=d0.01"], "nginx",
              "deterministic --period; -vvv prints each inter-arrival draw on stderr",
+             stderr="arrival-delays:8",
              loose={"open-descriptors": FD_REASON}, expect={"total.replies": "9"}),
     Scenario("period-u", ["-vvv", "--client=3/5", "--server={host}", "--port={port}",
                           "--num-conns=9", "--period=u0.005,0.015"], "nginx",
              "uniform --period: the erand48 sequence for client 3 must be identical",
+             stderr="arrival-delays:8",
              loose={"open-descriptors": FD_REASON}, expect={"total.replies": "9"}),
     Scenario("period-e", ["-vvv", "--client=3/5", "--server={host}", "--port={port}",
                           "--num-conns=9", "--period=e0.01"], "nginx",
              "exponential --period: the erand48 sequence for client 3 must be identical",
+             stderr="arrival-delays:8",
              loose={"open-descriptors": FD_REASON}, expect={"total.replies": "9"}),
     Scenario("http10", ["--server={host}", "--port={port}", "--http-version=1.0",
                         "--num-conns=5", "--num-calls=2"], "nginx",
@@ -855,6 +859,31 @@ def normalise_stderr(data: bytes, tmp: str) -> list[str]:
     return text.split("\n")
 
 
+DELAY_PREFIX = "next arrival delay = "
+
+
+def split_delays(lines: list[str]) -> tuple[list[str], list[str]]:
+    return ([l for l in lines if not l.startswith(DELAY_PREFIX)],
+            [l[len(DELAY_PREFIX):] for l in lines if l.startswith(DELAY_PREFIX)])
+
+
+def compare_delays(ref: list[str], new: list[str], needed: int) -> list[str]:
+    """-vvv inter-arrival draws.  The first `needed` (num-conns - 1) draws are fixed by
+    --period and --client and must be identical.  One more draw is printed only if the
+    rate timer fires again before the last connection is destroyed (timing), so a single
+    extra trailing value is accepted, but where both printed it, it must be equal too."""
+    diffs = []
+    for who, d in (("httperf", ref), ("httperf-rs", new)):
+        if len(d) < needed:
+            diffs.append(f"{who} printed {len(d)} 'next arrival delay' lines, "
+                         f"expected at least {needed}")
+    common = min(len(ref), len(new))
+    if ref[:common] != new[:common] or abs(len(ref) - len(new)) > 1:
+        diffs.append("'next arrival delay' sequences differ:\n"
+                     f"      httperf:    {' '.join(ref)}\n      httperf-rs: {' '.join(new)}")
+    return diffs
+
+
 def compare_requests(ref: list[bytes], new: list[bytes]) -> list[str]:
     ca, cb = collections.Counter(ref), collections.Counter(new)
     if ca == cb:
@@ -890,6 +919,9 @@ def compare(sc: Scenario, ref: RunResult, new: RunResult, tmp: str) -> list[str]
                              f"(got {got.get(field)})")
     if sc.stderr != "ignore":
         ea, eb = normalise_stderr(ref.stderr, tmp), normalise_stderr(new.stderr, tmp)
+        if sc.stderr.startswith("arrival-delays:"):
+            (ea, da), (eb, db) = split_delays(ea), split_delays(eb)
+            diffs += compare_delays(da, db, int(sc.stderr.split(":")[1]))
         if ea != eb:
             diffs.append("stderr differs:")
             for d in list(difflib.unified_diff(ea, eb, "httperf", "httperf-rs", n=1,
