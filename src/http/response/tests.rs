@@ -296,6 +296,12 @@ fn cases() -> Vec<Case> {
         case("304", b"HTTP/1.1 304 N\r\nContent-Length: 5\r\n\r\nhello").status(304).bytes(37, 0, 0).consumed(37),
         case("HEAD", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello").head().bytes(38, 0, 0).consumed(38),
         case("HEAD chunked", cat(&[CHUNKED_HDR, CHUNKS])).head().bytes(47, 0, 0).consumed(47),
+        case("HEAD GARBAGE", b"GARBAGE\r\nContent-Length: 5\r\n\r\nhello")
+            .head()
+            .status(599)
+            .bytes(30, 0, 0)
+            .consumed(30)
+            .warn(invalid("GARBAGE")),
         case("HEAD bad status is silent", b"HTTP/1.1 600 X\r\n\r\n").head().status(600).bytes(18, 0, 0),
         case("HEAD 100 has no quirk", b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n")
             .head()
