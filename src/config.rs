@@ -8,7 +8,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use crate::cli::options::{Options, RateSpec};
 use crate::engine::socket::SocketOptions;
 use crate::engine::EngineConfig;
-use crate::http::request::unescape_add_header;
+use crate::http::request::{unescape_add_header, HttpVersion};
 use crate::stats::print::PrintSelection;
 use crate::workload::request::{Pacing, RequestModeSpec};
 use crate::workload::uri::{UriLog, UriSource, WorkingSet};
@@ -165,16 +165,10 @@ fn debug_level(options: &Options) -> Result<u32, Fatal> {
 }
 
 fn check_http_version(options: &Options) -> Result<(), Fatal> {
-    match options.http_version {
-        (1, 0) | (1, 1) => Ok(()),
-        (major, minor) => {
-            let code = u64::from(major) * 65536 + u64::from(minor);
-            Err(Fatal::new(format!(
-                "{}: unexpected version code {code:x}",
-                options.program
-            )))
-        }
-    }
+    let (major, minor) = options.http_version;
+    HttpVersion::from_pair(major, minor)
+        .map(|_| ())
+        .map_err(|error| Fatal::new(format!("{}: {error}", options.program)))
 }
 
 /// `--port`, or 80 (443 with `--ssl`) when not given.
