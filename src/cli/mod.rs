@@ -2,7 +2,9 @@
 //! table, `--help`, the man page and completions; a getopt_long-compatible
 //! scanner over that table; the parameter echo line.
 
+pub mod getopt;
 pub mod options;
+pub mod values;
 
 use std::ffi::OsString;
 
