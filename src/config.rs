@@ -106,7 +106,8 @@ pub fn build(options: &Options) -> Result<RunConfig, Fatal> {
         ))
     })?;
     check_http_version(options)?;
-    let port = effective_port(options);
+    // The parser keeps --port within 0..=65535.
+    let port = u16::try_from(options.effective_port()).unwrap_or(0);
     let servers = resolve_servers(options, port)?;
     let extra_headers = extra_headers(options)?;
     let host = (!options.no_host_hdr).then(|| {
@@ -169,18 +170,6 @@ fn check_http_version(options: &Options) -> Result<(), Fatal> {
     HttpVersion::from_pair(major, minor)
         .map(|_| ())
         .map_err(|error| Fatal::new(format!("{}: {error}", options.program)))
-}
-
-/// `--port`, or 80 (443 with `--ssl`) when not given.
-pub fn effective_port(options: &Options) -> u16 {
-    if options.port_given {
-        // The parser keeps ports within 0..=65535.
-        u16::try_from(options.port).unwrap_or(0)
-    } else if options.ssl {
-        443
-    } else {
-        80
-    }
 }
 
 fn pacing(rate: &RateSpec, client_id: u32) -> Pacing {

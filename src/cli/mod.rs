@@ -50,12 +50,6 @@ pub fn version_line(program: &str) -> String {
     format!("{program}: httperf-0.9.0 compiled without DEBUG without TIME_SYSCALLS.")
 }
 
-/// The line each `-d`/`--debug` prints to stderr while parsing (without the
-/// newline): 0.9.0 as shipped has no debug support and goes on.
-pub fn debug_warning(program: &str) -> String {
-    format!("{program}: sorry, need to recompile with -DDEBUG on...")
-}
-
 fn flag(name: &'static str, help: &'static str, long_help: &'static str) -> Arg {
     Arg::new(name)
         .long(name)
@@ -615,9 +609,10 @@ fn apply(name: &str, value: Option<OsString>, st: &mut State) -> Result<Option<P
         }
         "close-with-reset" => st.options.close_with_reset = true,
         "debug" => {
-            st.stderr_before
-                .push_str(&debug_warning(&st.options.program));
-            st.stderr_before.push('\n');
+            // httperf-rs has debug traces, so it parses the level as a DEBUG
+            // build of httperf does instead of printing 0.9.0's "sorry".
+            let n = values::ul10_int(arg).filter(|&n| n >= 0);
+            require(st, n, format!("illegal debug level {arg}"))?;
             st.options.debug = Some(text.clone());
         }
         "failure-status" => {
