@@ -28,11 +28,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
     let mut out = BufWriter::new(io::stdout());
     if options.version {
         // 0.9.0 prints this and keeps going.
-        let _ = writeln!(
-            out,
-            "{}: httperf-0.9.0 compiled without DEBUG without TIME_SYSCALLS.",
-            options.program
-        );
+        let _ = writeln!(out, "{}", cli::version_line(&options.program));
     }
     if let Err(fatal) = config::check_before_start(&options) {
         let _ = out.flush();

@@ -8,7 +8,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use crate::cli::options::{Options, RateSpec};
 use crate::engine::socket::SocketOptions;
 use crate::engine::EngineConfig;
-use crate::http::request::unescape_add_header;
+use crate::http::request::{unescape_add_header, HttpVersion};
 use crate::stats::print::PrintSelection;
 use crate::workload::request::{Pacing, RequestModeSpec};
 use crate::workload::uri::{UriLog, UriSource, WorkingSet};
@@ -106,7 +106,8 @@ pub fn build(options: &Options) -> Result<RunConfig, Fatal> {
         ))
     })?;
     check_http_version(options)?;
-    let port = effective_port(options);
+    // The parser keeps --port within 0..=65535.
+    let port = u16::try_from(options.effective_port()).unwrap_or(0);
     let servers = resolve_servers(options, port)?;
     let extra_headers = extra_headers(options)?;
     let host = (!options.no_host_hdr).then(|| {
@@ -165,28 +166,10 @@ fn debug_level(options: &Options) -> Result<u32, Fatal> {
 }
 
 fn check_http_version(options: &Options) -> Result<(), Fatal> {
-    match options.http_version {
-        (1, 0) | (1, 1) => Ok(()),
-        (major, minor) => {
-            let code = u64::from(major) * 65536 + u64::from(minor);
-            Err(Fatal::new(format!(
-                "{}: unexpected version code {code:x}",
-                options.program
-            )))
-        }
-    }
-}
-
-/// `--port`, or 80 (443 with `--ssl`) when not given.
-pub fn effective_port(options: &Options) -> u16 {
-    if options.port_given {
-        // The parser keeps ports within 0..=65535.
-        u16::try_from(options.port).unwrap_or(0)
-    } else if options.ssl {
-        443
-    } else {
-        80
-    }
+    let (major, minor) = options.http_version;
+    HttpVersion::from_pair(major, minor)
+        .map(|_| ())
+        .map_err(|error| Fatal::new(format!("{}: {error}", options.program)))
 }
 
 fn pacing(rate: &RateSpec, client_id: u32) -> Pacing {

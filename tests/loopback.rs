@@ -32,7 +32,7 @@ fn connections_at_a_rate_send_httperfs_exact_request() {
         result.line("Total:").split(" test-duration").next(),
         Some("Total: connections 20 requests 20 replies 20")
     );
-    assert_eq!(result.line("Request size"), "Request size [B]: 64.0");
+    assert_eq!(result.line("Request size"), "Request size [B]: 62.0");
     assert_eq!(
         result.line("Reply status"),
         "Reply status: 1xx=0 2xx=20 3xx=0 4xx=0 5xx=0"

@@ -112,6 +112,8 @@ pub struct Options {
     pub max_connections: i32,
     pub max_piped_calls: i32,
     pub method: String,
+    /// True when `--method` was given: only then is it echoed.
+    pub method_given: bool,
     /// [master] `--myaddr`, in the order given.
     pub myaddr: Vec<String>,
     pub no_host_hdr: bool,
@@ -180,6 +182,7 @@ impl Options {
             max_connections: 0,
             max_piped_calls: 0,
             method: "GET".to_string(),
+            method_given: false,
             myaddr: Vec::new(),
             no_host_hdr: false,
             num_calls: 1,
@@ -219,6 +222,16 @@ impl Options {
             wsesslog: None,
             wsesspage: None,
             wset: None,
+        }
+    }
+
+    /// The port connections go to: `--port` if given, else 443 with SSL and
+    /// 80 without (`--ssl-protocol` turns SSL on too).
+    pub fn effective_port(&self) -> i32 {
+        match (self.port_given, self.ssl) {
+            (true, _) => self.port,
+            (false, true) => 443,
+            (false, false) => 80,
         }
     }
 

@@ -1,84 +1,530 @@
-//! Incremental reply parsing with httperf's framing rules and byte accounting.
+//! Incremental reply parsing with httperf 0.9.0's framing rules and byte accounting
+//! (contract §6): status line, headers, Content-Length / chunked / close-delimited
+//! bodies, trailers, the 100-Continue quirk, and the stderr warnings of §9.2.
+//!
+//! The parser is fed whatever each `read` returned and never buffers body bytes; only a
+//! partial line (at most [`LINE_KEEP`] bytes) is kept between reads. Its results do not
+//! depend on how the byte stream is split into reads.
+//!
+//! Deliberate deviations from 0.9.0, all because 0.9.0's outcome depended on where the
+//! kernel happened to split the stream (or crashed):
+//! * An over-long line (1024 bytes or more including its LF) is always handled as one
+//!   line: the warning gives its full length and the first 1023 bytes are interpreted.
+//!   0.9.0 does exactly this when the line arrives in one read; when it spanned reads,
+//!   0.9.0 cut it at the read boundary and parsed the continuation as a new line.
+//! * A NUL byte does not hide a following LF. 0.9.0 searched for the LF with a C string
+//!   search, so a NUL before the LF in the same read left the line unfinished. Once a line
+//!   is split off, it is still interpreted as a C string (text after a NUL is ignored),
+//!   as 0.9.0 does.
+//! * An unparsable status line gives status 599 with a body expected, without 0.9.0's
+//!   second `bad status <uninitialised value>` warning.
+
+/// Size of httperf's line buffer: a line of this many bytes or more (LF included) is
+/// truncated.
+pub const LINE_LIMIT: usize = 1024;
+/// Bytes of an over-long line that are kept and interpreted.
+pub const LINE_KEEP: usize = LINE_LIMIT - 1;
 
 /// A non-fatal oddity in a reply, reported as httperf reports it on stderr.
+///
+/// Text payloads are raw bytes (a line as the peer sent it, up to a NUL, CR/LF removed)
+/// because 0.9.0 prints them verbatim, whatever their encoding.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReplyWarning {
-    InvalidStatusLine(String),
+    InvalidStatusLine(Vec<u8>),
     BadStatus(u32),
-    UnknownTransferEncoding(String),
-    BadChunkLine(String),
-    TruncatingHeader { from: usize, to: usize },
+    UnknownTransferEncoding(Vec<u8>),
+    BadChunkLine(Vec<u8>),
+    /// `from` is the full length of the line including its LF, `to` is [`LINE_LIMIT`].
+    TruncatingHeader {
+        from: usize,
+        to: usize,
+    },
 }
 
 impl ReplyWarning {
-    /// The full stderr line (without newline) for program name `program`.
+    /// The exact stderr line (without newline) for program name `program`.
+    pub fn render_bytes(&self, program: &str) -> Vec<u8> {
+        fn quoted(program: &str, prefix: &str, text: &[u8], suffix: &str) -> Vec<u8> {
+            let mut out = Vec::with_capacity(program.len() + prefix.len() + text.len() + 4);
+            out.extend_from_slice(program.as_bytes());
+            out.extend_from_slice(prefix.as_bytes());
+            out.extend_from_slice(text);
+            out.extend_from_slice(suffix.as_bytes());
+            out
+        }
+        match self {
+            ReplyWarning::InvalidStatusLine(line) => quoted(
+                program,
+                ".parse_status_line: invalid status line `",
+                line,
+                "'!!",
+            ),
+            ReplyWarning::BadStatus(status) => {
+                format!("{program}.parse_status_line: bad status {status}").into_bytes()
+            }
+            ReplyWarning::UnknownTransferEncoding(value) => quoted(
+                program,
+                ".parse_headers: unknown transfer encoding `",
+                value,
+                "'",
+            ),
+            ReplyWarning::BadChunkLine(line) => {
+                quoted(program, ".xfer_chunked: bad chunk line `", line, "'")
+            }
+            ReplyWarning::TruncatingHeader { from, to } => {
+                format!("{program}.get_line: truncating header from {from} to {to} bytes")
+                    .into_bytes()
+            }
+        }
+    }
+
+    /// Like [`render_bytes`](Self::render_bytes), with invalid UTF-8 replaced; exact for
+    /// every reply that is valid UTF-8.
     pub fn render(&self, program: &str) -> String {
-        format!("{program}: {self:?}")
+        String::from_utf8_lossy(&self.render_bytes(program)).into_owned()
     }
 }
 
 /// Receives what the parser finds, in wire order.
 pub trait ReplyEvents {
-    /// The status line is complete (httperf's CALL_RECV_START). `raw_line` ends with its LF.
+    /// The status line is complete (httperf's CALL_RECV_START). `raw_line` ends with its
+    /// LF, except for an over-long line, which is cut to [`LINE_KEEP`] bytes.
     fn status_line(&mut self, _status: u32, _raw_line: &[u8]) {}
-    /// One header line (or the terminating empty line), with its CR/LF as received.
+    /// One header line (or the terminating empty line), with its CR/LF as received;
+    /// over-long lines are cut to [`LINE_KEEP`] bytes. After a `100` status this also
+    /// receives the lines of the following block, status line included (§6.2 quirk).
     fn header_line(&mut self, _raw_line: &[u8]) {}
-    /// One piece of body data (for chunked replies, chunk payload only).
+    /// One piece of body data (for chunked replies, chunk payload only). Never empty.
     fn body(&mut self, _data: &[u8]) {}
     fn warning(&mut self, _warning: ReplyWarning) {}
 }
+
+/// An event sink that ignores everything.
+impl ReplyEvents for () {}
 
 /// What end-of-stream means for the reply being parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EofOutcome {
     /// The reply is complete (close-delimited or truncated body).
     Complete,
-    /// EOF outside a body: the connection counts as reset.
+    /// EOF outside a body: the connection counts as reset (synthetic ECONNRESET).
     Reset,
 }
 
-#[derive(Debug, Default)]
+/// True for the method string that makes httperf expect a body-less reply: exactly
+/// `HEAD`, case-sensitive (§3.2).
+pub fn is_head_method(method: &str) -> bool {
+    method == "HEAD"
+}
+
+/// The reply class (index into the `1xx`..`5xx` counters) of a completed reply, or
+/// `None` for statuses that complete a call without being a "reply" (§7.1).
+///
+/// 0.9.0 puts 0–99 into an uncounted slot and aborts on an assertion for 600 and above;
+/// both are `None` here (the latter is a documented deviation: never abort).
+pub fn status_class(status: u32) -> Option<usize> {
+    match status {
+        100..=599 => Some((status / 100) as usize),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Status,
+    Header,
+    /// The second header block after a `100` status, which ends the reply.
+    Continue,
+    /// Body framed by Content-Length (`Some(remaining)`) or by EOF (`None`).
+    Data(Option<u64>),
+    ChunkSize,
+    ChunkData(u64),
+    Footer,
+    Done,
+}
+
+/// Parses one reply. Create one per call; feed it the bytes read from the connection.
+#[derive(Debug, Clone)]
 pub struct ReplyParser {
-    complete: bool,
+    is_head: bool,
+    state: State,
+    status: u32,
+    has_body: bool,
+    chunked: bool,
+    content_length: Option<u64>,
+    /// The start of the current line (never more than [`LINE_KEEP`] bytes).
+    line: Vec<u8>,
+    /// Full length of the current line so far, including bytes not kept in `line`.
+    line_len: usize,
+    header_bytes: u64,
+    content_bytes: u64,
+    footer_bytes: u64,
 }
 
 impl ReplyParser {
-    pub fn new(_is_head: bool) -> Self {
-        ReplyParser::default()
+    /// `is_head`: the call's method string is exactly `HEAD` (see [`is_head_method`]).
+    pub fn new(is_head: bool) -> Self {
+        ReplyParser {
+            is_head,
+            state: State::Status,
+            status: 0,
+            has_body: true,
+            chunked: false,
+            content_length: None,
+            line: Vec::new(),
+            line_len: 0,
+            header_bytes: 0,
+            content_bytes: 0,
+            footer_bytes: 0,
+        }
     }
-    /// Consumes bytes up to the end of this reply; returns how many were used.
-    pub fn feed(&mut self, data: &[u8], _events: &mut dyn ReplyEvents) -> usize {
-        self.complete = true;
-        data.len()
+
+    /// Consumes bytes up to the end of this reply; returns how many were used. The rest of
+    /// `data` belongs to the next (pipelined) reply. Uses all of `data` unless the reply
+    /// completes inside it, so a non-empty `data` on an incomplete reply always makes
+    /// progress.
+    pub fn feed(&mut self, data: &[u8], events: &mut dyn ReplyEvents) -> usize {
+        let mut pos = 0;
+        while pos < data.len() {
+            let rest = &data[pos..];
+            pos += match self.state {
+                State::Done => break,
+                State::Data(remaining) => {
+                    let n = match remaining {
+                        Some(r) => clamp_len(r, rest.len()),
+                        None => rest.len(),
+                    };
+                    self.content_bytes += n as u64;
+                    events.body(&rest[..n]);
+                    if let Some(r) = remaining {
+                        let left = r - n as u64;
+                        self.state = if left == 0 {
+                            State::Done
+                        } else {
+                            State::Data(Some(left))
+                        };
+                    }
+                    n
+                }
+                State::ChunkData(remaining) => {
+                    let n = clamp_len(remaining, rest.len());
+                    self.content_bytes += n as u64;
+                    events.body(&rest[..n]);
+                    let left = remaining - n as u64;
+                    self.state = if left == 0 {
+                        State::ChunkSize
+                    } else {
+                        State::ChunkData(left)
+                    };
+                    n
+                }
+                State::Status
+                | State::Header
+                | State::Continue
+                | State::ChunkSize
+                | State::Footer => self.feed_line(rest, events),
+            };
+        }
+        pos
     }
+
+    /// Accumulates bytes of the current line; processes it once its LF is in `data`.
+    fn feed_line(&mut self, data: &[u8], events: &mut dyn ReplyEvents) -> usize {
+        let lf = data.iter().position(|&b| b == b'\n');
+        let piece = match lf {
+            Some(i) => &data[..=i],
+            None => data,
+        };
+        // Bytes are accounted to the state the line started in; a line never changes it.
+        match self.state {
+            State::Status | State::Header | State::Continue => {
+                self.header_bytes += piece.len() as u64
+            }
+            State::Footer => self.footer_bytes += piece.len() as u64,
+            _ => {}
+        }
+        self.line_len = self.line_len.saturating_add(piece.len());
+        if lf.is_none() || !self.line.is_empty() {
+            let room = LINE_KEEP - self.line.len();
+            self.line.extend_from_slice(&piece[..piece.len().min(room)]);
+        }
+        if lf.is_some() {
+            let line_len = self.line_len;
+            self.line_len = 0;
+            if self.line.is_empty() {
+                // The whole line is in this read: interpret it in place.
+                self.finish_line(piece, line_len, events);
+            } else {
+                let buf = std::mem::take(&mut self.line);
+                self.finish_line(&buf, line_len, events);
+                self.line = buf;
+                self.line.clear();
+            }
+        }
+        piece.len()
+    }
+
+    /// `raw` holds the line's first bytes (all of it unless over-long).
+    fn finish_line(&mut self, raw: &[u8], full_len: usize, events: &mut dyn ReplyEvents) {
+        let (raw, text) = if full_len >= LINE_LIMIT {
+            events.warning(ReplyWarning::TruncatingHeader {
+                from: full_len,
+                to: LINE_LIMIT,
+            });
+            // 0.9.0 keeps a cut line as it is: no LF, and a CR in it is not stripped.
+            let kept = &raw[..raw.len().min(LINE_KEEP)];
+            (kept, kept)
+        } else {
+            let mut text = raw.strip_suffix(b"\n").unwrap_or(raw);
+            text = text.strip_suffix(b"\r").unwrap_or(text);
+            (raw, text)
+        };
+        match self.state {
+            State::Status => self.status_line(raw, text, events),
+            State::Header | State::Continue => self.header_line(raw, text, events),
+            State::ChunkSize => self.chunk_size_line(text, events),
+            State::Footer => {
+                if text.is_empty() {
+                    self.state = State::Done;
+                }
+            }
+            State::Data(_) | State::ChunkData(_) | State::Done => {}
+        }
+    }
+
+    fn status_line(&mut self, raw: &[u8], text: &[u8], events: &mut dyn ReplyEvents) {
+        let parsed = parse_status_line(c_str(text));
+        self.status = parsed.unwrap_or(599);
+        if parsed.is_none() {
+            events.warning(ReplyWarning::InvalidStatusLine(c_str(text).to_vec()));
+        }
+        events.status_line(self.status, raw);
+        self.has_body = if self.is_head {
+            false
+        } else if parsed.is_none() {
+            true
+        } else {
+            match self.status {
+                100..=199 | 204 | 205 | 304 => false,
+                200..=599 => true,
+                status => {
+                    events.warning(ReplyWarning::BadStatus(status));
+                    true
+                }
+            }
+        };
+        self.state = State::Header;
+    }
+
+    fn header_line(&mut self, raw: &[u8], text: &[u8], events: &mut dyn ReplyEvents) {
+        events.header_line(raw);
+        if text.is_empty() {
+            self.state = if self.state == State::Header && !self.is_head && self.status == 100 {
+                State::Continue
+            } else if !self.has_body {
+                State::Done
+            } else if self.chunked {
+                State::ChunkSize
+            } else {
+                State::Data(self.content_length)
+            };
+            return;
+        }
+        let text = c_str(text);
+        if let Some(value) = strip_prefix_ignore_case(text, b"content-length:") {
+            let length = strtoul(value, 10).unwrap_or(0);
+            if length == 0 {
+                self.has_body = false;
+            }
+            self.content_length = Some(length);
+        } else if let Some(value) = strip_prefix_ignore_case(text, b"transfer-encoding:") {
+            let value = skip_space(value);
+            if value.eq_ignore_ascii_case(b"chunked") {
+                self.chunked = true;
+            } else {
+                events.warning(ReplyWarning::UnknownTransferEncoding(value.to_vec()));
+            }
+        }
+    }
+
+    fn chunk_size_line(&mut self, text: &[u8], events: &mut dyn ReplyEvents) {
+        // Empty lines are how the CRLF after each chunk's data is consumed.
+        if text.is_empty() {
+            return;
+        }
+        let text = c_str(text);
+        match strtoul(text, 16) {
+            None => events.warning(ReplyWarning::BadChunkLine(text.to_vec())),
+            Some(0) => self.state = State::Footer,
+            Some(size) => self.state = State::ChunkData(size),
+        }
+    }
+
+    /// End of stream before the reply completed (or after; then it is a no-op).
     pub fn on_eof(&mut self) -> EofOutcome {
-        EofOutcome::Complete
+        match self.state {
+            State::Done => EofOutcome::Complete,
+            State::Data(_) => {
+                self.state = State::Done;
+                EofOutcome::Complete
+            }
+            _ => EofOutcome::Reset,
+        }
     }
+
     pub fn is_complete(&self) -> bool {
-        self.complete
+        self.state == State::Done
     }
-    /// True while no byte of the status line has been seen yet.
+
+    /// True until the status line is complete (also while part of it has arrived).
+    /// 0.9.0 refreshes the reply deadline for every read that finds the reply in this
+    /// state, so ask *before* feeding the read (§5.2).
     pub fn awaiting_status(&self) -> bool {
-        false
+        self.state == State::Status
     }
+
+    /// The status code (`%u` of 0.9.0's `sscanf`), 599 for an unparsable status line,
+    /// 0 before the status line is complete.
     pub fn status(&self) -> u32 {
-        0
+        self.status
     }
+
+    /// Status line(s), header lines and the empty line(s), CR/LF included.
     pub fn header_bytes(&self) -> u64 {
-        0
+        self.header_bytes
     }
+
+    /// Body bytes; for chunked replies the chunk payloads only.
     pub fn content_bytes(&self) -> u64 {
-        0
+        self.content_bytes
     }
+
+    /// Trailer lines plus the final empty line of a chunked reply.
     pub fn footer_bytes(&self) -> u64 {
-        0
+        self.footer_bytes
+    }
+
+    /// Bytes of an unfinished line held between reads (never above [`LINE_KEEP`]).
+    pub fn buffered_len(&self) -> usize {
+        self.line.len()
     }
 }
 
-/// Status class 1..=5 for statuses 100..=599; other statuses complete a call
-/// but are not counted as replies.
-pub fn status_class(status: u32) -> Option<usize> {
-    (100..600)
-        .contains(&status)
-        .then_some((status / 100) as usize)
+fn clamp_len(remaining: u64, available: usize) -> usize {
+    usize::try_from(remaining).map_or(available, |r| r.min(available))
 }
+
+/// The line as C string functions see it: up to the first NUL.
+fn c_str(text: &[u8]) -> &[u8] {
+    match text.iter().position(|&b| b == 0) {
+        Some(i) => &text[..i],
+        None => text,
+    }
+}
+
+/// C `isspace` in the C locale.
+fn is_c_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+fn skip_space(s: &[u8]) -> &[u8] {
+    let start = s.iter().position(|&b| !is_c_space(b)).unwrap_or(s.len());
+    &s[start..]
+}
+
+fn strip_prefix_ignore_case<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    if s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
+        Some(&s[prefix.len()..])
+    } else {
+        None
+    }
+}
+
+/// Digits of `base` (10 or 16) at the start of `s`: (count, value or `None` on overflow).
+fn parse_digits(s: &[u8], base: u32) -> (usize, Option<u64>) {
+    let mut value: u64 = 0;
+    let mut overflow = false;
+    let mut count = 0;
+    for &b in s {
+        let Some(d) = char::from(b).to_digit(base) else {
+            break;
+        };
+        count += 1;
+        match value
+            .checked_mul(u64::from(base))
+            .and_then(|v| v.checked_add(u64::from(d)))
+        {
+            Some(v) => value = v,
+            None => overflow = true,
+        }
+    }
+    (count, if overflow { None } else { Some(value) })
+}
+
+/// glibc `strtoul` on a 64-bit target: leading white space, a sign, a `0x` prefix for base
+/// 16; overflow gives `ULONG_MAX`, a minus sign negates modulo 2^64. `None` when no digits
+/// were found (`endptr == nptr`). Also returns the bytes left after the number.
+fn strtoul_rest(s: &[u8], base: u32) -> Option<(u64, &[u8])> {
+    let mut s = skip_space(s);
+    let negative = match s.first() {
+        Some(b'-') => {
+            s = &s[1..];
+            true
+        }
+        Some(b'+') => {
+            s = &s[1..];
+            false
+        }
+        _ => false,
+    };
+    if base == 16
+        && s.len() > 2
+        && s[0] == b'0'
+        && (s[1] == b'x' || s[1] == b'X')
+        && s[2].is_ascii_hexdigit()
+    {
+        s = &s[2..];
+    }
+    let (count, value) = parse_digits(s, base);
+    if count == 0 {
+        return None;
+    }
+    let value = match value {
+        None => u64::MAX,
+        Some(v) if negative => v.wrapping_neg(),
+        Some(v) => v,
+    };
+    Some((value, &s[count..]))
+}
+
+fn strtoul(s: &[u8], base: u32) -> Option<u64> {
+    strtoul_rest(s, base).map(|(v, _)| v)
+}
+
+/// glibc `sscanf` `%u`: white space, optional sign, decimal digits; stored truncated to
+/// `unsigned int`.
+fn scan_u32(s: &[u8]) -> Option<(u32, &[u8])> {
+    let t = skip_space(s);
+    let digits = match t.first() {
+        Some(b'+') | Some(b'-') => &t[1..],
+        _ => t,
+    };
+    if !digits.first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    strtoul_rest(t, 10).map(|(v, rest)| (v as u32, rest))
+}
+
+/// `sscanf(line, "HTTP/%u.%u %u ", ...) == 3`, returning the status.
+fn parse_status_line(line: &[u8]) -> Option<u32> {
+    let rest = line.strip_prefix(b"HTTP/")?;
+    let (_major, rest) = scan_u32(rest)?;
+    let rest = rest.strip_prefix(b".")?;
+    let (_minor, rest) = scan_u32(rest)?;
+    let (status, _) = scan_u32(rest)?;
+    Some(status)
+}
+
+#[cfg(test)]
+mod tests;
