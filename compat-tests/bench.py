@@ -44,6 +44,7 @@ def start_nginx(tmp):
         f.write(f"""
 worker_processes 1;
 daemon off;
+master_process off;
 pid {tmp}/nginx.pid;
 error_log {tmp}/error.log crit;
 events {{ worker_connections 20000; }}
@@ -56,7 +57,8 @@ http {{
 }}
 """)
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    proc = subprocess.Popen([nginx, "-c", conf, "-p", tmp], stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([nginx, "-c", conf, "-p", tmp],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
