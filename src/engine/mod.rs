@@ -114,6 +114,26 @@ pub struct RunOutcome {
     pub output: Box<dyn Write>,
 }
 
+/// What an event said about a socket, copied out of mio's event.
+#[derive(Debug, Clone, Copy)]
+struct Readiness {
+    readable: bool,
+    writable: bool,
+    /// The peer closed its side, or the socket is in error: reading must go
+    /// on until EOF or the error shows.
+    read_closed: bool,
+}
+
+impl Readiness {
+    fn of(event: &mio::event::Event) -> Readiness {
+        Readiness {
+            readable: event.is_readable(),
+            writable: event.is_writable(),
+            read_closed: event.is_read_closed() || event.is_error(),
+        }
+    }
+}
+
 /// `--print-reply` output for the call being parsed.
 struct ReplyPrinter<'a> {
     out: &'a mut dyn Write,
@@ -245,7 +265,7 @@ impl Engine {
                     self.timerfd.clear();
                     continue;
                 }
-                self.on_ready(event.token().0);
+                self.on_ready(event.token().0, Readiness::of(event));
                 self.deliver(workload);
                 if !self.running {
                     break;
@@ -558,26 +578,27 @@ impl Engine {
         deadline_after(now, wait_s, wait_s > 0.0)
     }
 
-    fn on_ready(&mut self, key: usize) {
+    fn on_ready(&mut self, key: usize, readiness: Readiness) {
         let Some(conn) = self.conns.get(key) else {
             return;
         };
         let id = self.id_of(key);
         if conn.state == ConnState::Connecting {
-            self.finish_connect(key);
+            self.finish_connect(key, readiness);
         }
         if self.is_alive(id) && self.conns[key].state == ConnState::Connected {
             self.flush_sends(key);
         }
-        if self.is_alive(id) && self.conns[key].state == ConnState::Connected {
-            self.read_replies(key);
+        let connected = self.is_alive(id) && self.conns[key].state == ConnState::Connected;
+        if connected && (readiness.readable || readiness.read_closed) {
+            self.read_replies(key, readiness.read_closed);
         }
         if self.is_alive(id) {
             self.rearm_watchdog(key);
         }
     }
 
-    fn finish_connect(&mut self, key: usize) {
+    fn finish_connect(&mut self, key: usize, readiness: Readiness) {
         let conn = &self.conns[key];
         let pending_error = match conn.stream.take_error() {
             Ok(error) => error,
@@ -587,6 +608,12 @@ impl Engine {
             // httperf records the connect before noticing the refusal.
             self.record_connected(key);
             self.fail(key, error.raw_os_error().unwrap_or(libc::EIO));
+            return;
+        }
+        if readiness.writable {
+            // epoll reports a connecting socket writable only once the
+            // connect finished, and SO_ERROR said it did not fail.
+            self.mark_connected(key);
             return;
         }
         match conn.stream.peer_addr() {
@@ -705,7 +732,10 @@ impl Engine {
         }
     }
 
-    fn read_replies(&mut self, key: usize) {
+    /// Reads until the socket is drained. A short read means the receive
+    /// queue was empty at that moment, so a new arrival raises a new edge;
+    /// only when the peer also closed must the loop go on to see the EOF.
+    fn read_replies(&mut self, key: usize, read_closed: bool) {
         let id = self.id_of(key);
         let mut buffer = std::mem::take(&mut self.read_buffer);
         while self.is_alive(id) {
@@ -718,6 +748,9 @@ impl Engine {
                 Ok(len) => {
                     self.trace(1, format_args!("connection {} read {len} bytes", id.serial));
                     self.on_data(key, &buffer[..len]);
+                    if len < buffer.len() && !read_closed {
+                        break;
+                    }
                 }
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
@@ -886,9 +919,9 @@ impl Engine {
                 describe_close(reason)
             ),
         );
-        let mut conn = self.conns.remove(key);
-        // Deregistering can only fail if the fd is already gone; closing follows anyway.
-        let _ = self.poll.registry().deregister(&mut conn.stream);
+        // Closing the socket (when `conn` drops) removes it from the epoll
+        // set, as no other descriptor refers to it: no deregister call needed.
+        let conn = self.conns.remove(key);
         if let Some(port) = conn.hog_port {
             self.ports.release(port);
         }
