@@ -139,6 +139,7 @@ pub fn build(options: &Options) -> Result<RunConfig, Fatal> {
                 request: options.print_request,
                 reply: options.print_reply,
             },
+            capture_cookies: options.session_cookies,
         },
         request_mode: RequestModeSpec {
             num_conns: options.num_conns.max(1) as u64,

@@ -55,6 +55,8 @@ pub struct EngineConfig {
     pub debug: u32,
     /// `--print-request` / `--print-reply`.
     pub print: PrintSelection,
+    /// `--session-cookies`: report each reply's `Set-Cookie: ` value.
+    pub capture_cookies: bool,
 }
 
 /// A connection as the workload knows it. Stays unique after the connection
@@ -80,19 +82,21 @@ pub enum CloseReason {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
     Connected(ConnId),
-    /// A reply completed (any status).
+    /// A reply completed (any status). `cookie` is the value of its last
+    /// `Set-Cookie: ` header when cookie capture is on.
     CallDone {
         conn: ConnId,
         tag: u64,
         status: u32,
+        cookie: Option<Vec<u8>>,
     },
-    /// The connection is destroyed; `unfinished` lists the tags of calls that
-    /// never completed, in queue order.
+    /// The connection is destroyed; `unfinished` lists the calls that never
+    /// completed, in the order they were issued.
     ConnClosed {
         conn: ConnId,
         reason: CloseReason,
         replies: u64,
-        unfinished: Vec<u64>,
+        unfinished: Vec<UnfinishedCall>,
     },
     /// A timer from `Engine::schedule` expired.
     Timer {
@@ -100,11 +104,24 @@ pub enum Notice {
     },
 }
 
+/// A call that was issued but did not complete before its connection closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnfinishedCall {
+    pub tag: u64,
+    /// Request bytes written for it so far, over every attempt.
+    pub bytes_written: u64,
+}
+
 /// A workload generator: decides which connections to open and which calls to
 /// issue, reacting to notices. It never touches a socket.
 pub trait Workload {
     fn start(&mut self, engine: &mut Engine);
     fn handle(&mut self, engine: &mut Engine, notice: Notice);
+    /// A reply-rate sample is being taken at `now_s`: the workload's own
+    /// sample (httperf's session rate), if it keeps one.
+    fn sample(&mut self, _now_s: f64) -> Option<f64> {
+        None
+    }
 }
 
 /// What a finished run produced.
@@ -148,6 +165,8 @@ struct ParseSink<'a> {
     status_line_seen: bool,
     warnings: Vec<ReplyWarning>,
     printer: Option<ReplyPrinter<'a>>,
+    /// Where to keep the last `Set-Cookie: ` value, when cookies are captured.
+    cookie: Option<&'a mut Option<Vec<u8>>>,
 }
 
 impl ReplyEvents for ParseSink<'_> {
@@ -156,6 +175,11 @@ impl ReplyEvents for ParseSink<'_> {
         self.header_line(raw_line);
     }
     fn header_line(&mut self, raw_line: &[u8]) {
+        if let Some(cookie) = &mut self.cookie {
+            if let Some(value) = crate::workload::cookie::set_cookie_value(raw_line) {
+                **cookie = Some(value);
+            }
+        }
         if let Some(p) = &mut self.printer {
             p.state
                 .header_line(&mut *p.out, &p.selection, p.call_id, raw_line);
@@ -432,6 +456,20 @@ impl Engine {
         is_head: bool,
         tag: u64,
     ) -> Option<u64> {
+        self.reissue_call(conn, request, is_head, tag, 0)
+    }
+
+    /// `issue_call` for a call sent again after its connection failed:
+    /// httperf never resets a call's written-byte counter, so the request
+    /// bytes of every attempt add up in "requests" statistics.
+    pub fn reissue_call(
+        &mut self,
+        conn: ConnId,
+        request: Rc<RequestBytes>,
+        is_head: bool,
+        tag: u64,
+        bytes_written_before: u64,
+    ) -> Option<u64> {
         if !self.is_alive(conn) {
             return None;
         }
@@ -442,7 +480,7 @@ impl Engine {
             tag,
             request,
             written: 0,
-            bytes_written_total: 0,
+            bytes_written_total: bytes_written_before,
             send_start_ns: 0,
             recv_start_ns: 0,
             deadline_ns: None,
@@ -450,6 +488,7 @@ impl Engine {
             is_head,
             request_printed: false,
             reply_print: self.config.print.prints_replies().then(Box::default),
+            cookie: None,
         };
         self.trace(
             1,
@@ -547,7 +586,7 @@ impl Engine {
                     }
                 }
                 Timer::Workload { id } => self.notices.push_back(Notice::Timer { id }),
-                Timer::Sample => self.take_sample(),
+                Timer::Sample => self.take_sample(workload),
                 Timer::Runtime => self.end_test(),
                 Timer::Periodic => {}
             }
@@ -555,11 +594,13 @@ impl Engine {
         }
     }
 
-    fn take_sample(&mut self) {
+    fn take_sample(&mut self, workload: &mut dyn Workload) {
         let now = sys::monotonic_ns();
-        let rate = self.stats.take_sample(self.secs_since_start(now));
+        let now_s = self.secs_since_start(now);
+        let rate = self.stats.take_sample(now_s);
+        let session_rate = workload.sample(now_s);
         if self.config.verbose > 0 {
-            let lines = report::sample_lines(rate, None);
+            let lines = report::sample_lines(rate, session_rate);
             let _ = self.out.write_all(lines.as_bytes());
         }
         self.timers.push(now + seconds_to_ns(5.0), Timer::Sample);
@@ -784,6 +825,7 @@ impl Engine {
                     selection: self.config.print,
                     call_id: call.id,
                 }),
+                cookie: self.config.capture_cookies.then_some(&mut call.cookie),
                 ..ParseSink::default()
             };
             let used = call.parser.feed(rest, &mut sink);
@@ -840,6 +882,7 @@ impl Engine {
             conn: id,
             tag: call.tag,
             status,
+            cookie: call.cookie.take(),
         });
     }
 
@@ -932,7 +975,7 @@ impl Engine {
             conn: id,
             reason,
             replies: conn.replies,
-            unfinished: conn.unfinished_tags(),
+            unfinished: conn.unfinished_calls(),
         });
     }
 }
