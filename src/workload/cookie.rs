@@ -48,10 +48,16 @@ mod tests {
             set_cookie_value(b"Set-Cookie: a=1; Path=/\r\n"),
             Some(b"a=1".to_vec())
         );
-        assert_eq!(set_cookie_value(b"set-cookie: b=2\n"), Some(b"b=2".to_vec()));
+        assert_eq!(
+            set_cookie_value(b"set-cookie: b=2\n"),
+            Some(b"b=2".to_vec())
+        );
         assert_eq!(set_cookie_value(b"SET-COOKIE: c=3"), Some(b"c=3".to_vec()));
         assert_eq!(set_cookie_value(b"Set-Cookie:d=4\r\n"), None, "no space");
-        assert_eq!(set_cookie_value(b"Set-Cookie:  e=5\r\n"), Some(b" e=5".to_vec()));
+        assert_eq!(
+            set_cookie_value(b"Set-Cookie:  e=5\r\n"),
+            Some(b" e=5".to_vec())
+        );
         assert_eq!(set_cookie_value(b"X-Set-Cookie: f=6\r\n"), None);
         assert_eq!(set_cookie_value(b"Set-Cookie: \r\n"), Some(Vec::new()));
     }
