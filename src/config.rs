@@ -69,7 +69,11 @@ pub fn check_before_start(options: &Options) -> Result<(), Fatal> {
         )));
     }
     debug_level(options)?;
-    let sessions = options.wsess.map(|w| w.sessions);
+    let sessions = options
+        .wsess
+        .or(options.wsesspage)
+        .map(|w| w.sessions)
+        .or(options.wsesslog.as_ref().map(|w| w.sessions));
     if sessions == Some(0) {
         return Err(Fatal::new(format!(
             "{program}: the number of sessions must be at least 1 (httperf would wait forever)"
@@ -149,6 +153,7 @@ pub fn build(options: &Options) -> Result<RunConfig, Fatal> {
                 reply: options.print_reply,
             },
             capture_cookies: options.session_cookies,
+            capture_pages: options.wsesspage.is_some(),
         },
         workload: workload_spec(options)?,
         uris,
@@ -177,6 +182,24 @@ fn check_http_version(options: &Options) -> Result<(), Fatal> {
 }
 
 fn workload_spec(options: &Options) -> Result<WorkloadSpec, Fatal> {
+    if let Some(page) = options.wsesspage {
+        if !options.uri.contains('/') {
+            return Err(Fatal::new(format!(
+                "{}: URI specified with --uri must be absolute",
+                options.program
+            )));
+        }
+        let script = SessionScript::Pages {
+            user_requests: u64::from(page.calls_per_session),
+            think_time_s: page.think_time_s,
+            uri: options.uri.clone(),
+            server: options.server.clone(),
+        };
+        let sessions = u64::from(page.sessions);
+        return Ok(WorkloadSpec::Sessions(session_spec(
+            options, sessions, script,
+        )?));
+    }
     let Some(wsess) = options.wsess else {
         return Ok(WorkloadSpec::Requests(RequestModeSpec {
             num_conns: options.num_conns.max(1) as u64,

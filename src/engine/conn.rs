@@ -33,6 +33,8 @@ pub struct Call {
     pub reply_print: Option<Box<ReplyPrintState>>,
     /// The reply's last `Set-Cookie: ` value (`--session-cookies`).
     pub cookie: Option<Vec<u8>>,
+    /// What the reply links to (`--wsesspage`).
+    pub page: Option<Box<crate::engine::PageCapture>>,
 }
 
 impl Call {

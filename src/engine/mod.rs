@@ -57,6 +57,8 @@ pub struct EngineConfig {
     pub print: PrintSelection,
     /// `--session-cookies`: report each reply's `Set-Cookie: ` value.
     pub capture_cookies: bool,
+    /// `--wsesspage`: report the objects each HTML reply embeds.
+    pub capture_pages: bool,
 }
 
 /// A connection as the workload knows it. Stays unique after the connection
@@ -89,6 +91,9 @@ pub enum Notice {
         tag: u64,
         status: u32,
         cookie: Option<Vec<u8>>,
+        /// With page capture on: the `Location:` targets and the objects an
+        /// HTML body embeds, as written in the reply.
+        embedded: Vec<String>,
     },
     /// The connection is destroyed; `unfinished` lists the calls that never
     /// completed, in the order they were issued.
@@ -167,6 +172,36 @@ struct ParseSink<'a> {
     printer: Option<ReplyPrinter<'a>>,
     /// Where to keep the last `Set-Cookie: ` value, when cookies are captured.
     cookie: Option<&'a mut Option<Vec<u8>>>,
+    /// Embedded-object capture, when pages are captured.
+    page: Option<&'a mut PageCapture>,
+}
+
+/// `--wsesspage`: what one reply links to.
+#[derive(Debug, Default)]
+pub struct PageCapture {
+    html: bool,
+    scanner: crate::workload::page::PageScanner,
+    pub found: Vec<String>,
+}
+
+impl PageCapture {
+    fn header_line(&mut self, raw_line: &[u8]) {
+        if crate::workload::page::is_html_content_type(raw_line) {
+            self.html = true;
+        }
+        let line = raw_line.strip_suffix(b"\n").unwrap_or(raw_line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if let Some(target) = line.strip_prefix(b"Location: ") {
+            self.found
+                .push(String::from_utf8_lossy(target).into_owned());
+        }
+    }
+
+    fn body(&mut self, data: &[u8]) {
+        if self.html {
+            self.scanner.feed(data, &mut self.found);
+        }
+    }
 }
 
 impl ReplyEvents for ParseSink<'_> {
@@ -175,6 +210,9 @@ impl ReplyEvents for ParseSink<'_> {
         self.header_line(raw_line);
     }
     fn header_line(&mut self, raw_line: &[u8]) {
+        if let Some(page) = &mut self.page {
+            page.header_line(raw_line);
+        }
         if let Some(cookie) = &mut self.cookie {
             if let Some(value) = crate::workload::cookie::set_cookie_value(raw_line) {
                 **cookie = Some(value);
@@ -186,6 +224,9 @@ impl ReplyEvents for ParseSink<'_> {
         }
     }
     fn body(&mut self, data: &[u8]) {
+        if let Some(page) = &mut self.page {
+            page.body(data);
+        }
         if let Some(p) = &mut self.printer {
             p.state.body(&mut *p.out, &p.selection, p.call_id, data);
         }
@@ -489,6 +530,7 @@ impl Engine {
             request_printed: false,
             reply_print: self.config.print.prints_replies().then(Box::default),
             cookie: None,
+            page: self.config.capture_pages.then(Box::default),
         };
         self.trace(
             1,
@@ -826,6 +868,7 @@ impl Engine {
                     call_id: call.id,
                 }),
                 cookie: self.config.capture_cookies.then_some(&mut call.cookie),
+                page: call.page.as_deref_mut(),
                 ..ParseSink::default()
             };
             let used = call.parser.feed(rest, &mut sink);
@@ -883,6 +926,7 @@ impl Engine {
             tag: call.tag,
             status,
             cookie: call.cookie.take(),
+            embedded: call.page.take().map(|page| page.found).unwrap_or_default(),
         });
     }
 

@@ -2,6 +2,7 @@
 //! engine's notices and calls the engine's actions; none touches a socket.
 
 pub mod cookie;
+pub mod page;
 pub mod rate;
 pub mod request;
 pub mod session;

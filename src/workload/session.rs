@@ -36,6 +36,15 @@ pub enum SessionScript {
     },
     /// `--wsesslog`: session k replays definition k mod count.
     Log(Rc<Vec<LogSession>>),
+    /// `--wsesspage=N1,N2,X`: N2 fetches of `uri`, each followed by the
+    /// objects its HTML embeds, X seconds apart.
+    Pages {
+        user_requests: u64,
+        think_time_s: f64,
+        uri: String,
+        /// `--server`, for recognising absolute URIs of this server.
+        server: String,
+    },
 }
 
 /// The session engine's parameters, validated.
@@ -80,9 +89,6 @@ struct Session {
     connections: u64,
     /// Replies completed (any status, retried calls included).
     completed_calls: u64,
-    /// Calls finished for good, and how many the session has in all.
-    done_calls: u64,
-    total_calls: u64,
     burst: usize,
     /// Calls of the current burst not issued yet (waiting for the first
     /// call of the burst, or for slot capacity).
@@ -99,6 +105,7 @@ struct Session {
 struct IssuedCall {
     session: u64,
     slot: usize,
+    uri: String,
     request: Rc<RequestBytes>,
     is_head: bool,
     retries: u32,
@@ -157,6 +164,7 @@ impl SessionWorkload {
                     .map_or(0, |d| d.request_count() as u64);
                 (index, total)
             }
+            SessionScript::Pages { user_requests, .. } => (0, *user_requests),
         };
         let session = Session {
             birth_s: engine.now_s(),
@@ -165,8 +173,6 @@ impl SessionWorkload {
             slots: (0..self.spec.max_conns).map(|_| Slot::default()).collect(),
             connections: 0,
             completed_calls: 0,
-            done_calls: 0,
-            total_calls,
             burst: 0,
             pending: VecDeque::new(),
             in_flight: 0,
@@ -232,6 +238,32 @@ impl SessionWorkload {
                     .collect();
                 Some((calls, burst.think_time_s))
             }
+            SessionScript::Pages {
+                uri, think_time_s, ..
+            } => {
+                let call = SessionCall {
+                    uri: uri.clone(),
+                    method: self.requests.method().to_string(),
+                    body: Vec::new(),
+                };
+                Some((vec![call], *think_time_s))
+            }
+        }
+    }
+
+    /// True when the session's current burst is its last one.
+    fn is_last_burst(&self, session: &Session) -> bool {
+        let next = session.burst as u64 + 1;
+        match &self.spec.script {
+            SessionScript::Calls {
+                calls,
+                burst_length,
+                ..
+            } => next.saturating_mul(*burst_length) >= *calls,
+            SessionScript::Log(definitions) => definitions
+                .get(session.definition)
+                .is_none_or(|definition| next as usize >= definition.bursts.len()),
+            SessionScript::Pages { user_requests, .. } => next >= *user_requests,
         }
     }
 
@@ -291,9 +323,13 @@ impl SessionWorkload {
     fn issue_on_slot(&mut self, engine: &mut Engine, serial: u64, slot: usize, call: SessionCall) {
         let request = self.build_request(serial, &call);
         let is_head = call.method == "HEAD";
+        if matches!(self.spec.script, SessionScript::Pages { .. }) && engine.verbose() >= 2 {
+            engine.print_line(&format!("{}: fetching `{}'", engine.program(), call.uri));
+        }
         let issued = IssuedCall {
             session: serial,
             slot,
+            uri: call.uri.clone(),
             request,
             is_head,
             retries: 0,
@@ -326,12 +362,45 @@ impl SessionWorkload {
         self.calls.insert(tag, issued);
     }
 
+    /// `--wsesspage`: queues the objects a page embeds as calls of the
+    /// current burst (this server's absolute URIs and relative ones).
+    fn queue_embedded(
+        &mut self,
+        engine: &mut Engine,
+        serial: u64,
+        page_uri: &str,
+        embedded: Vec<String>,
+    ) {
+        let SessionScript::Pages { server, .. } = &self.spec.script else {
+            return;
+        };
+        let method = self.requests.method().to_string();
+        let mut calls = Vec::new();
+        for reference in embedded {
+            match crate::workload::page::resolve(&reference, page_uri, server) {
+                Some(uri) => calls.push(SessionCall {
+                    uri,
+                    method: method.clone(),
+                    body: Vec::new(),
+                }),
+                None if engine.verbose() >= 2 => {
+                    eprintln!("{}: ignoring absolute URI `{reference}'", engine.program());
+                }
+                None => {}
+            }
+        }
+        if let Some(session) = self.sessions.get_mut(&serial) {
+            session.pending.extend(calls);
+        }
+    }
+
     fn on_call_done(
         &mut self,
         engine: &mut Engine,
         tag: u64,
         status: u32,
         set_cookie: Option<Vec<u8>>,
+        embedded: Vec<String>,
     ) {
         let Some(issued) = self.calls.remove(&tag) else {
             return;
@@ -371,6 +440,10 @@ impl SessionWorkload {
                 self.end_session(engine, serial, true);
             }
         } else {
+            if !embedded.is_empty() {
+                let page_uri = issued.uri.clone();
+                self.queue_embedded(engine, serial, &page_uri, embedded);
+            }
             self.call_finished(engine, serial);
         }
         if let Some(conn) = finished_conn {
@@ -402,14 +475,20 @@ impl SessionWorkload {
         let Some(session) = self.sessions.get_mut(&serial) else {
             return;
         };
-        session.done_calls += 1;
         session.in_flight = session.in_flight.saturating_sub(1);
         session.awaiting_first = false;
-        if session.done_calls >= session.total_calls {
-            self.end_session(engine, serial, false);
-            return;
-        }
         if session.pending.is_empty() && session.in_flight == 0 {
+            let last_burst = self
+                .sessions
+                .get(&serial)
+                .is_some_and(|session| self.is_last_burst(session));
+            if last_burst {
+                self.end_session(engine, serial, false);
+                return;
+            }
+            let Some(session) = self.sessions.get_mut(&serial) else {
+                return;
+            };
             // Burst over: think, then the next burst. A zero think time still
             // waits one loop pass, like httperf's one timer tick.
             let timer = serial + 1;
@@ -535,8 +614,9 @@ impl Workload for SessionWorkload {
                 tag,
                 status,
                 cookie,
+                embedded,
                 ..
-            } => self.on_call_done(engine, tag, status, cookie),
+            } => self.on_call_done(engine, tag, status, cookie, embedded),
             Notice::ConnClosed {
                 conn,
                 reason,
