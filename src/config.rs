@@ -34,7 +34,7 @@ impl Fatal {
 /// Options httperf-rs accepts but does not implement yet, with the issue that
 /// brings them. Using one exits 1 before anything runs.
 fn unimplemented_option(options: &Options) -> Option<&'static str> {
-    let checks: [(bool, &'static str); 12] = [
+    let checks: [(bool, &'static str); 11] = [
         (options.wsesslog.is_some(), "--wsesslog"),
         (options.wsesspage.is_some(), "--wsesspage"),
         (options.ssl, "--ssl"),
@@ -46,7 +46,6 @@ fn unimplemented_option(options: &Options) -> Option<&'static str> {
         (options.ssl_ca_path.is_some(), "--ssl-ca-path"),
         (options.ssl_verify, "--ssl-verify"),
         (!options.myaddr.is_empty(), "--myaddr"),
-        (options.periodic_stats, "--periodic-stats"),
     ];
     checks
         .iter()
@@ -154,6 +153,7 @@ pub fn build(options: &Options) -> Result<RunConfig, Fatal> {
             },
             capture_cookies: options.session_cookies,
             capture_pages: options.wsesspage.is_some(),
+            periodic_stats: options.periodic_stats,
         },
         workload: workload_spec(options)?,
         uris,

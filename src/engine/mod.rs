@@ -59,6 +59,8 @@ pub struct EngineConfig {
     pub capture_cookies: bool,
     /// `--wsesspage`: report the objects each HTML reply embeds.
     pub capture_pages: bool,
+    /// [master] `--periodic-stats`: a 200/302 count line every second.
+    pub periodic_stats: bool,
 }
 
 /// A connection as the workload knows it. Stays unique after the connection
@@ -167,7 +169,7 @@ struct ReplyPrinter<'a> {
 /// Collects what the reply parser reports while the engine feeds it.
 #[derive(Default)]
 struct ParseSink<'a> {
-    status_line_seen: bool,
+    status_line_seen: Option<u32>,
     warnings: Vec<ReplyWarning>,
     printer: Option<ReplyPrinter<'a>>,
     /// Where to keep the last `Set-Cookie: ` value, when cookies are captured.
@@ -205,8 +207,8 @@ impl PageCapture {
 }
 
 impl ReplyEvents for ParseSink<'_> {
-    fn status_line(&mut self, _status: u32, raw_line: &[u8]) {
-        self.status_line_seen = true;
+    fn status_line(&mut self, status: u32, raw_line: &[u8]) {
+        self.status_line_seen = Some(status);
         self.header_line(raw_line);
     }
     fn header_line(&mut self, raw_line: &[u8]) {
@@ -301,6 +303,11 @@ impl Engine {
             f64::from(self.config.client_id + 1) * 5.0 / f64::from(self.config.num_clients.max(1));
         self.timers
             .push(self.start_ns + seconds_to_ns(first_sample_s), Timer::Sample);
+        if self.config.periodic_stats {
+            self.timers
+                .push(self.start_ns + seconds_to_ns(1.0), Timer::Periodic);
+            self.stats.take_periodic();
+        }
         if self.config.runtime_s > 0.0 {
             let at = self.start_ns + seconds_to_ns(self.config.runtime_s);
             self.timers.push(at, Timer::Runtime);
@@ -630,7 +637,7 @@ impl Engine {
                 Timer::Workload { id } => self.notices.push_back(Notice::Timer { id }),
                 Timer::Sample => self.take_sample(workload),
                 Timer::Runtime => self.end_test(),
-                Timer::Periodic => {}
+                Timer::Periodic => self.print_periodic(),
             }
             self.deliver(workload);
         }
@@ -646,6 +653,20 @@ impl Engine {
             let _ = self.out.write_all(lines.as_bytes());
         }
         self.timers.push(now + seconds_to_ns(5.0), Timer::Sample);
+    }
+
+    /// [master] `--periodic-stats`: one line a second with the 200 and 302
+    /// statuses seen since the previous line.
+    fn print_periodic(&mut self) {
+        let now = sys::monotonic_ns();
+        let counts = self.stats.take_periodic();
+        let line = report::periodic_line(
+            self.secs_since_start(now),
+            counts.status_200,
+            counts.status_302,
+        );
+        self.print_line(&line);
+        self.timers.push(now + seconds_to_ns(1.0), Timer::Periodic);
     }
 
     fn secs_since_start(&self, ns: u64) -> f64 {
@@ -877,10 +898,10 @@ impl Engine {
                 warnings,
                 ..
             } = sink;
-            if status_line_seen {
+            if let Some(status) = status_line_seen {
                 call.recv_start_ns = now;
                 let response_s = now.saturating_sub(call.send_start_ns) as f64 / NS_PER_S;
-                self.stats.reply_started(response_s);
+                self.stats.reply_started(response_s, status);
             }
             for warning in &warnings {
                 eprintln!("{}", warning.render(&self.config.program));
