@@ -3,6 +3,7 @@
 
 pub mod rate;
 pub mod request;
+pub mod session_log;
 pub mod uri;
 
 use std::rc::Rc;
