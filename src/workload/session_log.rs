@@ -7,7 +7,9 @@
 //! * a line is cut at its first NUL byte, as C string handling does;
 //! * URI and attribute tokens are separated by any C `isspace` byte (so a CR
 //!   of a CRLF file never reaches a URI), and a line of only such bytes ends a
-//!   session definition;
+//!   session definition; a line whose first byte is one of them joins the
+//!   current burst (bursts cannot be told apart in a run against a closed
+//!   port, so this one is inferred from the tokenizer, not observed);
 //! * an unquoted `contents=` value ends only at a space, TAB or LF: the CR of
 //!   a CRLF line is part of the body (`contents=x` + CRLF sends `x\r`);
 //! * a quote left open runs to the end of the physical line, LF included
