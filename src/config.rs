@@ -12,6 +12,7 @@ use crate::http::request::{unescape_add_header, HttpVersion};
 use crate::stats::print::PrintSelection;
 use crate::workload::request::{Pacing, RequestModeSpec};
 use crate::workload::session::{SessionScript, SessionSpec};
+use crate::workload::session_log;
 use crate::workload::uri::{UriLog, UriSource, WorkingSet};
 use crate::workload::RequestFactory;
 
@@ -34,9 +35,7 @@ impl Fatal {
 /// Options httperf-rs accepts but does not implement yet, with the issue that
 /// brings them. Using one exits 1 before anything runs.
 fn unimplemented_option(options: &Options) -> Option<&'static str> {
-    let checks: [(bool, &'static str); 10] = [
-        (options.wsesslog.is_some(), "--wsesslog"),
-        (options.wsesspage.is_some(), "--wsesspage"),
+    let checks: [(bool, &'static str); 8] = [
         (options.ssl, "--ssl"),
         (options.ssl_ciphers.is_some(), "--ssl-ciphers"),
         (options.tls_server_name.is_some(), "--tls-server-name"),
@@ -237,6 +236,21 @@ fn check_http_version(options: &Options) -> Result<(), Fatal> {
 }
 
 fn workload_spec(options: &Options) -> Result<WorkloadSpec, Fatal> {
+    if let Some(log) = &options.wsesslog {
+        let program = &options.program;
+        let sessions = session_log::load(&log.file, log.think_time_s).map_err(|error| {
+            let mut message = format!("{program}: {error}");
+            if let Some(location) = error.location(&log.file) {
+                message.push_str(&format!("\n{program}: {location}"));
+            }
+            Fatal::new(message)
+        })?;
+        let script = SessionScript::Log(std::rc::Rc::new(sessions));
+        let count = u64::from(log.sessions);
+        return Ok(WorkloadSpec::Sessions(session_spec(
+            options, count, script,
+        )?));
+    }
     if let Some(page) = options.wsesspage {
         if !options.uri.contains('/') {
             return Err(Fatal::new(format!(
@@ -441,15 +455,11 @@ mod tests {
     #[test]
     fn unimplemented_options_are_refused_by_name() {
         let mut options = Options::defaults("httperf");
-        options.wsesspage = Some(crate::cli::options::SessionSpec {
-            sessions: 1,
-            calls_per_session: 1,
-            think_time_s: 0.0,
-        });
+        options.ssl = true;
         let error = check_before_start(&options).expect_err("refused");
         assert_eq!(
             error.message,
-            "httperf: --wsesspage is not implemented yet in httperf-rs"
+            "httperf: --ssl is not implemented yet in httperf-rs"
         );
         assert_eq!(error.exit_code, 1);
     }
