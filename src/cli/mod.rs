@@ -163,9 +163,12 @@ fn option_args() -> Vec<Arg> {
         valued(
             "debug",
             "N",
-            "Set the debug level (no effect: built without debug support)",
-            "Set the debug level to N. Like the httperf 0.9.0 packages, this build \
-             has no debug support: each use prints a warning and the test goes on.",
+            "Set the debug level to N (traces on stderr)",
+            "Set the debug level to N, a decimal number, as a DEBUG build of \
+             httperf takes it. Above 0, connection events (connecting, bytes \
+             written and read, timeouts, closes) are traced on standard error, \
+             where they cannot disturb the report; the trace format is not \
+             httperf's and may change.",
         )
         .short('d'),
         valued(
