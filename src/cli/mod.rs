@@ -11,6 +11,7 @@ pub mod completions;
 mod echo;
 pub mod getopt;
 mod help;
+pub mod man;
 pub mod options;
 pub mod values;
 
