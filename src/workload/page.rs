@@ -365,7 +365,7 @@ mod tests {
     #[test]
     fn long_tags_are_dropped() {
         let mut page = b"<img alt=\"".to_vec();
-        page.extend(std::iter::repeat(b'x').take(MAX_TAG_BYTES));
+        page.extend(std::iter::repeat_n(b'x', MAX_TAG_BYTES));
         page.extend_from_slice(b"\" src=lost.gif><img src=kept.gif>");
         assert_eq!(scan(&page), ["kept.gif"]);
         let mut scanner = PageScanner::default();
