@@ -105,6 +105,11 @@ CHUNK_REASON = ("COMPAT-POLICY 'Do not copy' (output from reading past a buffer)
                 "split at the payload's own LFs, and flushes the pending line at reply "
                 "completion (httperf-rs README, compatibility section)")
 
+SPLIT_REASON = ("COMPAT-POLICY 'Do not copy' (a --print-reply artefact): 0.9.0 looks for "
+                "the header's end (CR LF CR LF) within each read only, so when the blank "
+                "line is split across two reads it prints the rest of the read, body "
+                "included, as RH lines too; httperf-rs prints the header lines once")
+
 
 def chunked_deviation(call: int) -> "Deviation":
     return Deviation(CHUNK_REASON, (f"RB{call}:hello\r", f"RB{call}: world!\r"),
@@ -180,6 +185,12 @@ PRINT_SCENARIOS: list["Scenario"] = [
            deviations=(chunked_deviation(0), chunked_deviation(1)),
            expect_lines={r"RB\d+:hello world!": 2,
                          r"RS1: header 47 content 12 footer 15": 1}),
+    _print("print-split-header", ["--print-reply"], "split-head",
+           "header end split across two reads: documented deviation", calls=2,
+           deviations=tuple(Deviation(SPLIT_REASON, (f"RH{i}:httperf compat test body",
+                                                     f"RH{i}:second line"), ())
+                            for i in (0, 1)),
+           expect_lines={RH: 8, RB: 4, r"RS1: header 65 content 37 footer 0": 1}),
     _print("print-chunked-header", ["--print-reply=header", "--print-request=header"],
            "chunked", "chunked reply, headers only: no artefact, identical", calls=2,
            expect_lines={RB: 0, RS: 2}),
@@ -581,6 +592,30 @@ class HttpServer(BaseServer):
                     while self.recv(conn, rec):
                         pass
                     return
+
+
+class SplitHeadServer(BaseServer):
+    """Answers each request with a reply whose header-ending blank line is split
+    between two sends 100 ms apart (CR, then LF + body), so the client reads it in
+    two pieces."""
+
+    FIRST = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r" % len(
+        OK_BODY)
+    SECOND = b"\n" + OK_BODY
+
+    def handle(self, conn: socket.socket, rec: bytearray) -> None:
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        buf = b""
+        while True:
+            data = self.recv(conn, rec)
+            if not data:
+                return
+            buf += data
+            while b"\r\n\r\n" in buf:
+                _, buf = buf.split(b"\r\n\r\n", 1)
+                conn.sendall(self.FIRST)
+                time.sleep(0.1)
+                conn.sendall(self.SECOND)
 
 
 class SilentServer(BaseServer):
@@ -1217,6 +1252,8 @@ def start_servers(needed: set[str], tmp: str, nginx_bin: str | None) -> dict:
         for key in sorted(needed):
             if key == "nginx":
                 servers[key] = Nginx(tmp, nginx_bin)
+            elif key == "split-head":
+                servers[key] = SplitHeadServer(key).start()
             elif key == "silent":
                 servers[key] = SilentServer(key).start()
             elif key == "refused":
