@@ -230,10 +230,7 @@ VERBOSE_SCENARIOS: list["Scenario"] = [
              "and the 4th call, never sent, still prints `/a' after the burst line",
              exact=SEQ, loose={"open-descriptors": FD_REASON}, files={"uris": WLOG},
              expect={"total.connections": "4", "total.requests": "3"},
-             expect_lines={ACCESS: 4},
-             known_bug="httperf-rs omits the `accessing URI' line of the call created "
-                       "when --wlog=n wraps (printed by 0.9.0 after 'Maximum connect burst "
-                       "length'; spec 2.7, 4.4)"),
+             expect_lines={ACCESS: 4}),
     Scenario("verbose-wlog-loop", ["-v", "--server={host}", "--port={port}",
                                    "--wlog=y,{files}/uris", "--num-conns=5",
                                    "--print-request=header"], "ok",

@@ -55,14 +55,23 @@ impl LinePrinter {
     /// Prints every complete line of `data` as `<prefix><id>:<line>\n`
     /// (the LF itself ends the printed line) and keeps the rest pending.
     pub fn print(&mut self, out: &mut dyn Write, prefix: &str, id: u64, mut data: &[u8]) {
-        while let Some(lf) = data.iter().position(|&byte| byte == b'\n') {
-            self.pending.extend_from_slice(&data[..lf]);
-            self.flush_line(out, prefix, id);
-            data = &data[lf + 1..];
-        }
-        self.pending.extend_from_slice(data);
-        if self.pending.len() >= MAX_PENDING_LINE_BYTES {
-            self.flush_line(out, prefix, id);
+        while !data.is_empty() {
+            let room = MAX_PENDING_LINE_BYTES - self.pending.len();
+            let take = data.len().min(room);
+            match data[..take].iter().position(|&byte| byte == b'\n') {
+                Some(lf) => {
+                    self.pending.extend_from_slice(&data[..lf]);
+                    self.flush_line(out, prefix, id);
+                    data = &data[lf + 1..];
+                }
+                None => {
+                    self.pending.extend_from_slice(&data[..take]);
+                    data = &data[take..];
+                    if self.pending.len() == MAX_PENDING_LINE_BYTES {
+                        self.flush_line(out, prefix, id);
+                    }
+                }
+            }
         }
     }
 
@@ -239,7 +248,7 @@ mod tests {
         lines.print(&mut out, "RB", 1, &chunk);
         assert!(out.is_empty());
         lines.print(&mut out, "RB", 1, &chunk);
-        assert_eq!(out.len(), "RB1:".len() + 80 * 1024 + 1);
-        assert!(lines.pending.is_empty());
+        assert_eq!(out.len(), "RB1:".len() + 64 * 1024 + 1);
+        assert_eq!(lines.pending.len(), 16 * 1024);
     }
 }

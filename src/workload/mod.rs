@@ -14,6 +14,24 @@ use std::rc::Rc;
 use crate::engine::Engine;
 use crate::http::request::{build as build_request, RequestBytes, RequestSpec};
 use crate::workload::rate::RateSchedule;
+use crate::workload::uri::{NextUri, UriSource};
+
+/// The URI of the next call, printing httperf's `-v` line for generated
+/// URIs. `None` when `--wlog=n` ran out: the test has been ended, and the
+/// call that found out still shows (after the burst line) the URI it got.
+pub fn next_call_uri(uris: &mut UriSource, engine: &mut Engine) -> Option<String> {
+    let (uri, more) = match uris.next_uri() {
+        NextUri::Uri(uri) => (uri, true),
+        NextUri::LogExhausted(first) => {
+            engine.end_test();
+            (first, false)
+        }
+    };
+    if uris.is_generated() && engine.verbose() > 0 {
+        engine.print_line(&format!("{}: accessing URI `{uri}'", engine.program()));
+    }
+    more.then_some(uri)
+}
 
 /// Creates every unit (connection or session) whose time has come, printing
 /// each inter-arrival draw at `-vvv`, and re-arms the timer `timer_id` for the

@@ -9,8 +9,8 @@ use crate::cli::options::Interarrival;
 use crate::engine::{ConnId, Engine, Notice, Workload};
 use crate::http::request::RequestBytes;
 use crate::workload::rate::RateSchedule;
-use crate::workload::uri::{NextUri, UriSource};
-use crate::workload::{release_due_units, RequestFactory};
+use crate::workload::uri::UriSource;
+use crate::workload::{next_call_uri, release_due_units, RequestFactory};
 
 /// The timer id of the rate generator (request mode has no other timers).
 const RATE_TIMER: u64 = 0;
@@ -119,18 +119,8 @@ impl RequestMode {
     }
 
     fn next_request(&mut self, engine: &mut Engine) -> Option<(Rc<RequestBytes>, bool)> {
-        match self.uris.next_uri() {
-            NextUri::Uri(uri) => {
-                if self.uris.is_generated() && engine.verbose() > 0 {
-                    engine.print_line(&format!("{}: accessing URI `{uri}'", engine.program()));
-                }
-                Some(self.requests.request_for(&uri))
-            }
-            NextUri::LogExhausted => {
-                engine.end_test();
-                None
-            }
-        }
+        let uri = next_call_uri(&mut self.uris, engine)?;
+        Some(self.requests.request_for(&uri))
     }
 
     fn on_call_done(&mut self, engine: &mut Engine, conn: ConnId) {

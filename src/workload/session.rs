@@ -16,8 +16,8 @@ use crate::stats::summary::SessionSummary;
 use crate::workload::cookie;
 use crate::workload::rate::RateSchedule;
 use crate::workload::session_log::LogSession;
-use crate::workload::uri::{NextUri, UriSource};
-use crate::workload::{release_due_units, RequestFactory};
+use crate::workload::uri::UriSource;
+use crate::workload::{next_call_uri, release_due_units, RequestFactory};
 
 const RATE_TIMER: u64 = 0;
 /// httperf retries a call answered with `--failure-status`, or reconnects a
@@ -211,16 +211,7 @@ impl SessionWorkload {
                 let method = self.requests.method().to_string();
                 let mut burst = Vec::new();
                 for _ in 0..count {
-                    let uri = match self.uris.next_uri() {
-                        NextUri::Uri(uri) => uri,
-                        NextUri::LogExhausted => {
-                            engine.end_test();
-                            return None;
-                        }
-                    };
-                    if self.uris.is_generated() && engine.verbose() > 0 {
-                        engine.print_line(&format!("{}: accessing URI `{uri}'", engine.program()));
-                    }
+                    let uri = next_call_uri(&mut self.uris, engine)?;
                     burst.push(SessionCall {
                         uri,
                         method: method.clone(),

@@ -11,8 +11,10 @@ const WSET_URI_MAX_BYTES: usize = 127;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NextUri {
     Uri(String),
-    /// `--wlog=n,…` ran past the last URI: the test ends.
-    LogExhausted,
+    /// `--wlog=n,…` ran past the last URI: the test ends. The call being
+    /// made still gets the log's first URI (httperf prints it at `-v`) but is
+    /// never sent.
+    LogExhausted(String),
 }
 
 #[derive(Debug, Clone)]
@@ -150,7 +152,7 @@ impl UriLog {
         if self.next == self.uris.len() {
             self.next = 0;
             if !self.wrap {
-                return NextUri::LogExhausted;
+                return NextUri::LogExhausted(self.uris[0].clone());
             }
         }
         let uri = self.uris[self.next].clone();
@@ -167,7 +169,7 @@ mod tests {
         (0..count)
             .map(|_| match source.next_uri() {
                 NextUri::Uri(uri) => uri,
-                NextUri::LogExhausted => "<end>".to_string(),
+                NextUri::LogExhausted(first) => format!("<end:{first}>"),
             })
             .collect()
     }
@@ -221,7 +223,7 @@ mod tests {
     fn uri_log_skips_empty_entries_and_wraps_or_ends() {
         let bytes = b"/a\0/b\0\0/c\0";
         let mut once = UriSource::Log(UriLog::from_bytes(bytes, "f", false).expect("valid"));
-        assert_eq!(take(&mut once, 4), ["/a", "/b", "/c", "<end>"]);
+        assert_eq!(take(&mut once, 4), ["/a", "/b", "/c", "<end:/a>"]);
         let mut looped = UriSource::Log(UriLog::from_bytes(bytes, "f", true).expect("valid"));
         assert_eq!(take(&mut looped, 5), ["/a", "/b", "/c", "/a", "/b"]);
         let unterminated = UriLog::from_bytes(b"/x\0/last", "f", true).expect("valid");
