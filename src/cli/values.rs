@@ -614,83 +614,64 @@ impl SessionOption {
     }
 }
 
-/// `--wsess=N1,N2,X` / `--wsesspage=N1,N2,X`.
-pub fn parse_session(arg: &str, which: SessionOption) -> Result<SessionSpec, String> {
-    let opt = which.name();
-    let sessions = strtoul(arg, 0);
-    if !sessions.converted() || sessions.erange {
+/// A UL0 count at the start of `text` and the text after it; on failure the
+/// compound-option error for `reason`, showing where parsing stopped.
+fn count_param<'a>(text: &'a str, reason: &str, opt: &str) -> Result<(u64, &'a str), String> {
+    let count = strtoul(text, 0);
+    if !count.converted() || count.erange {
         return Err(compound_error(
-            "bad number of sessions (1st param)",
+            reason,
             opt,
-            &arg[sessions.end..],
-            sessions.erange,
+            &text[count.end..],
+            count.erange,
         ));
     }
-    let rest = &arg[sessions.end..];
-    let Some(calls_text) = rest.strip_prefix(',') else {
-        return Err(compound_error(which.second_param(), opt, rest, false));
+    Ok((count.value, &text[count.end..]))
+}
+
+/// `,X` with X a think time ≥ 0, and the text after it.
+fn think_param<'a>(rest: &'a str, reason: &str, opt: &str) -> Result<(f64, &'a str), String> {
+    let Some(text) = rest.strip_prefix(',') else {
+        return Err(compound_error(reason, opt, rest, false));
     };
-    let calls = strtoul(calls_text, 0);
-    if !calls.converted() || calls.erange {
-        return Err(compound_error(
-            which.second_param(),
-            opt,
-            &calls_text[calls.end..],
-            calls.erange,
-        ));
-    }
-    let rest = &calls_text[calls.end..];
-    let think_reason = "bad user think time (3rd param)";
-    let Some(think_text) = rest.strip_prefix(',') else {
-        return Err(compound_error(think_reason, opt, rest, false));
-    };
-    let think = strtod(think_text);
+    let think = strtod(text);
     if !think.converted() || think.erange || think.value < 0.0 {
         return Err(compound_error(
-            think_reason,
+            reason,
             opt,
-            &think_text[think.end..],
+            &text[think.end..],
             think.erange,
         ));
     }
-    let rest = &think_text[think.end..];
+    Ok((think.value, &text[think.end..]))
+}
+
+const BAD_SESSIONS: &str = "bad number of sessions (1st param)";
+
+/// `--wsess=N1,N2,X` / `--wsesspage=N1,N2,X`.
+pub fn parse_session(arg: &str, which: SessionOption) -> Result<SessionSpec, String> {
+    let opt = which.name();
+    let (sessions, rest) = count_param(arg, BAD_SESSIONS, opt)?;
+    let Some(calls_text) = rest.strip_prefix(',') else {
+        return Err(compound_error(which.second_param(), opt, rest, false));
+    };
+    let (calls, rest) = count_param(calls_text, which.second_param(), opt)?;
+    let (think_time_s, rest) = think_param(rest, "bad user think time (3rd param)", opt)?;
     if !rest.is_empty() {
         return Err(compound_error("extraneous parameter", opt, rest, false));
     }
     Ok(SessionSpec {
-        sessions: sessions.value as u32,
-        calls_per_session: calls.value as u32,
-        think_time_s: think.value,
+        sessions: sessions as u32,
+        calls_per_session: calls as u32,
+        think_time_s,
     })
 }
 
 /// `--wsesslog=N,X,F`.
 pub fn parse_wsesslog(arg: &str) -> Result<SessionLogSpec, String> {
     let opt = "wsesslog";
-    let sessions = strtoul(arg, 0);
-    if !sessions.converted() || sessions.erange {
-        return Err(compound_error(
-            "bad number of sessions (1st param)",
-            opt,
-            &arg[sessions.end..],
-            sessions.erange,
-        ));
-    }
-    let rest = &arg[sessions.end..];
-    let think_reason = "bad user think time (2nd param)";
-    let Some(think_text) = rest.strip_prefix(',') else {
-        return Err(compound_error(think_reason, opt, rest, false));
-    };
-    let think = strtod(think_text);
-    if !think.converted() || think.erange || think.value < 0.0 {
-        return Err(compound_error(
-            think_reason,
-            opt,
-            &think_text[think.end..],
-            think.erange,
-        ));
-    }
-    let rest = &think_text[think.end..];
+    let (sessions, rest) = count_param(arg, BAD_SESSIONS, opt)?;
+    let (think_time_s, rest) = think_param(rest, "bad user think time (2nd param)", opt)?;
     let Some(file_text) = rest.strip_prefix(',') else {
         return Err(compound_error(
             "bad session filename (3rd param)",
@@ -708,8 +689,8 @@ pub fn parse_wsesslog(arg: &str) -> Result<SessionLogSpec, String> {
         return Err(compound_error("extraneous parameter", opt, extra, false));
     }
     Ok(SessionLogSpec {
-        sessions: sessions.value as u32,
-        think_time_s: think.value,
+        sessions: sessions as u32,
+        think_time_s,
         file: file.to_string(),
     })
 }
