@@ -7,9 +7,10 @@
 pub mod conn;
 pub mod socket;
 pub mod timers;
+pub mod transport;
 
 use std::collections::VecDeque;
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, Write};
 use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::rc::Rc;
@@ -28,6 +29,7 @@ use crate::sys::{self, TimerFd};
 use conn::{Call, Conn, ConnState};
 use socket::{PortMap, SetupError, SocketOptions};
 use timers::{Timer, TimerQueue};
+use transport::Transport;
 
 const TIMER_TOKEN: Token = Token(usize::MAX);
 const READ_BUFFER_BYTES: usize = 64 * 1024;
@@ -55,6 +57,8 @@ pub struct EngineConfig {
     pub debug: u32,
     /// `--print-request` / `--print-reply`.
     pub print: PrintSelection,
+    /// `--ssl`: every connection speaks TLS with this client.
+    pub tls: Option<crate::tls::TlsClient>,
 }
 
 /// A connection as the workload knows it. Stays unique after the connection
@@ -191,6 +195,8 @@ pub struct Engine {
     next_server: usize,
     ports: PortMap,
     read_buffer: Vec<u8>,
+    /// The first TLS failure has been described on stderr.
+    tls_error_reported: bool,
 }
 
 impl Engine {
@@ -225,6 +231,7 @@ impl Engine {
             next_server: 0,
             ports: PortMap::default(),
             read_buffer: vec![0; READ_BUFFER_BYTES],
+            tls_error_reported: false,
         })
     }
 
@@ -349,7 +356,8 @@ impl Engine {
         let serial = self.next_conn_serial;
         self.next_conn_serial += 1;
         self.stats.conn_new(self.iteration);
-        let server = self.config.servers[self.next_server % self.config.servers.len()];
+        let server_index = self.next_server % self.config.servers.len();
+        let server = self.config.servers[server_index];
         self.next_server = self.next_server.wrapping_add(1);
         let unplaced = ConnId {
             key: usize::MAX,
@@ -400,9 +408,27 @@ impl Engine {
             );
             return unplaced;
         }
+        let transport = match &self.config.tls {
+            None => Transport::Plain(stream),
+            Some(client) => match client.connect(server_index) {
+                Ok(session) => Transport::tls(stream, session),
+                Err(error) => {
+                    if let Some(port) = hog_port {
+                        self.ports.release(port);
+                    }
+                    self.report_tls_error(&error);
+                    let setup = SetupError {
+                        errno: libc::EPROTO,
+                        message: None,
+                    };
+                    self.fail_unplaced(unplaced, setup);
+                    return unplaced;
+                }
+            },
+        };
         entry.insert(Conn {
             serial,
-            stream,
+            transport,
             state: ConnState::Connecting,
             connect_start_ns,
             send_queue: VecDeque::new(),
@@ -417,9 +443,11 @@ impl Engine {
             format_args!("connection {serial} connecting to {server}"),
         );
         if connected {
-            self.mark_connected(id.key);
+            self.tcp_connected(id.key);
         }
-        self.rearm_watchdog(id.key);
+        if self.is_alive(id) {
+            self.rearm_watchdog(id.key);
+        }
         id
     }
 
@@ -583,15 +611,22 @@ impl Engine {
             return;
         };
         let id = self.id_of(key);
-        if conn.state == ConnState::Connecting {
-            self.finish_connect(key, readiness);
+        let state_before = conn.state;
+        match state_before {
+            ConnState::Connecting => self.finish_connect(key, readiness),
+            ConnState::Handshaking => self.drive_handshake(key),
+            ConnState::Connected => {}
         }
         if self.is_alive(id) && self.conns[key].state == ConnState::Connected {
             self.flush_sends(key);
         }
-        let connected = self.is_alive(id) && self.conns[key].state == ConnState::Connected;
-        if connected && (readiness.readable || readiness.read_closed) {
-            self.read_replies(key, readiness.read_closed);
+        if self.is_alive(id) && self.conns[key].state == ConnState::Connected {
+            // Records read with the end of a handshake may already hold data.
+            let handshake_done =
+                state_before != ConnState::Connected && self.conns[key].transport.is_tls();
+            if readiness.readable || readiness.read_closed || handshake_done {
+                self.read_replies(key, readiness.read_closed);
+            }
         }
         if self.is_alive(id) {
             self.rearm_watchdog(key);
@@ -600,31 +635,72 @@ impl Engine {
 
     fn finish_connect(&mut self, key: usize, readiness: Readiness) {
         let conn = &self.conns[key];
-        let pending_error = match conn.stream.take_error() {
+        let pending_error = match conn.transport.tcp().take_error() {
             Ok(error) => error,
             Err(error) => Some(error),
         };
         if let Some(error) = pending_error {
-            // httperf records the connect before noticing the refusal.
-            self.record_connected(key);
+            self.record_refused_connect(key);
             self.fail(key, error.raw_os_error().unwrap_or(libc::EIO));
             return;
         }
         if readiness.writable {
             // epoll reports a connecting socket writable only once the
             // connect finished, and SO_ERROR said it did not fail.
-            self.mark_connected(key);
+            self.tcp_connected(key);
             return;
         }
-        match conn.stream.peer_addr() {
-            Ok(_) => self.mark_connected(key),
+        match conn.transport.tcp().peer_addr() {
+            Ok(_) => self.tcp_connected(key),
             Err(error)
                 if error.kind() == io::ErrorKind::NotConnected
                     || error.raw_os_error() == Some(libc::EINPROGRESS) => {}
             Err(error) => {
-                self.record_connected(key);
+                self.record_refused_connect(key);
                 self.fail(key, error.raw_os_error().unwrap_or(libc::EIO));
             }
+        }
+    }
+
+    /// httperf records a plain connect before noticing its refusal; with TLS
+    /// "connected" means a finished handshake, which a refused one never has.
+    fn record_refused_connect(&mut self, key: usize) {
+        if !self.conns[key].transport.is_tls() {
+            self.record_connected(key);
+        }
+    }
+
+    /// TCP is up: plain connections are connected; TLS ones start their
+    /// handshake.
+    fn tcp_connected(&mut self, key: usize) {
+        if self.conns[key].transport.is_tls() {
+            self.conns[key].state = ConnState::Handshaking;
+            self.drive_handshake(key);
+        } else {
+            self.mark_connected(key);
+        }
+    }
+
+    fn drive_handshake(&mut self, key: usize) {
+        match self.conns[key].transport.handshake() {
+            Ok(true) => {
+                if self.config.debug > 0 {
+                    let kind = match self.conns[key].transport.resumed() {
+                        Some(true) => "resumed",
+                        _ => "full",
+                    };
+                    self.trace(
+                        1,
+                        format_args!(
+                            "connection {} TLS handshake done ({kind})",
+                            self.conns[key].serial
+                        ),
+                    );
+                }
+                self.mark_connected(key);
+            }
+            Ok(false) => {}
+            Err(error) => self.fail_io(key, &error),
         }
     }
 
@@ -667,6 +743,10 @@ impl Engine {
 
     /// Writes queued requests, one call at a time, until done or WouldBlock.
     fn flush_sends(&mut self, key: usize) {
+        if let Err(error) = self.conns[key].transport.flush() {
+            self.fail_io(key, &error);
+            return;
+        }
         loop {
             let now = sys::monotonic_ns();
             let send_timeout = self.send_deadline(now);
@@ -681,7 +761,7 @@ impl Engine {
             }
             let (head, body) = unsent_parts(call);
             let result = conn
-                .stream
+                .transport
                 .write_vectored(&[IoSlice::new(head), IoSlice::new(body)]);
             match result {
                 Ok(0) => break,
@@ -703,11 +783,11 @@ impl Engine {
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 Err(error) => {
-                    let errno = match conn.stream.take_error() {
-                        Ok(Some(pending)) => pending.raw_os_error(),
-                        _ => error.raw_os_error(),
-                    };
-                    self.fail(key, errno.unwrap_or(libc::EIO));
+                    if let Ok(Some(pending)) = conn.transport.tcp().take_error() {
+                        self.fail_io(key, &pending);
+                    } else {
+                        self.fail_io(key, &error);
+                    }
                     return;
                 }
             }
@@ -739,7 +819,9 @@ impl Engine {
         let id = self.id_of(key);
         let mut buffer = std::mem::take(&mut self.read_buffer);
         while self.is_alive(id) {
-            let result = self.conns[key].stream.read(&mut buffer);
+            let transport = &mut self.conns[key].transport;
+            let short_read_drains = transport.short_read_drains();
+            let result = transport.read(&mut buffer);
             match result {
                 Ok(0) => {
                     self.on_eof(key);
@@ -748,14 +830,14 @@ impl Engine {
                 Ok(len) => {
                     self.trace(1, format_args!("connection {} read {len} bytes", id.serial));
                     self.on_data(key, &buffer[..len]);
-                    if len < buffer.len() && !read_closed {
+                    if len < buffer.len() && !read_closed && short_read_drains {
                         break;
                     }
                 }
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 Err(error) => {
-                    self.fail(key, error.raw_os_error().unwrap_or(libc::EIO));
+                    self.fail_io(key, &error);
                     break;
                 }
             }
@@ -867,6 +949,25 @@ impl Engine {
     fn trace(&self, level: u32, message: std::fmt::Arguments<'_>) {
         if self.config.debug >= level {
             eprintln!("{}: debug: {message}", self.config.program);
+        }
+    }
+
+    /// A transport error: a TLS failure is described once on stderr, then
+    /// counted under its errno (`transport::failure_errno`).
+    fn fail_io(&mut self, key: usize, error: &io::Error) {
+        if let Some(tls) = transport::tls_failure(error) {
+            self.report_tls_error(tls);
+        }
+        self.fail(key, transport::failure_errno(error));
+    }
+
+    /// httperf 0.9.0 dies on a TLS error; httperf-rs counts it (as `other`)
+    /// and tells what the first one was.
+    fn report_tls_error(&mut self, error: &rustls::Error) {
+        self.trace(1, format_args!("TLS error: {error}"));
+        if !self.tls_error_reported {
+            self.tls_error_reported = true;
+            eprintln!("{}: SSL/TLS error: {error}", self.config.program);
         }
     }
 
