@@ -7,10 +7,12 @@ use std::io::{self, BufWriter, Write};
 
 use crate::cli::{self, Parsed};
 use crate::config;
+use crate::config::WorkloadSpec;
 use crate::engine::Engine;
 use crate::report::{self, ReportOptions};
 use crate::sys;
 use crate::workload::request::RequestMode;
+use crate::workload::session::SessionWorkload;
 
 /// Runs httperf-rs with `args` (argv[0] included) and returns the exit status.
 pub fn run(args: Vec<OsString>) -> i32 {
@@ -55,11 +57,6 @@ pub fn run(args: Vec<OsString>) -> i32 {
         eprintln!("{}: cannot handle SIGINT: {error}", options.program);
         return 1;
     }
-    let mut workload = RequestMode::new(
-        run_config.request_mode,
-        run_config.uris,
-        run_config.requests,
-    );
     let engine = match Engine::new(run_config.engine, Box::new(out)) {
         Ok(engine) => engine,
         Err(error) => {
@@ -67,7 +64,20 @@ pub fn run(args: Vec<OsString>) -> i32 {
             return 1;
         }
     };
-    match engine.run(&mut workload) {
+    let outcome = match run_config.workload {
+        WorkloadSpec::Requests(spec) => {
+            let mut workload = RequestMode::new(spec, run_config.uris, run_config.requests);
+            engine.run(&mut workload)
+        }
+        WorkloadSpec::Sessions(spec) => {
+            let mut workload = SessionWorkload::new(spec, run_config.uris, run_config.requests);
+            engine.run(&mut workload).map(|mut outcome| {
+                outcome.summary.session = Some(workload.session_summary());
+                outcome
+            })
+        }
+    };
+    match outcome {
         Ok(outcome) => {
             let report_options = ReportOptions {
                 verbose: options.verbose,

@@ -12,6 +12,7 @@ use crate::http::request::{unescape_add_header, HttpVersion};
 use crate::stats::print::PrintSelection;
 use crate::tls::{self, TlsClient, TlsSettings};
 use crate::workload::request::{Pacing, RequestModeSpec};
+use crate::workload::session::{SessionScript, SessionSpec};
 use crate::workload::uri::{UriLog, UriSource, WorkingSet};
 use crate::workload::RequestFactory;
 
@@ -34,15 +35,10 @@ impl Fatal {
 /// Options httperf-rs accepts but does not implement yet, with the issue that
 /// brings them. Using one exits 1 before anything runs.
 fn unimplemented_option(options: &Options) -> Option<&'static str> {
-    let checks: [(bool, &'static str); 8] = [
-        (options.wsess.is_some(), "--wsess"),
+    let checks: [(bool, &'static str); 3] = [
         (options.wsesslog.is_some(), "--wsesslog"),
         (options.wsesspage.is_some(), "--wsesspage"),
-        (options.session_cookies, "--session-cookies"),
-        (options.failure_status != 0, "--failure-status"),
-        (options.retry_on_failure, "--retry-on-failure"),
         (!options.myaddr.is_empty(), "--myaddr"),
-        (options.periodic_stats, "--periodic-stats"),
     ];
     checks
         .iter()
@@ -60,6 +56,16 @@ pub fn check_before_start(options: &Options) -> Result<(), Fatal> {
         )));
     }
     debug_level(options)?;
+    let sessions = options
+        .wsess
+        .or(options.wsesspage)
+        .map(|w| w.sessions)
+        .or(options.wsesslog.as_ref().map(|w| w.sessions));
+    if sessions == Some(0) {
+        return Err(Fatal::new(format!(
+            "{program}: the number of sessions must be at least 1 (httperf would wait forever)"
+        )));
+    }
     if options.num_conns < 1 {
         return Err(Fatal::new(format!(
             "{program}: --num-conns must be at least 1 (httperf would wait forever)"
@@ -74,9 +80,15 @@ pub fn check_before_start(options: &Options) -> Result<(), Fatal> {
 }
 
 /// Everything the run needs, resolved and validated.
+/// Which workload generator runs.
+pub enum WorkloadSpec {
+    Requests(RequestModeSpec),
+    Sessions(SessionSpec),
+}
+
 pub struct RunConfig {
     pub engine: EngineConfig,
-    pub request_mode: RequestModeSpec,
+    pub workload: WorkloadSpec,
     pub uris: UriSource,
     pub requests: RequestFactory,
     /// The open-file limit in force (printed at `-v`).
@@ -128,15 +140,12 @@ pub fn build(options: &Options) -> Result<RunConfig, Fatal> {
                 request: options.print_request,
                 reply: options.print_reply,
             },
+            capture_cookies: options.session_cookies,
+            capture_pages: options.wsesspage.is_some(),
+            periodic_stats: options.periodic_stats,
             tls,
         },
-        request_mode: RequestModeSpec {
-            num_conns: options.num_conns.max(1) as u64,
-            num_calls: options.num_calls.max(1) as u64,
-            burst_length: options.burst_length.max(1) as u64,
-            pacing: pacing(&options.rate, options.client_id),
-            max_open_conns: options.max_connections.max(0) as u64,
-        },
+        workload: workload_spec(options)?,
         uris,
         requests,
         open_file_limit,
@@ -160,6 +169,94 @@ fn check_http_version(options: &Options) -> Result<(), Fatal> {
     HttpVersion::from_pair(major, minor)
         .map(|_| ())
         .map_err(|error| Fatal::new(format!("{}: {error}", options.program)))
+}
+
+fn workload_spec(options: &Options) -> Result<WorkloadSpec, Fatal> {
+    if let Some(page) = options.wsesspage {
+        if !options.uri.contains('/') {
+            return Err(Fatal::new(format!(
+                "{}: URI specified with --uri must be absolute",
+                options.program
+            )));
+        }
+        let script = SessionScript::Pages {
+            user_requests: u64::from(page.calls_per_session),
+            think_time_s: page.think_time_s,
+            uri: options.uri.clone(),
+            server: options.server.clone(),
+        };
+        let sessions = u64::from(page.sessions);
+        return Ok(WorkloadSpec::Sessions(session_spec(
+            options, sessions, script,
+        )?));
+    }
+    let Some(wsess) = options.wsess else {
+        return Ok(WorkloadSpec::Requests(RequestModeSpec {
+            num_conns: options.num_conns.max(1) as u64,
+            num_calls: options.num_calls.max(1) as u64,
+            burst_length: options.burst_length.max(1) as u64,
+            pacing: pacing(&options.rate, options.client_id),
+            max_open_conns: options.max_connections.max(0) as u64,
+        }));
+    };
+    let script = SessionScript::Calls {
+        calls: u64::from(wsess.calls_per_session),
+        burst_length: options.burst_length.max(1) as u64,
+        think_time_s: wsess.think_time_s,
+    };
+    Ok(WorkloadSpec::Sessions(session_spec(
+        options,
+        u64::from(wsess.sessions),
+        script,
+    )?))
+}
+
+/// httperf's session_init: slot and pipelining limits and their defaults.
+fn session_spec(
+    options: &Options,
+    sessions: u64,
+    script: SessionScript,
+) -> Result<SessionSpec, Fatal> {
+    let program = &options.program;
+    if options.max_connections > 4 {
+        return Err(Fatal::new(format!(
+            "{program}.session_init: --max-conns must be <= 4"
+        )));
+    }
+    if options.max_piped_calls > 32 {
+        return Err(Fatal::new(format!(
+            "{program}.session_init: --max-piped-calls must be <= 32"
+        )));
+    }
+    let http_1_0 = options.http_version == (1, 0);
+    let max_conns = match options.max_connections {
+        n if n > 0 => n as usize,
+        _ => 4,
+    };
+    let max_piped = match options.max_piped_calls {
+        n if n > 0 => n as usize,
+        _ if http_1_0 => 1,
+        _ => 32,
+    };
+    Ok(SessionSpec {
+        sessions,
+        script,
+        rate: match pacing(&options.rate, options.client_id) {
+            Pacing::Rate {
+                interarrival,
+                client_id,
+            } => Some((interarrival, client_id)),
+            Pacing::Sequential => None,
+        },
+        max_conns,
+        max_piped,
+        close_after_reply: http_1_0,
+        failure_status: u32::try_from(options.failure_status)
+            .ok()
+            .filter(|&s| s > 0),
+        retry_on_failure: options.retry_on_failure,
+        session_cookies: options.session_cookies,
+    })
 }
 
 fn pacing(rate: &RateSpec, client_id: u32) -> Pacing {
@@ -310,7 +407,7 @@ mod tests {
     #[test]
     fn unimplemented_options_are_refused_by_name() {
         let mut options = Options::defaults("httperf");
-        options.wsess = Some(crate::cli::options::SessionSpec {
+        options.wsesspage = Some(crate::cli::options::SessionSpec {
             sessions: 1,
             calls_per_session: 1,
             think_time_s: 0.0,
@@ -318,7 +415,7 @@ mod tests {
         let error = check_before_start(&options).expect_err("refused");
         assert_eq!(
             error.message,
-            "httperf: --wsess is not implemented yet in httperf-rs"
+            "httperf: --wsesspage is not implemented yet in httperf-rs"
         );
         assert_eq!(error.exit_code, 1);
     }

@@ -232,3 +232,28 @@ fn sigint_ends_the_test_with_a_report() {
         Some("Total: connections 1 requests 1 replies 0")
     );
 }
+
+#[test]
+fn periodic_stats_print_a_line_a_second_and_a_total_block() {
+    let server = TestServer::start(Behaviour::Reply(ok_reply("p")));
+    let result = run(
+        server.port,
+        &["--num-conns=13", "--rate=10", "--periodic-stats"],
+    );
+    assert_eq!(result.status, 0, "{}", result.stderr);
+    let lines: Vec<&str> = result
+        .stdout
+        .lines()
+        .filter(|line| line.starts_with('['))
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", result.stdout);
+    assert!(lines[0].starts_with("[1.0"), "{}", lines[0]);
+    assert!(lines[0].ends_with(" s] 200=10, 302=0"), "{}", lines[0]);
+    assert_eq!(
+        result.line("Periodic stats"),
+        "Periodic stats: 200=13 302=0"
+    );
+    assert!(result
+        .stdout
+        .contains("\n\nPeriodic stats: 200=13 302=0\n\nCPU time"));
+}

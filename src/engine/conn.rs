@@ -33,6 +33,10 @@ pub struct Call {
     pub request_printed: bool,
     /// `--print-reply` state, present only when replies are printed.
     pub reply_print: Option<Box<ReplyPrintState>>,
+    /// The reply's last `Set-Cookie: ` value (`--session-cookies`).
+    pub cookie: Option<Vec<u8>>,
+    /// What the reply links to (`--wsesspage`).
+    pub page: Option<Box<crate::engine::PageCapture>>,
 }
 
 impl Call {
@@ -86,12 +90,15 @@ impl Conn {
         }
     }
 
-    /// Tags of every call that was issued but did not complete.
-    pub fn unfinished_tags(&self) -> Vec<u64> {
+    /// Every call that was issued but did not complete, in issue order.
+    pub fn unfinished_calls(&self) -> Vec<crate::engine::UnfinishedCall> {
         self.recv_queue
             .iter()
             .chain(self.send_queue.iter())
-            .map(|call| call.tag)
+            .map(|call| crate::engine::UnfinishedCall {
+                tag: call.tag,
+                bytes_written: call.bytes_written_total,
+            })
             .collect()
     }
 }

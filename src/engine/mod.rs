@@ -57,6 +57,12 @@ pub struct EngineConfig {
     pub debug: u32,
     /// `--print-request` / `--print-reply`.
     pub print: PrintSelection,
+    /// `--session-cookies`: report each reply's `Set-Cookie: ` value.
+    pub capture_cookies: bool,
+    /// `--wsesspage`: report the objects each HTML reply embeds.
+    pub capture_pages: bool,
+    /// [master] `--periodic-stats`: a 200/302 count line every second.
+    pub periodic_stats: bool,
     /// `--ssl`: every connection speaks TLS with this client.
     pub tls: Option<crate::tls::TlsClient>,
 }
@@ -84,19 +90,24 @@ pub enum CloseReason {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
     Connected(ConnId),
-    /// A reply completed (any status).
+    /// A reply completed (any status). `cookie` is the value of its last
+    /// `Set-Cookie: ` header when cookie capture is on.
     CallDone {
         conn: ConnId,
         tag: u64,
         status: u32,
+        cookie: Option<Vec<u8>>,
+        /// With page capture on: the `Location:` targets and the objects an
+        /// HTML body embeds, as written in the reply.
+        embedded: Vec<String>,
     },
-    /// The connection is destroyed; `unfinished` lists the tags of calls that
-    /// never completed, in queue order.
+    /// The connection is destroyed; `unfinished` lists the calls that never
+    /// completed, in the order they were issued.
     ConnClosed {
         conn: ConnId,
         reason: CloseReason,
         replies: u64,
-        unfinished: Vec<u64>,
+        unfinished: Vec<UnfinishedCall>,
     },
     /// A timer from `Engine::schedule` expired.
     Timer {
@@ -104,11 +115,24 @@ pub enum Notice {
     },
 }
 
+/// A call that was issued but did not complete before its connection closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnfinishedCall {
+    pub tag: u64,
+    /// Request bytes written for it so far, over every attempt.
+    pub bytes_written: u64,
+}
+
 /// A workload generator: decides which connections to open and which calls to
 /// issue, reacting to notices. It never touches a socket.
 pub trait Workload {
     fn start(&mut self, engine: &mut Engine);
     fn handle(&mut self, engine: &mut Engine, notice: Notice);
+    /// A reply-rate sample is being taken at `now_s`: the workload's own
+    /// sample (httperf's session rate), if it keeps one.
+    fn sample(&mut self, _now_s: f64) -> Option<f64> {
+        None
+    }
 }
 
 /// What a finished run produced.
@@ -149,23 +173,66 @@ struct ReplyPrinter<'a> {
 /// Collects what the reply parser reports while the engine feeds it.
 #[derive(Default)]
 struct ParseSink<'a> {
-    status_line_seen: bool,
+    status_line_seen: Option<u32>,
     warnings: Vec<ReplyWarning>,
     printer: Option<ReplyPrinter<'a>>,
+    /// Where to keep the last `Set-Cookie: ` value, when cookies are captured.
+    cookie: Option<&'a mut Option<Vec<u8>>>,
+    /// Embedded-object capture, when pages are captured.
+    page: Option<&'a mut PageCapture>,
+}
+
+/// `--wsesspage`: what one reply links to.
+#[derive(Debug, Default)]
+pub struct PageCapture {
+    html: bool,
+    scanner: crate::workload::page::PageScanner,
+    pub found: Vec<String>,
+}
+
+impl PageCapture {
+    fn header_line(&mut self, raw_line: &[u8]) {
+        if crate::workload::page::is_html_content_type(raw_line) {
+            self.html = true;
+        }
+        let line = raw_line.strip_suffix(b"\n").unwrap_or(raw_line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if let Some(target) = line.strip_prefix(b"Location: ") {
+            self.found
+                .push(String::from_utf8_lossy(target).into_owned());
+        }
+    }
+
+    fn body(&mut self, data: &[u8]) {
+        if self.html {
+            self.scanner.feed(data, &mut self.found);
+        }
+    }
 }
 
 impl ReplyEvents for ParseSink<'_> {
-    fn status_line(&mut self, _status: u32, raw_line: &[u8]) {
-        self.status_line_seen = true;
+    fn status_line(&mut self, status: u32, raw_line: &[u8]) {
+        self.status_line_seen = Some(status);
         self.header_line(raw_line);
     }
     fn header_line(&mut self, raw_line: &[u8]) {
+        if let Some(page) = &mut self.page {
+            page.header_line(raw_line);
+        }
+        if let Some(cookie) = &mut self.cookie {
+            if let Some(value) = crate::workload::cookie::set_cookie_value(raw_line) {
+                **cookie = Some(value);
+            }
+        }
         if let Some(p) = &mut self.printer {
             p.state
                 .header_line(&mut *p.out, &p.selection, p.call_id, raw_line);
         }
     }
     fn body(&mut self, data: &[u8]) {
+        if let Some(page) = &mut self.page {
+            page.body(data);
+        }
         if let Some(p) = &mut self.printer {
             p.state.body(&mut *p.out, &p.selection, p.call_id, data);
         }
@@ -243,6 +310,11 @@ impl Engine {
             f64::from(self.config.client_id + 1) * 5.0 / f64::from(self.config.num_clients.max(1));
         self.timers
             .push(self.start_ns + seconds_to_ns(first_sample_s), Timer::Sample);
+        if self.config.periodic_stats {
+            self.timers
+                .push(self.start_ns + seconds_to_ns(1.0), Timer::Periodic);
+            self.stats.take_periodic();
+        }
         if self.config.runtime_s > 0.0 {
             let at = self.start_ns + seconds_to_ns(self.config.runtime_s);
             self.timers.push(at, Timer::Runtime);
@@ -460,6 +532,20 @@ impl Engine {
         is_head: bool,
         tag: u64,
     ) -> Option<u64> {
+        self.reissue_call(conn, request, is_head, tag, 0)
+    }
+
+    /// `issue_call` for a call sent again after its connection failed:
+    /// httperf never resets a call's written-byte counter, so the request
+    /// bytes of every attempt add up in "requests" statistics.
+    pub fn reissue_call(
+        &mut self,
+        conn: ConnId,
+        request: Rc<RequestBytes>,
+        is_head: bool,
+        tag: u64,
+        bytes_written_before: u64,
+    ) -> Option<u64> {
         if !self.is_alive(conn) {
             return None;
         }
@@ -470,7 +556,7 @@ impl Engine {
             tag,
             request,
             written: 0,
-            bytes_written_total: 0,
+            bytes_written_total: bytes_written_before,
             send_start_ns: 0,
             recv_start_ns: 0,
             deadline_ns: None,
@@ -478,6 +564,8 @@ impl Engine {
             is_head,
             request_printed: false,
             reply_print: self.config.print.prints_replies().then(Box::default),
+            cookie: None,
+            page: self.config.capture_pages.then(Box::default),
         };
         self.trace(
             1,
@@ -575,22 +663,38 @@ impl Engine {
                     }
                 }
                 Timer::Workload { id } => self.notices.push_back(Notice::Timer { id }),
-                Timer::Sample => self.take_sample(),
+                Timer::Sample => self.take_sample(workload),
                 Timer::Runtime => self.end_test(),
-                Timer::Periodic => {}
+                Timer::Periodic => self.print_periodic(),
             }
             self.deliver(workload);
         }
     }
 
-    fn take_sample(&mut self) {
+    fn take_sample(&mut self, workload: &mut dyn Workload) {
         let now = sys::monotonic_ns();
-        let rate = self.stats.take_sample(self.secs_since_start(now));
+        let now_s = self.secs_since_start(now);
+        let rate = self.stats.take_sample(now_s);
+        let session_rate = workload.sample(now_s);
         if self.config.verbose > 0 {
-            let lines = report::sample_lines(rate, None);
+            let lines = report::sample_lines(rate, session_rate);
             let _ = self.out.write_all(lines.as_bytes());
         }
         self.timers.push(now + seconds_to_ns(5.0), Timer::Sample);
+    }
+
+    /// [master] `--periodic-stats`: one line a second with the 200 and 302
+    /// statuses seen since the previous line.
+    fn print_periodic(&mut self) {
+        let now = sys::monotonic_ns();
+        let counts = self.stats.take_periodic();
+        let line = report::periodic_line(
+            self.secs_since_start(now),
+            counts.status_200,
+            counts.status_302,
+        );
+        self.print_line(&line);
+        self.timers.push(now + seconds_to_ns(1.0), Timer::Periodic);
     }
 
     fn secs_since_start(&self, ns: u64) -> f64 {
@@ -866,6 +970,8 @@ impl Engine {
                     selection: self.config.print,
                     call_id: call.id,
                 }),
+                cookie: self.config.capture_cookies.then_some(&mut call.cookie),
+                page: call.page.as_deref_mut(),
                 ..ParseSink::default()
             };
             let used = call.parser.feed(rest, &mut sink);
@@ -874,10 +980,10 @@ impl Engine {
                 warnings,
                 ..
             } = sink;
-            if status_line_seen {
+            if let Some(status) = status_line_seen {
                 call.recv_start_ns = now;
                 let response_s = now.saturating_sub(call.send_start_ns) as f64 / NS_PER_S;
-                self.stats.reply_started(response_s);
+                self.stats.reply_started(response_s, status);
             }
             for warning in &warnings {
                 eprintln!("{}", warning.render(&self.config.program));
@@ -922,6 +1028,8 @@ impl Engine {
             conn: id,
             tag: call.tag,
             status,
+            cookie: call.cookie.take(),
+            embedded: call.page.take().map(|page| page.found).unwrap_or_default(),
         });
     }
 
@@ -1033,7 +1141,7 @@ impl Engine {
             conn: id,
             reason,
             replies: conn.replies,
-            unfinished: conn.unfinished_tags(),
+            unfinished: conn.unfinished_calls(),
         });
     }
 }

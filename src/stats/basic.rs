@@ -2,7 +2,7 @@
 //! updating the counters and sums of a `Summary` exactly as httperf counts
 //! them. No formatting and no I/O.
 
-use crate::stats::summary::{ErrorCounts, Summary};
+use crate::stats::summary::{ErrorCounts, PeriodicTotals, Summary};
 
 /// Which error counter a failed connection lands in (httperf's errno mapping).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +58,7 @@ pub struct BasicStats {
     replies_in_interval: u64,
     last_sample_s: f64,
     first_other_errno_seen: bool,
+    periodic_interval: PeriodicTotals,
 }
 
 impl BasicStats {
@@ -129,9 +130,28 @@ impl BasicStats {
     }
 
     /// CALL_RECV_START: the status line arrived `response_s` after send start.
-    pub fn reply_started(&mut self, response_s: f64) {
+    pub fn reply_started(&mut self, response_s: f64, status: u32) {
         self.summary.response_sum_s += response_s;
         self.summary.num_responses += 1;
+        // [master] --periodic-stats counts exact statuses 200 and 302 here.
+        match status {
+            200 => self.periodic_interval.status_200 += 1,
+            302 => self.periodic_interval.status_302 += 1,
+            _ => {}
+        }
+    }
+
+    /// [master] `--periodic-stats`: the 200/302 counts since the previous
+    /// call, added to the run's totals.
+    pub fn take_periodic(&mut self) -> PeriodicTotals {
+        let interval = std::mem::take(&mut self.periodic_interval);
+        let totals = self
+            .summary
+            .periodic
+            .get_or_insert_with(PeriodicTotals::default);
+        totals.status_200 += interval.status_200;
+        totals.status_302 += interval.status_302;
+        interval
     }
 
     /// CALL_RECV_STOP with the reply's status, transfer time and byte counts.
@@ -163,6 +183,9 @@ impl BasicStats {
 
     /// Finishes the run: fills in duration and CPU time and hands back the data.
     pub fn finish(mut self, test_duration_s: f64, cpu_user_s: f64, cpu_system_s: f64) -> Summary {
+        if self.summary.periodic.is_some() {
+            self.take_periodic();
+        }
         self.summary.test_duration_s = test_duration_s;
         self.summary.cpu_user_s = cpu_user_s;
         self.summary.cpu_system_s = cpu_system_s;
@@ -241,6 +264,30 @@ mod tests {
             stats.conn_new(iteration);
         }
         assert_eq!(stats.max_connect_burst(), 3);
+    }
+
+    #[test]
+    fn periodic_counts_are_per_interval_and_totalled() {
+        let mut stats = BasicStats::new(0.0);
+        for status in [200, 200, 302, 404] {
+            stats.reply_started(0.001, status);
+        }
+        assert_eq!(
+            stats.take_periodic(),
+            PeriodicTotals {
+                status_200: 2,
+                status_302: 1
+            }
+        );
+        stats.reply_started(0.001, 200);
+        let summary = stats.finish(1.0, 0.0, 0.0);
+        assert_eq!(
+            summary.periodic,
+            Some(PeriodicTotals {
+                status_200: 3,
+                status_302: 1
+            })
+        );
     }
 
     #[test]

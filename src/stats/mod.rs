@@ -2,4 +2,5 @@
 
 pub mod basic;
 pub mod print;
+pub mod session;
 pub mod summary;

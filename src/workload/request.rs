@@ -10,7 +10,7 @@ use crate::engine::{ConnId, Engine, Notice, Workload};
 use crate::http::request::RequestBytes;
 use crate::workload::rate::RateSchedule;
 use crate::workload::uri::{NextUri, UriSource};
-use crate::workload::RequestFactory;
+use crate::workload::{release_due_units, RequestFactory};
 
 /// The timer id of the rate generator (request mode has no other timers).
 const RATE_TIMER: u64 = 0;
@@ -90,26 +90,11 @@ impl RequestMode {
     }
 
     fn on_rate_timer(&mut self, engine: &mut Engine) {
-        let Some(mut schedule) = self.schedule.take() else {
-            return;
-        };
-        let now_s = engine.now_s();
-        let mut more = true;
-        while more && schedule.is_due(now_s) {
-            let delay = schedule.advance();
-            if engine.verbose() >= 3 {
-                eprintln!("next arrival delay = {delay:.4}");
-            }
-            more = self.create_connection_scheduled(engine);
+        if let Some(schedule) = self.schedule.take() {
+            self.schedule = release_due_units(schedule, engine, RATE_TIMER, |engine| {
+                self.create_connection(engine) && self.created + self.deferred < self.spec.num_conns
+            });
         }
-        if more {
-            engine.schedule_at(schedule.next_due_s(), RATE_TIMER);
-            self.schedule = Some(schedule);
-        }
-    }
-
-    fn create_connection_scheduled(&mut self, engine: &mut Engine) -> bool {
-        self.create_connection(engine) && self.created + self.deferred < self.spec.num_conns
     }
 
     fn issue_burst(&mut self, engine: &mut Engine, conn: ConnId) {

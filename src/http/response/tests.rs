@@ -605,7 +605,7 @@ fn random_garbage_never_panics_and_stays_bounded() {
         while input.len() < len {
             match rng.below(4) {
                 0 => input.push(rng.next() as u8),
-                1 => input.extend(std::iter::repeat(b'a').take(rng.below(1500))),
+                1 => input.extend(std::iter::repeat_n(b'a', rng.below(1500))),
                 _ => input.extend_from_slice(TOKENS[rng.below(TOKENS.len())]),
             }
         }

@@ -1,0 +1,79 @@
+//! `--session-cookies`: the one cookie a session keeps, taken from
+//! `Set-Cookie: ` reply headers as httperf takes it.
+
+/// httperf keeps at most this many cookie bytes (longer values are cut).
+pub const MAX_COOKIE_BYTES: usize = 245;
+
+/// The cookie value of a raw header line, if it is a `Set-Cookie: ` line
+/// (name case-insensitive, exactly one space after the colon): everything
+/// after that space up to the first `;` or the end of the line.
+pub fn set_cookie_value(raw_line: &[u8]) -> Option<Vec<u8>> {
+    const NAME: &[u8] = b"set-cookie: ";
+    let line = raw_line.strip_suffix(b"\n").unwrap_or(raw_line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.len() < NAME.len() || !line[..NAME.len()].eq_ignore_ascii_case(NAME) {
+        return None;
+    }
+    let value = &line[NAME.len()..];
+    let end = value.iter().position(|&b| b == b';').unwrap_or(value.len());
+    Some(value[..end].to_vec())
+}
+
+/// Applies httperf's length limit; returns the value to keep and whether it
+/// was cut (httperf then warns on stderr).
+pub fn truncate_cookie(mut value: Vec<u8>) -> (Vec<u8>, bool) {
+    if value.len() > MAX_COOKIE_BYTES {
+        value.truncate(MAX_COOKIE_BYTES);
+        (value, true)
+    } else {
+        (value, false)
+    }
+}
+
+/// The `Cookie:` header block for a request.
+pub fn cookie_header(value: &[u8]) -> Vec<u8> {
+    let mut header = b"Cookie: ".to_vec();
+    header.extend_from_slice(value);
+    header.extend_from_slice(b"\r\n");
+    header
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_cookie_lines_follow_httperfs_rules() {
+        assert_eq!(
+            set_cookie_value(b"Set-Cookie: a=1; Path=/\r\n"),
+            Some(b"a=1".to_vec())
+        );
+        assert_eq!(
+            set_cookie_value(b"set-cookie: b=2\n"),
+            Some(b"b=2".to_vec())
+        );
+        assert_eq!(set_cookie_value(b"SET-COOKIE: c=3"), Some(b"c=3".to_vec()));
+        assert_eq!(set_cookie_value(b"Set-Cookie:d=4\r\n"), None, "no space");
+        assert_eq!(
+            set_cookie_value(b"Set-Cookie:  e=5\r\n"),
+            Some(b" e=5".to_vec())
+        );
+        assert_eq!(set_cookie_value(b"X-Set-Cookie: f=6\r\n"), None);
+        assert_eq!(set_cookie_value(b"Set-Cookie: \r\n"), Some(Vec::new()));
+    }
+
+    #[test]
+    fn long_cookies_are_cut_to_245_bytes() {
+        let (kept, cut) = truncate_cookie(vec![b'x'; 246]);
+        assert!(cut);
+        assert_eq!(kept.len(), 245);
+        let (kept, cut) = truncate_cookie(vec![b'x'; 245]);
+        assert!(!cut);
+        assert_eq!(kept.len(), 245);
+    }
+
+    #[test]
+    fn cookie_header_is_one_crlf_terminated_line() {
+        assert_eq!(cookie_header(b"b=2"), b"Cookie: b=2\r\n");
+    }
+}

@@ -1,0 +1,640 @@
+//! httperf's session engine, shared by `--wsess` and `--wsesslog`: sessions
+//! created at `--rate`/`--period` (or one after another), each owning up to
+//! `--max-connections` connection slots with up to `--max-piped-calls`
+//! pipelined calls per slot, running bursts separated by think times, with
+//! session cookies, `--failure-status`, `--retry-on-failure`, reconnects and
+//! session failure as httperf has them. Session statistics are kept here.
+
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+
+use crate::cli::options::Interarrival;
+use crate::engine::{CloseReason, ConnId, Engine, Notice, UnfinishedCall, Workload};
+use crate::http::request::RequestBytes;
+use crate::stats::session::{EndedSession, SessionStats};
+use crate::stats::summary::SessionSummary;
+use crate::workload::cookie;
+use crate::workload::rate::RateSchedule;
+use crate::workload::session_log::LogSession;
+use crate::workload::uri::{NextUri, UriSource};
+use crate::workload::{release_due_units, RequestFactory};
+
+const RATE_TIMER: u64 = 0;
+/// httperf retries a call answered with `--failure-status`, or reconnects a
+/// slot whose connection failed, without end; httperf-rs gives up (the
+/// session fails) after this many attempts in a row.
+pub const MAX_RETRIES: u32 = 16;
+
+/// What each session does.
+#[derive(Debug, Clone)]
+pub enum SessionScript {
+    /// `--wsess=N1,N2,X`: N2 calls in bursts of `burst_length`, X seconds apart.
+    Calls {
+        calls: u64,
+        burst_length: u64,
+        think_time_s: f64,
+    },
+    /// `--wsesslog`: session k replays definition k mod count.
+    Log(Rc<Vec<LogSession>>),
+    /// `--wsesspage=N1,N2,X`: N2 fetches of `uri`, each followed by the
+    /// objects its HTML embeds, X seconds apart.
+    Pages {
+        user_requests: u64,
+        think_time_s: f64,
+        uri: String,
+        /// `--server`, for recognising absolute URIs of this server.
+        server: String,
+    },
+}
+
+/// The session engine's parameters, validated.
+#[derive(Debug, Clone)]
+pub struct SessionSpec {
+    pub sessions: u64,
+    pub script: SessionScript,
+    /// Sequential when `None`.
+    pub rate: Option<(Interarrival, u32)>,
+    pub max_conns: usize,
+    pub max_piped: usize,
+    /// HTTP/1.0: httperf closes a slot's connection after each reply.
+    pub close_after_reply: bool,
+    pub failure_status: Option<u32>,
+    pub retry_on_failure: bool,
+    pub session_cookies: bool,
+}
+
+/// One request of a session.
+#[derive(Debug, Clone, PartialEq)]
+struct SessionCall {
+    uri: String,
+    method: String,
+    body: Vec<u8>,
+}
+
+#[derive(Debug, Default)]
+struct Slot {
+    conn: Option<ConnId>,
+    /// Tags of calls issued on this slot and not done, in issue order.
+    outstanding: VecDeque<u64>,
+    /// Connection failures since this slot last completed a reply.
+    failures_in_row: u32,
+}
+
+#[derive(Debug)]
+struct Session {
+    birth_s: f64,
+    definition: usize,
+    cookie: Option<Vec<u8>>,
+    slots: Vec<Slot>,
+    connections: u64,
+    /// Replies completed (any status, retried calls included).
+    completed_calls: u64,
+    burst: usize,
+    /// Calls of the current burst not issued yet (waiting for the first
+    /// call of the burst, or for slot capacity).
+    pending: VecDeque<SessionCall>,
+    /// Calls of the current burst issued and not done.
+    in_flight: usize,
+    /// The burst's first call is issued alone; the rest wait for it.
+    awaiting_first: bool,
+    think_time_s: f64,
+    think_timer: Option<u64>,
+}
+
+#[derive(Debug)]
+struct IssuedCall {
+    session: u64,
+    slot: usize,
+    uri: String,
+    request: Rc<RequestBytes>,
+    is_head: bool,
+    retries: u32,
+}
+
+pub struct SessionWorkload {
+    spec: SessionSpec,
+    uris: UriSource,
+    requests: RequestFactory,
+    schedule: Option<RateSchedule>,
+    sessions: HashMap<u64, Session>,
+    calls: HashMap<u64, IssuedCall>,
+    conns: HashMap<ConnId, (u64, usize)>,
+    created: u64,
+    destroyed: u64,
+    next_tag: u64,
+    stats: SessionStats,
+}
+
+impl SessionWorkload {
+    pub fn new(spec: SessionSpec, uris: UriSource, requests: RequestFactory) -> SessionWorkload {
+        SessionWorkload {
+            spec,
+            uris,
+            requests,
+            schedule: None,
+            sessions: HashMap::new(),
+            calls: HashMap::new(),
+            conns: HashMap::new(),
+            created: 0,
+            destroyed: 0,
+            next_tag: 0,
+            stats: SessionStats::new(0.0),
+        }
+    }
+
+    /// The session collector's data at the end of the run.
+    pub fn session_summary(&self) -> SessionSummary {
+        self.stats.summary()
+    }
+
+    // ----- sessions -----
+
+    fn create_session(&mut self, engine: &mut Engine) -> bool {
+        if self.created >= self.spec.sessions {
+            return false;
+        }
+        let serial = self.created;
+        self.created += 1;
+        let (definition, total_calls) = match &self.spec.script {
+            SessionScript::Calls { calls, .. } => (0, *calls),
+            SessionScript::Log(definitions) => {
+                let index = (serial % definitions.len().max(1) as u64) as usize;
+                let total = definitions
+                    .get(index)
+                    .map_or(0, |d| d.request_count() as u64);
+                (index, total)
+            }
+            SessionScript::Pages { user_requests, .. } => (0, *user_requests),
+        };
+        let session = Session {
+            birth_s: engine.now_s(),
+            definition,
+            cookie: None,
+            slots: (0..self.spec.max_conns).map(|_| Slot::default()).collect(),
+            connections: 0,
+            completed_calls: 0,
+            burst: 0,
+            pending: VecDeque::new(),
+            in_flight: 0,
+            awaiting_first: false,
+            think_time_s: 0.0,
+            think_timer: None,
+        };
+        self.sessions.insert(serial, session);
+        if total_calls == 0 {
+            self.end_session(engine, serial, false);
+        } else {
+            self.start_burst(engine, serial);
+        }
+        true
+    }
+
+    /// The calls of burst `index` of a session and the think time after it.
+    fn burst_calls(&mut self, engine: &mut Engine, serial: u64) -> Option<(Vec<SessionCall>, f64)> {
+        let session = self.sessions.get(&serial)?;
+        match &self.spec.script {
+            SessionScript::Calls {
+                calls,
+                burst_length,
+                think_time_s,
+            } => {
+                let first = session.burst as u64 * burst_length;
+                let count = (*burst_length).min(calls.saturating_sub(first));
+                let think = *think_time_s;
+                let method = self.requests.method().to_string();
+                let mut burst = Vec::new();
+                for _ in 0..count {
+                    let uri = match self.uris.next_uri() {
+                        NextUri::Uri(uri) => uri,
+                        NextUri::LogExhausted => {
+                            engine.end_test();
+                            return None;
+                        }
+                    };
+                    if self.uris.is_generated() && engine.verbose() > 0 {
+                        engine.print_line(&format!("{}: accessing URI `{uri}'", engine.program()));
+                    }
+                    burst.push(SessionCall {
+                        uri,
+                        method: method.clone(),
+                        body: Vec::new(),
+                    });
+                }
+                (!burst.is_empty()).then_some((burst, think))
+            }
+            SessionScript::Log(definitions) => {
+                let burst = definitions
+                    .get(session.definition)?
+                    .bursts
+                    .get(session.burst)?;
+                let calls = burst
+                    .requests
+                    .iter()
+                    .map(|request| SessionCall {
+                        uri: request.uri.clone(),
+                        method: request.method.to_string(),
+                        body: request.body.clone(),
+                    })
+                    .collect();
+                Some((calls, burst.think_time_s))
+            }
+            SessionScript::Pages {
+                uri, think_time_s, ..
+            } => {
+                let call = SessionCall {
+                    uri: uri.clone(),
+                    method: self.requests.method().to_string(),
+                    body: Vec::new(),
+                };
+                Some((vec![call], *think_time_s))
+            }
+        }
+    }
+
+    /// True when the session's current burst is its last one.
+    fn is_last_burst(&self, session: &Session) -> bool {
+        let next = session.burst as u64 + 1;
+        match &self.spec.script {
+            SessionScript::Calls {
+                calls,
+                burst_length,
+                ..
+            } => next.saturating_mul(*burst_length) >= *calls,
+            SessionScript::Log(definitions) => definitions
+                .get(session.definition)
+                .is_none_or(|definition| next as usize >= definition.bursts.len()),
+            SessionScript::Pages { user_requests, .. } => next >= *user_requests,
+        }
+    }
+
+    fn start_burst(&mut self, engine: &mut Engine, serial: u64) {
+        let Some((calls, think_time_s)) = self.burst_calls(engine, serial) else {
+            return;
+        };
+        if let Some(session) = self.sessions.get_mut(&serial) {
+            session.pending = calls.into();
+            session.think_time_s = think_time_s;
+            session.awaiting_first = true;
+        }
+        self.issue_pending(engine, serial);
+    }
+
+    /// Issues the burst's waiting calls: only the first while it is alone,
+    /// then as many as slot capacity allows.
+    fn issue_pending(&mut self, engine: &mut Engine, serial: u64) {
+        loop {
+            let Some(session) = self.sessions.get_mut(&serial) else {
+                return;
+            };
+            if session.awaiting_first && session.in_flight > 0 {
+                return;
+            }
+            let max_piped = self.spec.max_piped;
+            let Some(slot) = session
+                .slots
+                .iter()
+                .position(|slot| slot.outstanding.len() < max_piped)
+            else {
+                return;
+            };
+            let Some(call) = session.pending.pop_front() else {
+                return;
+            };
+            session.in_flight += 1;
+            self.issue_on_slot(engine, serial, slot, call);
+        }
+    }
+
+    /// Builds a call's request: `Content-length` for a body, then the
+    /// session's cookie as it is now.
+    fn build_request(&self, serial: u64, call: &SessionCall) -> Rc<RequestBytes> {
+        let mut more_headers = Vec::new();
+        if !call.body.is_empty() {
+            more_headers.push(format!("Content-length: {}\r\n", call.body.len()).into_bytes());
+        }
+        if let Some(value) = self.sessions.get(&serial).and_then(|s| s.cookie.as_ref()) {
+            more_headers.push(cookie::cookie_header(value));
+        }
+        self.requests
+            .build_custom(&call.method, &call.uri, &more_headers, &call.body)
+    }
+
+    /// Sends a new call on `slot`.
+    fn issue_on_slot(&mut self, engine: &mut Engine, serial: u64, slot: usize, call: SessionCall) {
+        let request = self.build_request(serial, &call);
+        let is_head = call.method == "HEAD";
+        if matches!(self.spec.script, SessionScript::Pages { .. }) && engine.verbose() >= 2 {
+            engine.print_line(&format!("{}: fetching `{}'", engine.program(), call.uri));
+        }
+        let issued = IssuedCall {
+            session: serial,
+            slot,
+            uri: call.uri.clone(),
+            request,
+            is_head,
+            retries: 0,
+        };
+        self.send_on_slot(engine, issued, 0);
+    }
+
+    /// Sends an issued call on its slot, opening the slot's connection if it
+    /// has none. A call sent again keeps its request bytes (httperf adds the
+    /// cookie once per call) and its written-byte count.
+    fn send_on_slot(&mut self, engine: &mut Engine, issued: IssuedCall, bytes_written_before: u64) {
+        let (serial, slot) = (issued.session, issued.slot);
+        let Some(session) = self.sessions.get_mut(&serial) else {
+            return;
+        };
+        let conn = match session.slots[slot].conn {
+            Some(conn) => conn,
+            None => {
+                let conn = engine.open_connection();
+                session.slots[slot].conn = Some(conn);
+                self.conns.insert(conn, (serial, slot));
+                conn
+            }
+        };
+        let tag = self.next_tag;
+        self.next_tag += 1;
+        session.slots[slot].outstanding.push_back(tag);
+        let request = Rc::clone(&issued.request);
+        engine.reissue_call(conn, request, issued.is_head, tag, bytes_written_before);
+        self.calls.insert(tag, issued);
+    }
+
+    /// `--wsesspage`: queues the objects a page embeds as calls of the
+    /// current burst (this server's absolute URIs and relative ones).
+    fn queue_embedded(
+        &mut self,
+        engine: &mut Engine,
+        serial: u64,
+        page_uri: &str,
+        embedded: Vec<String>,
+    ) {
+        let SessionScript::Pages { server, .. } = &self.spec.script else {
+            return;
+        };
+        let method = self.requests.method().to_string();
+        let mut calls = Vec::new();
+        for reference in embedded {
+            match crate::workload::page::resolve(&reference, page_uri, server) {
+                Some(uri) => calls.push(SessionCall {
+                    uri,
+                    method: method.clone(),
+                    body: Vec::new(),
+                }),
+                None if engine.verbose() >= 2 => {
+                    eprintln!("{}: ignoring absolute URI `{reference}'", engine.program());
+                }
+                None => {}
+            }
+        }
+        if let Some(session) = self.sessions.get_mut(&serial) {
+            session.pending.extend(calls);
+        }
+    }
+
+    fn on_call_done(
+        &mut self,
+        engine: &mut Engine,
+        tag: u64,
+        status: u32,
+        set_cookie: Option<Vec<u8>>,
+        embedded: Vec<String>,
+    ) {
+        let Some(issued) = self.calls.remove(&tag) else {
+            return;
+        };
+        let serial = issued.session;
+        let Some(session) = self.sessions.get_mut(&serial) else {
+            return;
+        };
+        session.completed_calls += 1;
+        if let Some(value) = set_cookie {
+            let (value, cut) = cookie::truncate_cookie(value);
+            if cut {
+                eprintln!(
+                    "{}.sess_cookie: truncating cookie to {} bytes",
+                    engine.program(),
+                    cookie::MAX_COOKIE_BYTES
+                );
+            }
+            session.cookie = Some(value);
+        }
+        let slot = &mut session.slots[issued.slot];
+        slot.outstanding.retain(|&t| t != tag);
+        slot.failures_in_row = 0;
+        // HTTP/1.0: the slot's connection goes, but only after the session
+        // has reacted (httperf opens the next connection before closing it).
+        let finished_conn = if self.spec.close_after_reply && slot.outstanding.is_empty() {
+            slot.conn.take().inspect(|conn| {
+                self.conns.remove(conn);
+            })
+        } else {
+            None
+        };
+        if self.spec.failure_status == Some(status) {
+            if self.spec.retry_on_failure && issued.retries < MAX_RETRIES {
+                self.retry(engine, issued);
+            } else {
+                self.end_session(engine, serial, true);
+            }
+        } else {
+            if !embedded.is_empty() {
+                let page_uri = issued.uri.clone();
+                self.queue_embedded(engine, serial, &page_uri, embedded);
+            }
+            self.call_finished(engine, serial);
+        }
+        if let Some(conn) = finished_conn {
+            engine.close_connection(conn);
+        }
+    }
+
+    /// Sends a call answered with `--failure-status` again, on the first slot with room.
+    fn retry(&mut self, engine: &mut Engine, mut issued: IssuedCall) {
+        let serial = issued.session;
+        let max_piped = self.spec.max_piped;
+        let slot = self.sessions.get(&serial).and_then(|session| {
+            session
+                .slots
+                .iter()
+                .position(|slot| slot.outstanding.len() < max_piped)
+        });
+        match slot {
+            Some(slot) => {
+                issued.slot = slot;
+                issued.retries += 1;
+                self.send_on_slot(engine, issued, 0);
+            }
+            None => self.end_session(engine, serial, true),
+        }
+    }
+
+    fn call_finished(&mut self, engine: &mut Engine, serial: u64) {
+        let Some(session) = self.sessions.get_mut(&serial) else {
+            return;
+        };
+        session.in_flight = session.in_flight.saturating_sub(1);
+        session.awaiting_first = false;
+        if session.pending.is_empty() && session.in_flight == 0 {
+            let last_burst = self
+                .sessions
+                .get(&serial)
+                .is_some_and(|session| self.is_last_burst(session));
+            if last_burst {
+                self.end_session(engine, serial, false);
+                return;
+            }
+            let Some(session) = self.sessions.get_mut(&serial) else {
+                return;
+            };
+            // Burst over: think, then the next burst. A zero think time still
+            // waits one loop pass, like httperf's one timer tick.
+            let timer = serial + 1;
+            session.think_timer = Some(timer);
+            engine.schedule(session.think_time_s, timer);
+        } else {
+            self.issue_pending(engine, serial);
+        }
+    }
+
+    fn on_think_timer(&mut self, engine: &mut Engine, timer: u64) {
+        let serial = timer - 1;
+        let Some(session) = self.sessions.get_mut(&serial) else {
+            return;
+        };
+        if session.think_timer != Some(timer) {
+            return;
+        }
+        session.think_timer = None;
+        session.burst += 1;
+        self.start_burst(engine, serial);
+    }
+
+    fn on_connected(&mut self, conn: ConnId) {
+        if let Some((serial, _)) = self.conns.get(&conn) {
+            if let Some(session) = self.sessions.get_mut(serial) {
+                session.connections += 1;
+            }
+        }
+    }
+
+    fn on_conn_closed(
+        &mut self,
+        engine: &mut Engine,
+        conn: ConnId,
+        reason: CloseReason,
+        replies: u64,
+        unfinished: &[UnfinishedCall],
+    ) {
+        let Some((serial, slot)) = self.conns.remove(&conn) else {
+            return;
+        };
+        let Some(session) = self.sessions.get_mut(&serial) else {
+            return;
+        };
+        session.slots[slot].conn = None;
+        let failed = matches!(reason, CloseReason::Failed { .. });
+        let may_reconnect = failed
+            && (replies > 0 || self.spec.retry_on_failure)
+            && session.slots[slot].failures_in_row < MAX_RETRIES;
+        match reason {
+            CloseReason::Client => {}
+            _ if may_reconnect => {
+                session.slots[slot].failures_in_row += 1;
+                let tags: Vec<u64> = session.slots[slot].outstanding.drain(..).collect();
+                for tag in tags {
+                    let Some(issued) = self.calls.remove(&tag) else {
+                        continue;
+                    };
+                    let written = unfinished
+                        .iter()
+                        .find(|call| call.tag == tag)
+                        .map_or(0, |call| call.bytes_written);
+                    self.send_on_slot(engine, issued, written);
+                }
+            }
+            _ => self.end_session(engine, serial, true),
+        }
+    }
+
+    /// SESS_DESTROYED: closes the session's connections (not counted as
+    /// errors), drops its calls, records it and starts the next one if due.
+    fn end_session(&mut self, engine: &mut Engine, serial: u64, failed: bool) {
+        let Some(session) = self.sessions.remove(&serial) else {
+            return;
+        };
+        let mut conns = Vec::new();
+        for slot in &session.slots {
+            for tag in &slot.outstanding {
+                self.calls.remove(tag);
+            }
+            if let Some(conn) = slot.conn {
+                self.conns.remove(&conn);
+                conns.push(conn);
+            }
+        }
+        self.stats.session_destroyed(&EndedSession {
+            failed,
+            age_s: engine.now_s() - session.birth_s,
+            connections: session.connections,
+            completed_calls: session.completed_calls,
+        });
+        self.destroyed += 1;
+        if self.destroyed >= self.spec.sessions {
+            engine.end_test();
+        } else if self.spec.rate.is_none() {
+            self.create_session(engine);
+        }
+        // httperf starts the next session before the old connections close.
+        for conn in conns {
+            engine.close_connection(conn);
+        }
+    }
+}
+
+impl Workload for SessionWorkload {
+    fn start(&mut self, engine: &mut Engine) {
+        self.stats = SessionStats::new(engine.now_s());
+        self.create_session(engine);
+        if let Some((interarrival, client_id)) = self.spec.rate.clone() {
+            let schedule = RateSchedule::start(interarrival, client_id, engine.now_s());
+            if self.created < self.spec.sessions && engine.is_running() {
+                engine.schedule_at(schedule.next_due_s(), RATE_TIMER);
+                self.schedule = Some(schedule);
+            }
+        }
+    }
+
+    fn handle(&mut self, engine: &mut Engine, notice: Notice) {
+        match notice {
+            Notice::Connected(conn) => self.on_connected(conn),
+            Notice::CallDone {
+                tag,
+                status,
+                cookie,
+                embedded,
+                ..
+            } => self.on_call_done(engine, tag, status, cookie, embedded),
+            Notice::ConnClosed {
+                conn,
+                reason,
+                replies,
+                unfinished,
+            } => self.on_conn_closed(engine, conn, reason, replies, &unfinished),
+            Notice::Timer { id: RATE_TIMER } => {
+                if let Some(schedule) = self.schedule.take() {
+                    self.schedule = release_due_units(schedule, engine, RATE_TIMER, |engine| {
+                        self.create_session(engine) && self.created < self.spec.sessions
+                    });
+                }
+            }
+            Notice::Timer { id } => self.on_think_timer(engine, id),
+        }
+    }
+
+    fn sample(&mut self, now_s: f64) -> Option<f64> {
+        Some(self.stats.take_sample(now_s))
+    }
+}
