@@ -718,17 +718,24 @@ impl Engine {
         let state_before = conn.state;
         match state_before {
             ConnState::Connecting => self.finish_connect(key, readiness),
-            ConnState::Handshaking => self.drive_handshake(key),
+            ConnState::Handshaking => {
+                self.drive_handshake(key, readiness.readable, readiness.read_closed)
+            }
             ConnState::Connected => {}
         }
         if self.is_alive(id) && self.conns[key].state == ConnState::Connected {
             self.flush_sends(key);
         }
         if self.is_alive(id) && self.conns[key].state == ConnState::Connected {
-            // Records read with the end of a handshake may already hold data.
-            let handshake_done =
-                state_before != ConnState::Connected && self.conns[key].transport.is_tls();
-            if readiness.readable || readiness.read_closed || handshake_done {
+            let transport = &mut self.conns[key].transport;
+            let worth_reading = if state_before != ConnState::Connected && transport.is_tls() {
+                // The handshake read what this event announced; what came
+                // with its last records may be waiting.
+                transport.has_pending_input()
+            } else {
+                readiness.readable || readiness.read_closed
+            };
+            if worth_reading {
                 self.read_replies(key, readiness.read_closed);
             }
         }
@@ -779,14 +786,15 @@ impl Engine {
     fn tcp_connected(&mut self, key: usize) {
         if self.conns[key].transport.is_tls() {
             self.conns[key].state = ConnState::Handshaking;
-            self.drive_handshake(key);
+            // A TLS server never speaks first: nothing to read yet.
+            self.drive_handshake(key, false, false);
         } else {
             self.mark_connected(key);
         }
     }
 
-    fn drive_handshake(&mut self, key: usize) {
-        match self.conns[key].transport.handshake() {
+    fn drive_handshake(&mut self, key: usize, readable: bool, read_closed: bool) {
+        match self.conns[key].transport.handshake(readable, read_closed) {
             Ok(true) => {
                 if self.config.debug > 0 {
                     let kind = match self.conns[key].transport.resumed() {
@@ -924,8 +932,8 @@ impl Engine {
         let mut buffer = std::mem::take(&mut self.read_buffer);
         while self.is_alive(id) {
             let transport = &mut self.conns[key].transport;
-            let short_read_drains = transport.short_read_drains();
             let result = transport.read(&mut buffer);
+            let short_read_drains = transport.short_read_drains();
             match result {
                 Ok(0) => {
                     self.on_eof(key);
@@ -1130,7 +1138,11 @@ impl Engine {
         );
         // Closing the socket (when `conn` drops) removes it from the epoll
         // set, as no other descriptor refers to it: no deregister call needed.
-        let conn = self.conns.remove(key);
+        let mut conn = self.conns.remove(key);
+        if reason == CloseReason::Client {
+            // httperf shuts TLS down with a close_notify before close().
+            conn.transport.close_notify();
+        }
         if let Some(port) = conn.hog_port {
             self.ports.release(port);
         }

@@ -58,6 +58,29 @@ pub enum Transport {
 pub struct TlsStream {
     tcp: TcpStream,
     tls: ClientConnection,
+    /// The last socket read was shorter than asked (or would block): the
+    /// receive queue was empty then, so new data raises a new edge.
+    drained: bool,
+    /// The last event said the peer closed: only an EOF ends the reading.
+    peer_closing: bool,
+}
+
+/// Reads from the socket and notes whether the read drained it.
+struct DrainTracker<'a> {
+    tcp: &'a mut TcpStream,
+    drained: &'a mut bool,
+    peer_closing: bool,
+}
+
+impl Read for DrainTracker<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let result = self.tcp.read(buffer);
+        *self.drained = match &result {
+            Ok(len) => *len < buffer.len() && !self.peer_closing,
+            Err(error) => error.kind() == io::ErrorKind::WouldBlock,
+        };
+        result
+    }
 }
 
 impl fmt::Debug for Transport {
@@ -71,7 +94,12 @@ impl fmt::Debug for Transport {
 
 impl Transport {
     pub fn tls(tcp: TcpStream, tls: ClientConnection) -> Transport {
-        Transport::Tls(Box::new(TlsStream { tcp, tls }))
+        Transport::Tls(Box::new(TlsStream {
+            tcp,
+            tls,
+            drained: true,
+            peer_closing: false,
+        }))
     }
 
     pub fn tcp(&self) -> &TcpStream {
@@ -92,10 +120,14 @@ impl Transport {
         matches!(self, Transport::Tls(_))
     }
 
-    /// True when a read shorter than the buffer proves the socket was drained.
-    /// Not so with TLS: rustls reads the socket in pieces of its own size.
+    /// After a read that returned less than the buffer: was the socket
+    /// drained? Plain TCP: yes. TLS: if rustls' last read from the socket
+    /// was short too (it reads in pieces of its own size).
     pub fn short_read_drains(&self) -> bool {
-        !self.is_tls()
+        match self {
+            Transport::Plain(_) => true,
+            Transport::Tls(stream) => stream.drained,
+        }
     }
 
     /// Whether the TLS handshake was a resumption (`None` for plain TCP or
@@ -112,22 +144,34 @@ impl Transport {
 
     /// Moves the handshake on as far as the socket allows: `Ok(true)` once it
     /// is complete (plain TCP: at once), `Ok(false)` when waiting for the
-    /// socket. A TLS error is sent to the peer (best effort) and returned.
-    pub fn handshake(&mut self) -> io::Result<bool> {
+    /// socket. `readable`/`read_closed` say what the event reported: the
+    /// socket is only read when it may hold something (not right after the
+    /// TCP connect, nor on an event that only says writable). A TLS error is
+    /// sent to the peer (best effort) and returned.
+    pub fn handshake(&mut self, readable: bool, read_closed: bool) -> io::Result<bool> {
         let Transport::Tls(stream) = self else {
             return Ok(true);
         };
+        if readable || read_closed {
+            stream.drained = false;
+        }
+        stream.peer_closing = read_closed;
         loop {
             stream.flush_records()?;
             if !stream.tls.is_handshaking() {
                 return Ok(true);
             }
-            if !stream.tls.wants_read() {
-                // Records wait for the socket to take them: the next
-                // writable edge brings the engine back here.
+            if !stream.tls.wants_read() || stream.drained {
+                // Waiting for the socket to take our records, or for the
+                // peer's: the next edge brings the engine back here.
                 return Ok(false);
             }
-            match stream.tls.read_tls(&mut stream.tcp) {
+            let mut socket = DrainTracker {
+                tcp: &mut stream.tcp,
+                drained: &mut stream.drained,
+                peer_closing: stream.peer_closing,
+            };
+            match stream.tls.read_tls(&mut socket) {
                 Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
                 Ok(_) => stream.process()?,
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(false),
@@ -151,6 +195,20 @@ impl Transport {
                 let taken = stream.tls.writer().write_vectored(parts)?;
                 stream.flush_records()?;
                 Ok(taken)
+            }
+        }
+    }
+
+    /// Whether a read could find something without a new event: TLS
+    /// plaintext or a close already decrypted, or a socket not yet drained.
+    pub fn has_pending_input(&mut self) -> bool {
+        match self {
+            Transport::Plain(_) => false,
+            Transport::Tls(stream) => {
+                !stream.drained
+                    || stream.tls.process_new_packets().map_or(true, |state| {
+                        state.plaintext_bytes_to_read() > 0 || state.peer_has_closed()
+                    })
             }
         }
     }
@@ -219,7 +277,12 @@ impl TlsStream {
                 Err(error) if error.kind() != io::ErrorKind::WouldBlock => return Err(error),
                 Err(_) => {}
             }
-            match self.tls.read_tls(&mut self.tcp) {
+            let mut socket = DrainTracker {
+                tcp: &mut self.tcp,
+                drained: &mut self.drained,
+                peer_closing: self.peer_closing,
+            };
+            match self.tls.read_tls(&mut socket) {
                 // rustls notes the EOF; the reader reports it on the next turn.
                 Ok(_) => self.process()?,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
