@@ -3,7 +3,7 @@
 //! resolution, `--wlog`/`--wset` set-up, header escapes), and the refusal of
 //! options that httperf-rs does not implement yet. Never opens a socket.
 
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 
 use crate::cli::options::{Options, RateSpec};
 use crate::engine::socket::SocketOptions;
@@ -35,10 +35,9 @@ impl Fatal {
 /// Options httperf-rs accepts but does not implement yet, with the issue that
 /// brings them. Using one exits 1 before anything runs.
 fn unimplemented_option(options: &Options) -> Option<&'static str> {
-    let checks: [(bool, &'static str); 3] = [
+    let checks: [(bool, &'static str); 2] = [
         (options.wsesslog.is_some(), "--wsesslog"),
         (options.wsesspage.is_some(), "--wsesspage"),
-        (!options.myaddr.is_empty(), "--myaddr"),
     ];
     checks
         .iter()
@@ -56,6 +55,7 @@ pub fn check_before_start(options: &Options) -> Result<(), Fatal> {
         )));
     }
     debug_level(options)?;
+    local_addresses(options)?;
     let sessions = options
         .wsess
         .or(options.wsesspage)
@@ -143,6 +143,7 @@ pub fn build(options: &Options) -> Result<RunConfig, Fatal> {
             capture_cookies: options.session_cookies,
             capture_pages: options.wsesspage.is_some(),
             periodic_stats: options.periodic_stats,
+            local_addrs: local_addresses(options)?,
             tls,
         },
         workload: workload_spec(options)?,
@@ -150,6 +151,60 @@ pub fn build(options: &Options) -> Result<RunConfig, Fatal> {
         requests,
         open_file_limit,
     })
+}
+
+/// Most addresses one `--myaddr` range may name (keeps memory bounded).
+const MAX_LOCAL_RANGE: u128 = 65_536;
+
+/// [master] `--myaddr`: every address of every `--myaddr` value, in order.
+/// A value is a name, an address, or a range `first-last` of addresses.
+fn local_addresses(options: &Options) -> Result<Vec<IpAddr>, Fatal> {
+    let program = &options.program;
+    let mut addresses = Vec::new();
+    for spec in &options.myaddr {
+        let Some((first, last)) = spec.split_once('-') else {
+            let ip = resolve(spec, 0)
+                .map(|a| a.ip())
+                .ok_or_else(|| Fatal::new(format!("{program}: invalid starting address {spec}")))?;
+            addresses.push(ip);
+            continue;
+        };
+        let start = resolve(first, 0)
+            .map(|a| a.ip())
+            .ok_or_else(|| Fatal::new(format!("{program}: invalid starting address {first}")))?;
+        let end = resolve(last, 0)
+            .map(|a| a.ip())
+            .ok_or_else(|| Fatal::new(format!("{program}: invalid ending address {last}")))?;
+        let range = address_range(start, end)
+            .ok_or_else(|| Fatal::new(format!("{program}: invalid address list {spec}")))?;
+        addresses.extend(range);
+    }
+    Ok(addresses)
+}
+
+/// The addresses from `start` to `end` inclusive, both of one family.
+fn address_range(start: IpAddr, end: IpAddr) -> Option<Vec<IpAddr>> {
+    let (low, high, v4) = match (start, end) {
+        (IpAddr::V4(a), IpAddr::V4(b)) => {
+            (u128::from(u32::from(a)), u128::from(u32::from(b)), true)
+        }
+        (IpAddr::V6(a), IpAddr::V6(b)) => (u128::from(a), u128::from(b), false),
+        _ => return None,
+    };
+    if high < low || high - low >= MAX_LOCAL_RANGE {
+        return None;
+    }
+    Some(
+        (low..=high)
+            .map(|n| {
+                if v4 {
+                    IpAddr::V4(Ipv4Addr::from(n as u32))
+                } else {
+                    IpAddr::V6(Ipv6Addr::from(n))
+                }
+            })
+            .collect(),
+    )
 }
 
 /// `--debug N`: a decimal level, as a DEBUG build of httperf parses it.
@@ -418,6 +473,29 @@ mod tests {
             "httperf: --wsesspage is not implemented yet in httperf-rs"
         );
         assert_eq!(error.exit_code, 1);
+    }
+
+    #[test]
+    fn local_address_ranges_expand_in_order() {
+        let mut options = Options::defaults("httperf");
+        options.myaddr = vec!["127.0.0.2-127.0.0.4".into(), "127.0.0.9".into()];
+        let expected: Vec<IpAddr> = ["127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.9"]
+            .iter()
+            .map(|a| a.parse().expect("ip"))
+            .collect();
+        assert_eq!(local_addresses(&options), Ok(expected));
+        options.myaddr = vec!["127.0.0.4-127.0.0.2".into()];
+        assert_eq!(
+            local_addresses(&options).expect_err("reversed").message,
+            "httperf: invalid address list 127.0.0.4-127.0.0.2"
+        );
+        options.myaddr = vec!["127.0.0.1-nonsense.invalid".into()];
+        assert_eq!(
+            local_addresses(&options).expect_err("bad end").message,
+            "httperf: invalid ending address nonsense.invalid"
+        );
+        options.myaddr = vec!["10.0.0.0-10.255.255.255".into()];
+        assert!(local_addresses(&options).is_err(), "too large a range");
     }
 
     #[test]

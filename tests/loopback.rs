@@ -257,3 +257,27 @@ fn periodic_stats_print_a_line_a_second_and_a_total_block() {
         .stdout
         .contains("\n\nPeriodic stats: 200=13 302=0\n\nCPU time"));
 }
+
+#[test]
+fn myaddr_connects_from_each_local_address_in_turn() {
+    let server = TestServer::start(Behaviour::Reply(ok_reply("m")));
+    let result = run(
+        server.port,
+        &[
+            "--num-conns=4",
+            "--myaddr=127.0.0.2-127.0.0.3",
+            "--myaddr=127.0.0.5",
+        ],
+    );
+    assert_eq!(result.count("Total:", "replies"), 4);
+    let peers: Vec<String> = server.peers().iter().map(|p| p.ip().to_string()).collect();
+    assert_eq!(peers, ["127.0.0.2", "127.0.0.3", "127.0.0.5", "127.0.0.2"]);
+    let result = run(
+        server.port,
+        &["--num-conns=2", "--hog", "--myaddr=127.0.0.7"],
+    );
+    assert_eq!(result.count("Total:", "replies"), 2);
+    assert!(server.peers()[4..]
+        .iter()
+        .all(|p| p.ip().to_string() == "127.0.0.7"));
+}

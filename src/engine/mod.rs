@@ -63,6 +63,8 @@ pub struct EngineConfig {
     pub capture_pages: bool,
     /// [master] `--periodic-stats`: a 200/302 count line every second.
     pub periodic_stats: bool,
+    /// [master] `--myaddr`: local addresses to connect from, round robin.
+    pub local_addrs: Vec<std::net::IpAddr>,
     /// `--ssl`: every connection speaks TLS with this client.
     pub tls: Option<crate::tls::TlsClient>,
 }
@@ -260,6 +262,7 @@ pub struct Engine {
     next_call_id: u64,
     next_conn_serial: u64,
     next_server: usize,
+    next_local: usize,
     ports: PortMap,
     read_buffer: Vec<u8>,
     /// The first TLS failure has been described on stderr.
@@ -296,6 +299,7 @@ impl Engine {
             next_call_id: 0,
             next_conn_serial: 0,
             next_server: 0,
+            next_local: 0,
             ports: PortMap::default(),
             read_buffer: vec![0; READ_BUFFER_BYTES],
             tls_error_reported: false,
@@ -444,10 +448,12 @@ impl Engine {
         };
         self.stats.conn_connecting();
         let connect_start_ns = sys::monotonic_ns();
+        let local_ip = self.next_local_addr();
         let connect = if self.config.hog {
-            socket::connect_from_hog_port(&socket, server, &mut self.ports)
+            socket::connect_from_hog_port(&socket, server, local_ip, &mut self.ports)
         } else {
-            socket::connect(&socket, server, None).map(|connected| (connected, None))
+            let local = local_ip.map(|ip| SocketAddr::new(ip, 0));
+            socket::connect(&socket, server, local).map(|connected| (connected, None))
         };
         let (connected, hog_port) = match connect {
             Ok(result) => result,
@@ -596,6 +602,14 @@ impl Engine {
     }
 
     // ----- the loop's internals -----
+
+    /// The next `--myaddr` address, round robin; `None` lets the system choose.
+    fn next_local_addr(&mut self) -> Option<std::net::IpAddr> {
+        let addrs = &self.config.local_addrs;
+        let ip = addrs.get(self.next_local % addrs.len().max(1)).copied();
+        self.next_local = self.next_local.wrapping_add(1);
+        ip
+    }
 
     fn is_alive(&self, conn: ConnId) -> bool {
         self.conns

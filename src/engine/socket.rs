@@ -117,6 +117,7 @@ pub fn connect(
 pub fn connect_from_hog_port(
     socket: &Socket,
     server: SocketAddr,
+    local_ip: Option<IpAddr>,
     ports: &mut PortMap,
 ) -> Result<(bool, Option<u16>), SetupError> {
     let unavailable = || SetupError {
@@ -125,7 +126,10 @@ pub fn connect_from_hog_port(
     };
     loop {
         let port = ports.allocate().ok_or_else(unavailable)?;
-        let local = SockAddr::from(any_local_address(server, port));
+        let local = SockAddr::from(match local_ip {
+            Some(ip) => SocketAddr::new(ip, port),
+            None => any_local_address(server, port),
+        });
         match socket.bind(&local) {
             Ok(()) => {
                 return match connect(socket, server, None) {

@@ -42,6 +42,7 @@ type ConnectionRecord = Arc<Mutex<Vec<u8>>>;
 pub struct TestServer {
     pub port: u16,
     received: Arc<Mutex<Vec<ConnectionRecord>>>,
+    peers: Arc<Mutex<Vec<std::net::SocketAddr>>>,
     stop: Arc<AtomicBool>,
     accept_thread: Option<thread::JoinHandle<()>>,
 }
@@ -51,9 +52,11 @@ impl TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let port = listener.local_addr().expect("local addr").port();
         let received: Arc<Mutex<Vec<ConnectionRecord>>> = Arc::default();
+        let peers: Arc<Mutex<Vec<std::net::SocketAddr>>> = Arc::default();
         let stop = Arc::new(AtomicBool::new(false));
         let accept_thread = {
             let received = Arc::clone(&received);
+            let peers = Arc::clone(&peers);
             let stop = Arc::clone(&stop);
             thread::spawn(move || {
                 for stream in listener.incoming() {
@@ -61,6 +64,9 @@ impl TestServer {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
+                    if let Ok(peer) = stream.peer_addr() {
+                        peers.lock().expect("lock").push(peer);
+                    }
                     let record: ConnectionRecord = Arc::default();
                     received.lock().expect("lock").push(Arc::clone(&record));
                     let behaviour = behaviour.clone();
@@ -74,9 +80,15 @@ impl TestServer {
         TestServer {
             port,
             received,
+            peers,
             stop,
             accept_thread: Some(accept_thread),
         }
+    }
+
+    /// The client address of each connection, in accept order.
+    pub fn peers(&self) -> Vec<std::net::SocketAddr> {
+        self.peers.lock().expect("lock").clone()
     }
 
     /// The bytes received on each connection, in accept order.
