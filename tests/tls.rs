@@ -762,3 +762,23 @@ fn an_eof_during_the_handshake_is_a_connreset() {
     assert_eq!(result.count("Errors: total", "connreset"), 2);
     assert_eq!(result.stderr, "");
 }
+
+#[test]
+fn session_workloads_resume_within_and_across_sessions() {
+    let dir = TempDir::new();
+    let identity = Identity::new(&dir, "server");
+    for (extra, expected) in [(None, (3, 1)), (Some("--ssl-no-reuse"), (0, 4))] {
+        let server = TlsServer::start(server_config(&identity), Mode::Reply(ok_reply(REPLY_BODY)));
+        // HTTP/1.0 sessions open one connection per call.
+        let mut args = vec!["--server=localhost", "--wsess=1,4,0", "--http-version=1.0"];
+        args.extend(extra);
+        let result = run(server.port, &args);
+        assert_eq!(result.status, 0, "{}", result.stderr);
+        assert_eq!(totals(&result), "Total: connections 4 requests 4 replies 4");
+        assert_eq!(
+            result.line("Session length histogram"),
+            "Session length histogram: 0 0 0 0 1"
+        );
+        assert_eq!(server.resumed_and_full(), expected, "{extra:?}");
+    }
+}
