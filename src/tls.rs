@@ -257,8 +257,10 @@ fn suites_named(available: &[SupportedCipherSuite], entry: &str) -> Vec<Supporte
 
 /// `--ssl-ciphers`: OpenSSL's list syntax (entries separated by `:`, `,` or
 /// spaces, `!x`/`-x` removes, `+x` is taken as x, `@...` directives and unknown
-/// names are ignored), in the order given. The suites cover TLS 1.3 as well
-/// as TLS 1.2. A list that leaves nothing is an error naming what exists.
+/// names are ignored), in the order given. As with OpenSSL, whose cipher list
+/// only governs TLS 1.2 and older, every TLS 1.3 suite stays offered (first)
+/// unless the list names some: then only those. A list that selects nothing
+/// is an error naming what exists.
 fn select_suites(
     available: &[SupportedCipherSuite],
     list: Option<&str>,
@@ -286,6 +288,12 @@ fn select_suites(
                 chosen.push(suite);
             }
         }
+    }
+    if !chosen.is_empty() && !chosen.iter().any(|suite| suite.tls13().is_some()) {
+        let tls13 = available
+            .iter()
+            .filter(|suite| suite.tls13().is_some() && !banned.contains(suite));
+        chosen.splice(0..0, tls13.copied().collect::<Vec<_>>());
     }
     if chosen.is_empty() {
         return Err(format!(
@@ -524,10 +532,20 @@ mod tests {
                 "TLS_AES_128_GCM_SHA256"
             ])
         );
-        // Unknown and export-grade names are skipped, as OpenSSL does.
         assert_eq!(
-            select("EXP-RC4-MD5:RC4-SHA:ECDHE-RSA-AES256-GCM-SHA384"),
-            Ok(vec!["ECDHE-RSA-AES256-GCM-SHA384"])
+            select("TLS_CHACHA20_POLY1305_SHA256"),
+            Ok(vec!["TLS_CHACHA20_POLY1305_SHA256"])
+        );
+        // Unknown and export-grade names are skipped, as OpenSSL does; a list
+        // of TLS 1.2 suites leaves TLS 1.3's on (OpenSSL's cipher list does
+        // not govern TLS 1.3 either), bans excepted.
+        assert_eq!(
+            select("EXP-RC4-MD5:RC4-SHA:ECDHE-RSA-AES256-GCM-SHA384:!TLS_AES_128_GCM_SHA256"),
+            Ok(vec![
+                "TLS_AES_256_GCM_SHA384",
+                "TLS_CHACHA20_POLY1305_SHA256",
+                "ECDHE-RSA-AES256-GCM-SHA384"
+            ])
         );
     }
 
@@ -541,7 +559,14 @@ mod tests {
         // A banned suite cannot come back; a removed one can.
         let again = select("!TLS_AES_256_GCM_SHA384:-ECDHE-RSA-AES128-GCM-SHA256:TLS_AES_256_GCM_SHA384:ECDHE-RSA-AES128-GCM-SHA256")
             .expect("suites");
-        assert_eq!(again, vec!["ECDHE-RSA-AES128-GCM-SHA256"]);
+        assert_eq!(
+            again,
+            vec![
+                "TLS_AES_128_GCM_SHA256",
+                "TLS_CHACHA20_POLY1305_SHA256",
+                "ECDHE-RSA-AES128-GCM-SHA256"
+            ]
+        );
     }
 
     #[test]
@@ -573,19 +598,19 @@ mod tests {
             assert!(error.contains("not supported"), "{error}");
         }
         let settings = TlsSettings {
-            protocol: Some(SslProtocol::TlsV1_3),
-            ciphers: Some("ECDHE-RSA-AES128-GCM-SHA256".into()),
+            protocol: Some(SslProtocol::TlsV1_2),
+            ciphers: Some("TLS_AES_128_GCM_SHA256".into()),
             ..TlsSettings::default()
         };
-        let tls12_only = select_suites(&suites, settings.ciphers.as_deref()).expect("suites");
+        let tls13_only = select_suites(&suites, settings.ciphers.as_deref()).expect("suites");
         assert_eq!(
-            protocol_versions(&settings, &tls12_only).expect_err("refused"),
-            "no cipher suite in --ssl-ciphers=ECDHE-RSA-AES128-GCM-SHA256 can be used with --ssl-protocol=TLSv1.3"
+            protocol_versions(&settings, &tls13_only).expect_err("refused"),
+            "no cipher suite in --ssl-ciphers=TLS_AES_128_GCM_SHA256 can be used with --ssl-protocol=TLSv1.2"
         );
         let auto = TlsSettings::default();
-        let versions = protocol_versions(&auto, &tls12_only).expect("versions");
+        let versions = protocol_versions(&auto, &tls13_only).expect("versions");
         assert_eq!(versions.len(), 1);
-        assert_eq!(versions[0].version, rustls::ProtocolVersion::TLSv1_2);
+        assert_eq!(versions[0].version, rustls::ProtocolVersion::TLSv1_3);
     }
 
     #[test]

@@ -101,6 +101,7 @@ struct Seen {
     kind: Option<HandshakeKind>,
     sni: Option<String>,
     version: Option<rustls::ProtocolVersion>,
+    suite: Option<rustls::CipherSuite>,
     received: Vec<u8>,
     error: Option<String>,
     close_notify: bool,
@@ -203,6 +204,7 @@ fn serve(mut tcp: TcpStream, config: Arc<ServerConfig>, mode: Mode, record: Arc<
         seen.kind = conn.handshake_kind();
         seen.sni = conn.server_name().map(str::to_string);
         seen.version = conn.protocol_version();
+        seen.suite = conn.negotiated_cipher_suite().map(|s| s.suite());
     }
     let reply = match &mode {
         Mode::DropAfterHandshake => {
@@ -577,22 +579,34 @@ fn a_cipher_list_without_supported_suites_is_refused_after_the_echo_line() {
 fn a_cipher_list_picks_the_negotiated_suite() {
     let dir = TempDir::new();
     let identity = Identity::new(&dir, "server");
-    let server = TlsServer::start(server_config(&identity), Mode::Reply(ok_reply(REPLY_BODY)));
-    // rcgen makes ECDSA keys: an ECDHE-ECDSA TLS 1.2 suite is usable, and
-    // naming only it pins TLS 1.2.
-    let result = run(
-        server.port,
-        &[
-            "--server=localhost",
+    let cases = [
+        // rcgen makes ECDSA keys. As with OpenSSL, a list of TLS 1.2 suites
+        // leaves TLS 1.3 on: pin the version to get the suite.
+        (
             "--ssl-ciphers=NOT-A-SUITE:ECDHE-ECDSA-AES128-GCM-SHA256",
-        ],
-    );
-    assert_eq!(result.status, 0, "{}", result.stderr);
-    assert_eq!(totals(&result), "Total: connections 1 requests 1 replies 1");
-    assert_eq!(
-        server.seen()[0].version,
-        Some(rustls::ProtocolVersion::TLSv1_2)
-    );
+            Some("--ssl-protocol=TLSv1.2"),
+            rustls::CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        ),
+        (
+            "--ssl-ciphers=ECDHE-ECDSA-AES128-GCM-SHA256",
+            None,
+            rustls::CipherSuite::TLS13_AES_256_GCM_SHA384,
+        ),
+        (
+            "--ssl-ciphers=TLS_CHACHA20_POLY1305_SHA256",
+            None,
+            rustls::CipherSuite::TLS13_CHACHA20_POLY1305_SHA256,
+        ),
+    ];
+    for (ciphers, protocol, suite) in cases {
+        let server = TlsServer::start(server_config(&identity), Mode::Reply(ok_reply(REPLY_BODY)));
+        let mut args = vec!["--server=localhost", ciphers];
+        args.extend(protocol);
+        let result = run(server.port, &args);
+        assert_eq!(result.status, 0, "{}", result.stderr);
+        assert_eq!(totals(&result), "Total: connections 1 requests 1 replies 1");
+        assert_eq!(server.seen()[0].suite, Some(suite), "{ciphers}");
+    }
 }
 
 #[test]
