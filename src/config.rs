@@ -1,7 +1,7 @@
 //! The validated run description built once from the parsed options: checks
 //! that need more than one option, httperf's init-time failures (server
-//! resolution, `--wlog`/`--wset` set-up, header escapes), and the refusal of
-//! options that httperf-rs does not implement yet. Never opens a socket.
+//! resolution, `--wlog`/`--wset` set-up, header escapes, the TLS client).
+//! Never opens a socket.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 
@@ -13,6 +13,7 @@ use crate::stats::print::PrintSelection;
 use crate::tls::{self, TlsClient, TlsSettings};
 use crate::workload::request::{Pacing, RequestModeSpec};
 use crate::workload::session::{SessionScript, SessionSpec};
+use crate::workload::session_log;
 use crate::workload::uri::{UriLog, UriSource, WorkingSet};
 use crate::workload::RequestFactory;
 
@@ -32,28 +33,10 @@ impl Fatal {
     }
 }
 
-/// Options httperf-rs accepts but does not implement yet, with the issue that
-/// brings them. Using one exits 1 before anything runs.
-fn unimplemented_option(options: &Options) -> Option<&'static str> {
-    let checks: [(bool, &'static str); 2] = [
-        (options.wsesslog.is_some(), "--wsesslog"),
-        (options.wsesspage.is_some(), "--wsesspage"),
-    ];
-    checks
-        .iter()
-        .find(|(given, _)| *given)
-        .map(|(_, name)| *name)
-}
-
-/// Checks made before the echo line: options not implemented yet, and values
-/// for which httperf 0.9.0 would wait forever.
+/// Checks made before the echo line: values for which httperf 0.9.0 would
+/// wait forever.
 pub fn check_before_start(options: &Options) -> Result<(), Fatal> {
     let program = &options.program;
-    if let Some(name) = unimplemented_option(options) {
-        return Err(Fatal::new(format!(
-            "{program}: {name} is not implemented yet in httperf-rs"
-        )));
-    }
     debug_level(options)?;
     local_addresses(options)?;
     let sessions = options
@@ -227,6 +210,21 @@ fn check_http_version(options: &Options) -> Result<(), Fatal> {
 }
 
 fn workload_spec(options: &Options) -> Result<WorkloadSpec, Fatal> {
+    if let Some(log) = &options.wsesslog {
+        let program = &options.program;
+        let sessions = session_log::load(&log.file, log.think_time_s).map_err(|error| {
+            let mut message = format!("{program}: {error}");
+            if let Some(location) = error.location(&log.file) {
+                message.push_str(&format!("\n{program}: {location}"));
+            }
+            Fatal::new(message)
+        })?;
+        let script = SessionScript::Log(std::rc::Rc::new(sessions));
+        let count = u64::from(log.sessions);
+        return Ok(WorkloadSpec::Sessions(session_spec(
+            options, count, script,
+        )?));
+    }
     if let Some(page) = options.wsesspage {
         if !options.uri.contains('/') {
             return Err(Fatal::new(format!(
@@ -458,22 +456,6 @@ fn uri_source(options: &Options) -> Result<UriSource, Fatal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn unimplemented_options_are_refused_by_name() {
-        let mut options = Options::defaults("httperf");
-        options.wsesspage = Some(crate::cli::options::SessionSpec {
-            sessions: 1,
-            calls_per_session: 1,
-            think_time_s: 0.0,
-        });
-        let error = check_before_start(&options).expect_err("refused");
-        assert_eq!(
-            error.message,
-            "httperf: --wsesspage is not implemented yet in httperf-rs"
-        );
-        assert_eq!(error.exit_code, 1);
-    }
 
     #[test]
     fn local_address_ranges_expand_in_order() {

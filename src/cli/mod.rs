@@ -7,9 +7,11 @@
 //! (abbreviations, argument placement, diagnostics), which clap does not
 //! reproduce.
 
+pub mod completions;
 mod echo;
 pub mod getopt;
 mod help;
+pub mod man;
 pub mod options;
 pub mod values;
 
@@ -20,7 +22,7 @@ use std::sync::OnceLock;
 use clap::{Arg, ArgAction, ValueHint};
 
 pub use echo::echo_line;
-pub use help::help_text;
+pub use help::{help_text, synopsis};
 pub use options::Options;
 
 use getopt::{ArgKind, Event, OptSpec, Scanner};
@@ -31,7 +33,8 @@ use values::SessionOption;
 pub enum Parsed {
     /// Run a test with these options.
     Run(Box<Options>),
-    /// Print this text to stdout and exit 0 (`-h`/`--help`).
+    /// Print this text to stdout and exit 0 (`-h`/`--help`, or the script of
+    /// `--generate-completions`).
     Help(String),
 }
 
@@ -85,7 +88,9 @@ fn optional_valued(
 }
 
 /// The clap definition of every option, in the option-table order of
-/// upstream master (the order getopt lists ambiguous candidates in).
+/// upstream master (the order getopt lists ambiguous candidates in), then
+/// httperf-rs's own options. Their names start with letters no httperf option
+/// starts with, so they change no existing abbreviation or ambiguity message.
 pub fn command() -> clap::Command {
     clap::Command::new("httperf-rs")
         .version(env!("CARGO_PKG_VERSION"))
@@ -159,9 +164,12 @@ fn option_args() -> Vec<Arg> {
         valued(
             "debug",
             "N",
-            "Set the debug level (no effect: built without debug support)",
-            "Set the debug level to N. Like the httperf 0.9.0 packages, this build \
-             has no debug support: each use prints a warning and the test goes on.",
+            "Set the debug level to N (traces on stderr)",
+            "Set the debug level to N, a decimal number, as a DEBUG build of \
+             httperf takes it. Above 0, connection events (connecting, bytes \
+             written and read, timeouts, closes) are traced on standard error, \
+             where they cannot disturb the report; the trace format is not \
+             httperf's and may change.",
         )
         .short('d'),
         valued(
@@ -533,6 +541,17 @@ fn option_args() -> Vec<Arg> {
              first character), moving on to the next file at rate X (0 <= X <= 1): \
              X = 0.25 requests each file four times in a row.",
         ),
+        valued(
+            "generate-completions",
+            "SHELL",
+            "Print a completion script for SHELL (bash, zsh or fish) and exit",
+            "Print a completion script for SHELL (bash, zsh or fish) on standard \
+             output and exit with status 0 without running a test. The script \
+             completes the options of the name the program was invoked as \
+             (httperf-rs, or httperf through a link of that name); see the README \
+             for where to install it. (httperf-rs option.)",
+        )
+        .value_parser(completions::SHELLS),
     ]
 }
 
@@ -726,6 +745,11 @@ fn apply(name: &str, value: Option<OsString>, st: &mut State) -> Result<Option<P
             )?);
         }
         "wset" => st.options.wset = Some(check(st, values::parse_wset(arg))?),
+        "generate-completions" => {
+            let script = completions::script(arg, &st.options.program);
+            let message = format!("illegal completion shell {arg} (use bash, zsh or fish)");
+            return Ok(Some(Parsed::Help(require(st, script, message)?)));
+        }
         other => {
             // Only reachable if command() gains an option this match lacks;
             // the unit tests make sure it does not.
@@ -821,7 +845,8 @@ mod tests {
             recv-buffer retry-on-failure runtime send-buffer server server-name servers uri \
             session-cookies ssl ssl-ciphers tls-server-name ssl-no-reuse ssl-certificate ssl-key \
             ssl-verify ssl-ca-file ssl-ca-path ssl-protocol think-timeout timeout use-timer-cache \
-            verbose version periodic-stats wlog wsess wsesslog wsesspage wset";
+            verbose version periodic-stats wlog wsess wsesslog wsesspage wset \
+            generate-completions";
         assert_eq!(names, master.split_whitespace().collect::<Vec<_>>());
         let shorts: Vec<(char, &str)> = option_table()
             .iter()
@@ -846,6 +871,49 @@ mod tests {
     }
 
     #[test]
+    fn own_options_change_no_abbreviation_of_httperfs() {
+        // Options after master's last one (wset) are httperf-rs's own: no
+        // prefix of theirs may also be a prefix of an httperf option, or an
+        // abbreviation that used to be unique (or its ambiguity message)
+        // would change.
+        let table = option_table();
+        let split = table.iter().position(|o| o.long == "wset").unwrap_or(0) + 1;
+        let (httperf, own) = table.split_at(split);
+        for mine in own {
+            for theirs in httperf {
+                assert_ne!(
+                    mine.long.chars().next(),
+                    theirs.long.chars().next(),
+                    "--{} shares a prefix with --{}",
+                    mine.long,
+                    theirs.long
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn completions_print_a_script_and_reject_other_shells() {
+        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        for shell in completions::SHELLS {
+            let parsed = parse(args(&["/usr/bin/httperf", "--gen", shell, "--bogus"]));
+            let Ok(Parsed::Help(script)) = parsed else {
+                panic!("{shell}: {parsed:?}");
+            };
+            assert_eq!(Some(script), completions::script(shell, "httperf"));
+        }
+        let parsed = parse(args(&["httperf-rs", "--generate-completions=tcsh"]));
+        assert_eq!(
+            parsed,
+            Err(CliError {
+                message: "httperf-rs: illegal completion shell tcsh (use bash, zsh or fish)\n"
+                    .to_string(),
+                exit_code: 1
+            })
+        );
+    }
+
+    #[test]
     fn every_option_in_the_table_is_handled() {
         for spec in option_table() {
             let mut st = State {
@@ -863,6 +931,7 @@ mod tests {
                 "wsesslog" => "1,0,f",
                 "wset" => "1,0",
                 "http-version" => "1.0",
+                "generate-completions" => "bash",
                 _ => "1",
             };
             let value = (spec.arg != ArgKind::None).then(|| OsString::from(value));
