@@ -217,7 +217,7 @@ SCENARIOS += [
                              "--server={host}", "--port={port}", "--num-conns=3"],
              "nginx-tls", "TLS: an OpenSSL cipher list (TLS 1.3 suites stay on, as in 0.9.0)",
              exact=SEQ, expect={"status.2xx": "3"}),
-    Scenario("tls-print-request", ["--ssl", "--print-request", "--print-reply=header",
+    Scenario("tls-print-request", ["--ssl", "--print-request", "--print-reply=body",
                                    "--server={host}", "--port={port}", "--num-conns=1",
                                    "--num-calls=2"], "nginx-tls",
              "TLS: --print-request/--print-reply show the plaintext",
