@@ -93,6 +93,9 @@ enum Mode {
     ReplyThenDrop(Vec<u8>),
     /// Close TCP right after the handshake, without a close_notify.
     DropAfterHandshake,
+    /// Answer the first request with these bytes, less the last 7 bytes of
+    /// their last TLS record, then close TCP.
+    TruncatedRecord(Vec<u8>),
 }
 
 /// What the server saw on one connection.
@@ -212,7 +215,9 @@ fn serve(mut tcp: TcpStream, config: Arc<ServerConfig>, mode: Mode, record: Arc<
             let _ = tcp.shutdown(Shutdown::Both);
             return;
         }
-        Mode::Reply(reply) | Mode::ReplyThenDrop(reply) => reply.clone(),
+        Mode::Reply(reply) | Mode::ReplyThenDrop(reply) | Mode::TruncatedRecord(reply) => {
+            reply.clone()
+        }
     };
     let mut tls = rustls::Stream::new(&mut conn, &mut tcp);
     let mut pending = Vec::new();
@@ -235,6 +240,16 @@ fn serve(mut tcp: TcpStream, config: Arc<ServerConfig>, mode: Mode, record: Arc<
         pending.extend_from_slice(&buffer[..read]);
         while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
             pending.drain(..end + 4);
+            if matches!(mode, Mode::TruncatedRecord(_)) {
+                let mut wire = Vec::new();
+                let _ = tls.conn.writer().write_all(&reply);
+                while tls.conn.wants_write() {
+                    let _ = tls.conn.write_tls(&mut wire);
+                }
+                let _ = tls.sock.write_all(&wire[..wire.len() - 7]);
+                let _ = tls.sock.shutdown(Shutdown::Both);
+                return;
+            }
             if tls.write_all(&reply).and_then(|()| tls.flush()).is_err() {
                 return;
             }
@@ -737,6 +752,35 @@ fn truncations_follow_httperfs_eof_rules() {
     assert_eq!(result.status, 0, "{}", result.stderr);
     assert_eq!(totals(&result), "Total: connections 2 requests 2 replies 0");
     assert_eq!(result.count("Errors: total", "connreset"), 2);
+    assert_eq!(result.stderr, "");
+    // A truncated record: what came in whole counts, the rest is an EOF. A
+    // reply in one record never arrives: connreset.
+    let server = TlsServer::start(
+        server_config(&identity),
+        Mode::TruncatedRecord(ok_reply(REPLY_BODY)),
+    );
+    let result = run(server.port, &["--server=localhost", "--num-conns=2"]);
+    assert_eq!(result.status, 0, "{}", result.stderr);
+    assert_eq!(totals(&result), "Total: connections 2 requests 2 replies 0");
+    assert_eq!(result.count("Errors: total", "connreset"), 2);
+    // A 20,000-byte body takes two records: the first (16,384 bytes of
+    // plaintext) arrives, the EOF inside the body completes the reply, as
+    // httperf counts a truncated body.
+    let body = "b".repeat(20_000);
+    let long = ok_reply(&body);
+    let header = long.len() - body.len();
+    let server = TlsServer::start(server_config(&identity), Mode::TruncatedRecord(long));
+    let result = run(server.port, &["--server=localhost", "--num-conns=2"]);
+    assert_eq!(result.status, 0, "{}", result.stderr);
+    assert_eq!(totals(&result), "Total: connections 2 requests 2 replies 2");
+    assert_eq!(result.count("Errors: total", "total"), 0);
+    assert_eq!(
+        result.line("Reply size"),
+        format!(
+            "Reply size [B]: header {header}.0 content {}.0 footer 0.0 (total 16384.0)",
+            16384 - header
+        )
+    );
     assert_eq!(result.stderr, "");
 }
 
