@@ -58,16 +58,204 @@ class Scenario:
     # Sanity checks on BOTH outputs: {field: expected text}.  They prove the
     # scenario exercises what it claims (e.g. that the server really resets).
     expect: dict[str, str] = dataclasses.field(default_factory=dict)
+    # Sanity checks on BOTH stdouts: {regex: n}, exactly n lines fullmatch the regex
+    # (after masking), e.g. that --print-reply=body printed RB lines and no RH line.
+    expect_lines: dict[str, int] = dataclasses.field(default_factory=dict)
+    # Files written to the scenario's own directory before it runs ({files} in argv).
+    files: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    # Legitimately varying text masked in both stdouts before comparing: each entry is
+    # (regex, reason); the regex's first group is replaced by "<masked>" wherever it
+    # matches a whole line, and it must match in both outputs.
+    mask: tuple[tuple[str, str], ...] = ()
+    # Documented httperf-rs deviations, applied to the REFERENCE stdout before the
+    # exact comparison; see Deviation.  Scenarios with deviations are expected to fail
+    # the httperf-vs-httperf self-check (--binary /usr/bin/httperf).
+    deviations: tuple["Deviation", ...] = ()
+    # A known, reported httperf-rs bug this scenario shows (command, expected, actual in
+    # the report).  Its differences are printed as XFAIL and do not fail the run; once
+    # the bug is fixed the scenario passes, which is reported as XPASS and fails the run
+    # until this marker is removed.  Never a way to accept a difference for good.
+    known_bug: str = ""
     timeout: float = 60.0
     # nginx-tls only: resumed TLS handshakes the server must see, for
     # (httperf, httperf-rs): "0", or "some" (at least one).
     resumed: tuple[str, str] | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class Deviation:
+    """Where httperf 0.9.0 prints the consecutive lines `ref`, httperf-rs prints `new`
+    instead, for the documented `reason` (COMPAT-POLICY 'Do not copy').  Every
+    occurrence in the reference stdout is replaced before the comparison, which then
+    stays exact; a deviation that does not occur in the reference output is a failure
+    (the scenario no longer shows what it claims)."""
+    reason: str
+    ref: tuple[str, ...]
+    new: tuple[str, ...]
+
+
 FD_REASON = ("COMPAT-POLICY 'Do not copy': httperf-rs does not cap the open-file limit "
              "at FD_SETSIZE=1024, so the verbose descriptor count may differ")
 
 SEQ = ("burst-length", "concurrency")   # deterministic for sequential (rate 0) runs
+
+# ---- --print-request / --print-reply (spec 8) ----
+DATE_MASK = (r"RH\d+:Date: (.*)\r",
+             "nginx's Date header carries the current time (fixed length)")
+CHUNK_REASON = ("COMPAT-POLICY 'Do not copy' (output from reading past a buffer): 0.9.0's "
+                "LF search runs past each chunk payload into the chunk framing, printing "
+                "'hello\\r' and ' world!\\r'; httperf-rs prints only payload bytes, "
+                "split at the payload's own LFs, and flushes the pending line at reply "
+                "completion (httperf-rs README, compatibility section)")
+
+SPLIT_REASON = ("COMPAT-POLICY 'Do not copy' (a --print-reply artefact): 0.9.0 looks for "
+                "the header's end (CR LF CR LF) within each read only, so when the blank "
+                "line is split across two reads it prints the rest of the read, body "
+                "included, as RH lines too; httperf-rs prints the header lines once")
+
+
+def chunked_deviation(call: int) -> "Deviation":
+    return Deviation(CHUNK_REASON, (f"RB{call}:hello\r", f"RB{call}: world!\r"),
+                     (f"RB{call}:hello world!",))
+
+
+def _print(name: str, opts: list[str], server: str, desc: str, calls: int = 1,
+           conns: int = 1, **kw) -> Scenario:
+    argv = ["--server={host}", "--port={port}", *opts, f"--num-conns={conns}"]
+    if calls != 1:
+        argv.append(f"--num-calls={calls}")
+    kw.setdefault("exact", SEQ)
+    return Scenario(name, argv, server, desc, **kw)
+
+
+# Per call of the `ok` server: 4 SH lines + SS, 4 RH lines, 2 RB lines + RS.
+SH, SB, SS = r"SH\d+:.*", r"SB\d+:.*", r"SS\d+: header \d+ content \d+"
+RH, RB, RS = r"RH\d+:.*", r"RB\d+:.*", r"RS\d+: header \d+ content \d+ footer \d+"
+
+PRINT_SCENARIOS: list["Scenario"] = [
+    _print("print-request", ["--print-request"], "ok",
+           "--print-request: SH lines (CR kept) and the SS summary", calls=2,
+           expect_lines={SH: 8, SB: 0, SS: 2, RH: 0, RS: 0,
+                         r"SS1: header 62 content 0": 1}),
+    _print("print-request-header", ["--print-request=header"], "ok",
+           "--print-request=header: SH + SS", calls=2,
+           expect_lines={SH: 8, SB: 0, SS: 2, RH: 0, RS: 0}),
+    _print("print-request-body", ["--print-request=body"], "ok",
+           "--print-request=body: no body, so only SS lines", calls=2,
+           expect_lines={SH: 0, SB: 0, SS: 2, RH: 0, RS: 0}),
+    _print("print-reply", ["--print-reply"], "ok",
+           "--print-reply: RH lines, RB body lines, RS summary", calls=2,
+           expect_lines={SH: 0, SS: 0, RH: 8, RB: 4, RS: 2,
+                         r"RS1: header 65 content 37 footer 0": 1}),
+    _print("print-reply-header", ["--print-reply=header"], "ok",
+           "--print-reply=header: RH + RS", calls=2,
+           expect_lines={SH: 0, SS: 0, RH: 8, RB: 0, RS: 2}),
+    _print("print-reply-body", ["--print-reply=body"], "ok",
+           "--print-reply=body: RB + RS", calls=2,
+           expect_lines={SH: 0, SS: 0, RH: 0, RB: 4, RS: 2}),
+    _print("print-keepalive", ["--print-request", "--print-reply"], "ok",
+           "both options, 2 connections x 3 calls: call ids 0..5 in order", calls=3, conns=2,
+           expect_lines={SS: 6, RS: 6, r"SS5: header 62 content 0": 1,
+                         r"RS5: header 65 content 37 footer 0": 1}),
+    _print("print-request-add-header", ["--print-request=header", "--add-header=X-A: 1\\nX-B: 2\\n"],
+           "ok", "--add-header lines appear as SH lines", calls=2,
+           expect_lines={SH: 12, r"SH1:X-B: 2\r": 1, r"SS0: header 78 content 0": 1}),
+    _print("print-http10-head", ["--print-request", "--print-reply", "--http-version=1.0",
+                                 "--method=HEAD"], "ok",
+           "HTTP/1.0 HEAD: Connection: keep-alive SH line, RS with content 0", calls=2,
+           expect_lines={RB: 0, r"RS\d+: header 65 content 0 footer 0": 2}),
+    _print("print-reply-nolf", ["--print-reply"], "ok-nolf",
+           "body without a final LF: 0.9.0 flushes it as an RB line at reply completion",
+           calls=2, expect_lines={RB: 4, r"RB1:no final newline": 1}),
+    _print("print-reply-close-body", ["--print-request", "--print-reply"], "close-body",
+           "body ended by the server's close: RB lines, RS at EOF", conns=2,
+           expect_lines={RB: 4, RS: 2}),
+    _print("print-reply-404", ["--print-reply"], "404", "a 404 reply's header and body",
+           expect_lines={RB: 1, r"RH0:HTTP/1.1 404 Not Found\r": 1}),
+    _print("print-nginx", ["--print-request", "--print-reply", "--uri=/index.html"], "nginx",
+           "nginx: 1010-byte body ending in LF, Date masked", calls=2, mask=(DATE_MASK,),
+           expect_lines={r"RH\d+:Date: <masked>\r": 2, SS: 2, RS: 2,
+                         r"RS1: header \d+ content 1010 footer 0": 1}),
+    _print("print-nginx-nolf", ["--print-reply=body", "--uri=/tree/nolf.txt"], "nginx",
+           "nginx: body without a final LF, flushed at reply completion", calls=2, conns=2,
+           expect_lines={RB: 8, RH: 0, r"RB3:last line without LF": 1}),
+    _print("print-nginx-header", ["--print-reply=header", "--print-request=header",
+                                  "--uri=/tree/sub/data.txt"], "nginx",
+           "nginx: headers only, Date masked", calls=3, mask=(DATE_MASK,),
+           expect_lines={RB: 0, RS: 3, SS: 3}),
+    _print("print-chunked", ["--print-reply"], "chunked",
+           "chunked reply: documented deviation, payload-only RB lines", calls=2,
+           deviations=(chunked_deviation(0), chunked_deviation(1)),
+           expect_lines={r"RB\d+:hello world!": 2,
+                         r"RS1: header 47 content 12 footer 15": 1}),
+    _print("print-split-header", ["--print-reply"], "split-head",
+           "header end split across two reads: documented deviation", calls=2,
+           deviations=tuple(Deviation(SPLIT_REASON, (f"RH{i}:httperf compat test body",
+                                                     f"RH{i}:second line"), ())
+                            for i in (0, 1)),
+           expect_lines={RH: 8, RB: 4, r"RS1: header 65 content 37 footer 0": 1}),
+    _print("print-chunked-header", ["--print-reply=header", "--print-request=header"],
+           "chunked", "chunked reply, headers only: no artefact, identical", calls=2,
+           expect_lines={RB: 0, RS: 2}),
+]
+
+# ---- verbose output (spec 2.5, 2.7, 7.3, 7.4, 7.6) ----
+WLOG = b"/a\0/b\0\0/c\0"
+ACCESS = r"httperf: accessing URI `.*'"
+VERBOSE_SCENARIOS: list["Scenario"] = [
+    Scenario("verbose-samples", ["-v", "--client=0/4", "--server={host}", "--port={port}",
+                                 "--num-conns=30", "--rate=20"], "ok",
+             "-v: descriptor line and one reply-rate sample (the first is due at 1.25 s "
+             "with --client=0/4; the run lasts 1.45 s)",
+             loose={"open-descriptors": FD_REASON},
+             expect={"total.replies": "30", "reply-rate.samples": "1"},
+             expect_lines={r"reply-rate = \d+\.\d *": 1, ACCESS: 0}),
+    Scenario("verbose-histogram", ["-v", "-v", "--server={host}", "--port={port}",
+                                   "--num-conns=8"], "ok",
+             "-v -v: connection-lifetime histogram before Total: (separator lines)",
+             exact=SEQ, loose={"open-descriptors": FD_REASON},
+             expect={"total.replies": "8"},
+             expect_lines={r"Connection lifetime histogram \(time in ms\):": 1}),
+    Scenario("verbose-wset", ["-v", "--server={host}", "--port={port}", "--uri=/foo/",
+                              "--wset=10,0.5", "--num-conns=2", "--num-calls=3"], "ok",
+             "-v --wset: accessing URI lines (with 0.9.0's --uri=/foo/ prefix bug)",
+             exact=SEQ, loose={"open-descriptors": FD_REASON},
+             expect={"total.requests": "6"}, expect_lines={ACCESS: 6}),
+    Scenario("verbose-wset-client", ["--verbose", "--client=2/3", "--server={host}",
+                                     "--port={port}", "--wset=10,1", "--num-conns=3"], "ok",
+             "--verbose --wset=10,1 --client=2/3: /5.html /8.html /1.html (spec 4.4)",
+             exact=SEQ, loose={"open-descriptors": FD_REASON},
+             expect={"total.requests": "3"},
+             expect_lines={r"httperf: accessing URI `/8.html'": 1}),
+    Scenario("verbose-wlog", ["-v", "--server={host}", "--port={port}",
+                              "--wlog=n,{files}/uris", "--num-conns=5"], "ok",
+             "-v --wlog=n: accessing URI lines; the wrap ends the test (4 conns, 3 requests) "
+             "and the 4th call, never sent, still prints `/a' after the burst line",
+             exact=SEQ, loose={"open-descriptors": FD_REASON}, files={"uris": WLOG},
+             expect={"total.connections": "4", "total.requests": "3"},
+             expect_lines={ACCESS: 4},
+             known_bug="httperf-rs omits the `accessing URI' line of the call created "
+                       "when --wlog=n wraps (printed by 0.9.0 after 'Maximum connect burst "
+                       "length'; spec 2.7, 4.4)"),
+    Scenario("verbose-wlog-loop", ["-v", "--server={host}", "--port={port}",
+                                   "--wlog=y,{files}/uris", "--num-conns=5",
+                                   "--print-request=header"], "ok",
+             "-v --wlog=y with --print-request: URIs wrap (/a /b /c /a /b), each accessing "
+             "line before its SH lines",
+             exact=SEQ, loose={"open-descriptors": FD_REASON}, files={"uris": WLOG},
+             expect={"total.requests": "5"},
+             expect_lines={ACCESS: 5, r"SH4:GET /b HTTP/1.1\r": 1}),
+    Scenario("debug", ["-d", "1", "--server={host}", "--port={port}", "--num-conns=2",
+                       "--num-calls=2"], "ok",
+             "-d 1: stdout exactly as without it; debug stderr dropped (stderr=debug)",
+             exact=SEQ, stderr="debug", expect={"total.replies": "4"}),
+    Scenario("debug-print", ["--debug=5", "--print-request", "--print-reply", "-v",
+                             "--server={host}", "--port={port}", "--num-conns=2"], "ok",
+             "--debug=5 with print and -v: no trace on stdout, print lines intact",
+             exact=SEQ, stderr="debug", loose={"open-descriptors": FD_REASON},
+             expect={"total.replies": "2"}, expect_lines={RS: 2, SS: 2}),
+]
+
 
 SCENARIOS: list[Scenario] = [
     # ---- httperf.1 EXAMPLES (request mode), adapted to the local nginx ----
@@ -170,6 +358,8 @@ SCENARIOS: list[Scenario] = [
                                      "--print-reply", "--num-conns=1", "--num-calls=2"], "ok",
              "SH/SS/RH/RB/RS lines for a simple Content-Length reply",
              exact=SEQ, expect={"total.replies": "2"}),
+    *PRINT_SCENARIOS,
+    *VERBOSE_SCENARIOS,
     Scenario("refused", ["--server={host}", "--port={port}", "--num-conns=3"], "refused",
              "nothing listening on the port -> connrefused",
              exact=SEQ, expect={"errors.connrefused": "3", "total.requests": "0"}),
@@ -413,6 +603,7 @@ class BaseServer:
 
 # Deterministic replies: (status line + headers, body); no Date or other varying data.
 OK_BODY = b"httperf compat test body\nsecond line\n"
+NOLF_BODY = b"first line\nno final newline"
 NOT_FOUND_BODY = b"not found\n"
 UNAVAILABLE_BODY = b"service unavailable\n"
 CHUNKED_BODY = b"5\r\nhello\r\n7;ext=1\r\n world!\r\n0\r\nX-Foot: bar\r\n\r\n"
@@ -421,6 +612,8 @@ REPLIES: dict[str, tuple[bytes, bytes, bool]] = {
     # name: (head, body, close-after-reply)
     "ok": (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n"
            % len(OK_BODY), OK_BODY, False),
+    "ok-nolf": (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n"
+                % len(NOLF_BODY), NOLF_BODY, False),
     "chunked": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", CHUNKED_BODY, False),
     "close": (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
               b"Connection: close\r\n\r\n" % len(OK_BODY), OK_BODY, True),
@@ -459,6 +652,30 @@ class HttpServer(BaseServer):
                     while self.recv(conn, rec):
                         pass
                     return
+
+
+class SplitHeadServer(BaseServer):
+    """Answers each request with a reply whose header-ending blank line is split
+    between two sends 100 ms apart (CR, then LF + body), so the client reads it in
+    two pieces."""
+
+    FIRST = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r" % len(
+        OK_BODY)
+    SECOND = b"\n" + OK_BODY
+
+    def handle(self, conn: socket.socket, rec: bytearray) -> None:
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        buf = b""
+        while True:
+            data = self.recv(conn, rec)
+            if not data:
+                return
+            buf += data
+            while b"\r\n\r\n" in buf:
+                _, buf = buf.split(b"\r\n\r\n", 1)
+                conn.sendall(self.FIRST)
+                time.sleep(0.1)
+                conn.sendall(self.SECOND)
 
 
 class SilentServer(BaseServer):
@@ -541,6 +758,7 @@ class Nginx:
             "tree/a.html": b"<html><body>a</body></html>\n",
             "tree/sub/page.html": b"<html><body>" + b"p" * 200 + b"</body></html>\n",
             "tree/sub/data.txt": b"0123456789\n" * 10,
+            "tree/nolf.txt": b"first line\nlast line without LF",
         }
         for rel, content in files.items():
             path = os.path.join(www, rel)
@@ -1003,6 +1221,52 @@ def check_histogram(bins: list[str]) -> tuple[int, list[str]]:
     return total, errors
 
 
+def mask_lines(lines: list[str], regex: str) -> int:
+    """Replace group 1 of `regex` by <masked> in every line it fullmatches."""
+    n = 0
+    for i, line in enumerate(lines):
+        m = re.fullmatch(regex, line)
+        if m:
+            lines[i] = line[:m.start(1)] + "<masked>" + line[m.end(1):]
+            n += 1
+    return n
+
+
+def apply_deviation(lines: list[str], dev: "Deviation") -> tuple[list[str], int]:
+    """Replace every run of the lines dev.ref by dev.new (see Deviation)."""
+    out: list[str] = []
+    i = n = 0
+    k = len(dev.ref)
+    while i < len(lines):
+        if tuple(lines[i:i + k]) == dev.ref:
+            out += dev.new
+            i += k
+            n += 1
+        else:
+            out.append(lines[i])
+            i += 1
+    return out, n
+
+
+SAMPLE_RE = re.compile(r"((?:reply|session)-rate = )(\S+)( *)")
+
+
+def check_sample_padding(lines: list[str]) -> list[str]:
+    """`reply-rate = %-8.1f` / `session-rate = %-8.1f`: the value is left-justified in
+    an 8-wide field.  The padding is checked here, on each output, and then removed, so
+    that two samples of different widths (9.9 vs 10.0) compare as timing figures."""
+    errors = []
+    for i, line in enumerate(lines):
+        m = SAMPLE_RE.fullmatch(line)
+        if not m:
+            continue
+        value, pad = m.group(2), m.group(3)
+        if len(value) + len(pad) != max(8, len(value)):
+            errors.append(f"sample line {line!r} is not padded to %-8.1f")
+        lines[i] = m.group(1) + value
+    return errors
+
+
 def compare_stdout(ref_lines: list[str], new_lines: list[str], sc: Scenario) -> list[str]:
     diffs: list[str] = []
     ref, ref_bins = split_histogram(ref_lines)
@@ -1067,6 +1331,18 @@ STDERR_DEVIATIONS = {
 }
 
 
+# --debug (spec 2.7: "None of this is part of the compatibility contract"): the 0.9.0
+# Debian build has no DEBUG support and prints the first line once per --debug option;
+# httperf-rs has real traces, all on stderr with this prefix.  A scenario with
+# stderr="debug" drops both kinds of line from both stderrs and compares the rest.
+DEBUG_SORRY = "httperf: sorry, need to recompile with -DDEBUG on..."
+DEBUG_TRACE_PREFIX = "httperf: debug: "
+
+
+def drop_debug(lines: list[str]) -> list[str]:
+    return [l for l in lines if l != DEBUG_SORRY and not l.startswith(DEBUG_TRACE_PREFIX)]
+
+
 def normalise_stderr(data: bytes, tmp: str) -> list[str]:
     text = data.decode("latin-1").replace(tmp, "<TMP>")
     return [l for l in text.split("\n") if l not in STDERR_DEVIATIONS]
@@ -1123,6 +1399,24 @@ def compare(sc: Scenario, ref: RunResult, new: RunResult, tmp: str) -> list[str]
         diffs.append(f"exit status: httperf {ref.status}, httperf-rs {new.status}")
     ref_out = ref.stdout.decode("latin-1").split("\n")
     new_out = new.stdout.decode("latin-1").split("\n")
+    for regex, _reason in sc.mask:
+        for who, lines in (("httperf", ref_out), ("httperf-rs", new_out)):
+            n = mask_lines(lines, regex)
+            if n == 0:
+                diffs.append(f"mask {regex!r} matched no stdout line of {who}")
+    for dev in sc.deviations:
+        ref_out, n = apply_deviation(ref_out, dev)
+        if n == 0:
+            diffs.append(f"declared deviation not seen in httperf's output: "
+                         f"{[show(l) for l in dev.ref]}")
+    for who, lines in (("httperf", ref_out), ("httperf-rs", new_out)):
+        diffs += [f"{who} {e}" for e in check_sample_padding(lines)]
+        for regex, want in sc.expect_lines.items():
+            got = sum(1 for line in lines if re.fullmatch(regex, line))
+            if got != want:
+                diffs.append(f"expectation: {want} stdout lines matching {regex!r}, "
+                             f"{who}{' (after deviations)' if who == 'httperf' and sc.deviations else ''} "
+                             f"printed {got}")
     diffs += compare_stdout(ref_out, new_out, sc)
     for who, lines in (("httperf", ref_out), ("httperf-rs", new_out)):
         got = extract_fields(lines)
@@ -1132,6 +1426,8 @@ def compare(sc: Scenario, ref: RunResult, new: RunResult, tmp: str) -> list[str]
                              f"(got {got.get(field)})")
     if sc.stderr != "ignore":
         ea, eb = normalise_stderr(ref.stderr, tmp), normalise_stderr(new.stderr, tmp)
+        if sc.stderr == "debug":
+            ea, eb = drop_debug(ea), drop_debug(eb)
         if sc.stderr.startswith("arrival-delays:"):
             (ea, da), (eb, db) = split_delays(ea), split_delays(eb)
             diffs += compare_delays(da, db, int(sc.stderr.split(":")[1]))
@@ -1167,6 +1463,8 @@ def start_servers(needed: set[str], tmp: str, nginx_bin: str | None) -> dict:
                 servers[key] = Nginx(tmp, nginx_bin)
             elif key == "nginx-tls":
                 servers[key] = NginxTls(tmp, nginx_bin)
+            elif key == "split-head":
+                servers[key] = SplitHeadServer(key).start()
             elif key == "silent":
                 servers[key] = SilentServer(key).start()
             elif key == "refused":
@@ -1236,7 +1534,7 @@ def main() -> int:
 
     tmp = tempfile.mkdtemp(prefix="httperf-compat-")
     servers: dict = {}
-    passed = failed = 0
+    passed = failed = xfailed = 0
     try:
         for who, target in (("ref", os.path.abspath(args.reference)), ("new", binary)):
             os.makedirs(os.path.join(tmp, who))
@@ -1251,12 +1549,29 @@ def main() -> int:
         for sc in selected:
             server = servers.get(sc.server) if sc.server else None
             port = str(server.port) if server else ""
-            argv = [a.replace("{host}", HOST).replace("{port}", port) for a in sc.argv]
+            files = os.path.join(tmp, "files", sc.name)
+            os.makedirs(files, exist_ok=True)
+            for rel, content in sc.files.items():
+                with open(os.path.join(files, rel), "wb") as f:
+                    f.write(content)
+            argv = [a.replace("{host}", HOST).replace("{port}", port).replace("{files}", files)
+                    for a in sc.argv]
             ref = run_client(ref_exe, argv, sc.timeout, env, server)
             new = run_client(new_exe, argv, sc.timeout, env, server)
             write_results(tmp, sc.name, ref, new)
             diffs = compare(sc, ref, new, tmp)
-            if diffs:
+            if diffs and sc.known_bug:
+                xfailed += 1
+                print(f"XFAIL {sc.name} (known httperf-rs bug: {sc.known_bug})", flush=True)
+                print("    argv: httperf " + " ".join(argv))
+                for d in diffs:
+                    print("    " + d)
+                sys.stdout.flush()
+            elif sc.known_bug:
+                failed += 1
+                print(f"XPASS {sc.name}: the known bug no longer shows; remove its "
+                      "known_bug marker", flush=True)
+            elif diffs:
                 failed += 1
                 print(f"FAIL {sc.name}", flush=True)
                 print("    argv: httperf " + " ".join(argv))
@@ -1278,7 +1593,8 @@ def main() -> int:
             print(f"kept {tmp}", file=sys.stderr)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed", flush=True)
+    print(f"{passed} passed, {failed} failed"
+          + (f", {xfailed} known httperf-rs bugs (XFAIL)" if xfailed else ""), flush=True)
     return 0 if failed == 0 else 1
 
 

@@ -192,3 +192,102 @@ fn session_limits_are_httperfs() {
     let args = ["--server=127.0.0.1", "--port", &port, "--wsess=0,1,0"];
     assert_eq!(run_binary(&args, LIMIT).status, 1);
 }
+
+fn write_temp(name: &str, contents: &[u8]) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("httperf-rs-{}-{name}", std::process::id()));
+    std::fs::write(&path, contents).expect("write session file");
+    path
+}
+
+#[test]
+fn session_logs_replay_their_requests_round_robin() {
+    let log = write_temp(
+        "sessions.log",
+        b"# two sessions\n/a think=0.05\n\t/a1\n\t/a2\n/b method=POST contents='x y'\n\n/c method=HEAD\n",
+    );
+    let server = TestServer::start(Behaviour::Reply(ok_reply("")));
+    let arg = format!("--wsesslog=3,0,{}", log.display());
+    let result = run(server.port, &[&arg]);
+    let _ = std::fs::remove_file(&log);
+    assert_eq!(result.count("Total:", "requests"), 9);
+    assert!(result.line("Session rate").ends_with("(3/3)"));
+    assert_eq!(
+        result.line("Session length"),
+        "Session length histogram: 0 1 0 0 2"
+    );
+    let get = |path: &str| {
+        format!("GET {path} HTTP/1.1\r\nUser-Agent: httperf/0.9.0\r\nHost: 127.0.0.1\r\n\r\n")
+    };
+    let post = "POST /b HTTP/1.1\r\nUser-Agent: httperf/0.9.0\r\nHost: 127.0.0.1\r\nContent-length: 3\r\n\r\nx y";
+    let first = format!("{}{}{}{post}", get("/a"), get("/a1"), get("/a2"));
+    let second = "HEAD /c HTTP/1.1\r\nUser-Agent: httperf/0.9.0\r\nHost: 127.0.0.1\r\n\r\n";
+    let received: Vec<String> = server
+        .received()
+        .iter()
+        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        .collect();
+    assert_eq!(received, [first.clone(), second.to_string(), first]);
+}
+
+#[test]
+fn malformed_session_logs_are_refused_with_the_line() {
+    let log = write_temp("bad.log", b"/ok\n/x method=get\n");
+    let arg = format!("--wsesslog=1,0,{}", log.display());
+    let port = closed_port().to_string();
+    let result = run_binary(&["--server=127.0.0.1", "--port", &port, &arg], LIMIT);
+    let _ = std::fs::remove_file(&log);
+    assert_eq!(result.status, 1);
+    assert_eq!(
+        result.stderr,
+        format!(
+            "httperf-rs: did not recognize method 'get' in {0}\nhttperf-rs: (in {0}, line 2)\n",
+            log.display()
+        )
+    );
+    let missing = "--wsesslog=1,0,/nonexistent/session.log";
+    let result = run_binary(&["--server=127.0.0.1", "--port", &port, missing], LIMIT);
+    assert_eq!(result.status, 1);
+    assert_eq!(
+        result.stderr,
+        "httperf-rs: can't open /nonexistent/session.log\n"
+    );
+}
+
+fn html(body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+#[test]
+fn pages_fetch_their_embedded_objects() {
+    let page = "<html><img src=\"logo.gif\"><!-- <img src=hidden.gif> -->\
+                <IMG SRC=/img/b.gif><iframe src=frame.html></iframe>\
+                <img src=\"http://elsewhere.test/x.gif\"></html>";
+    let routes = vec![
+        ("/dir/page.html".to_string(), html(page)),
+        ("/dir/logo.gif".to_string(), ok_reply("gif")),
+        ("/img/b.gif".to_string(), ok_reply("gif")),
+        ("/dir/frame.html".to_string(), html("<img src=inner.gif>")),
+        ("/dir/inner.gif".to_string(), ok_reply("gif")),
+    ];
+    let server = TestServer::start(Behaviour::ByPath(routes));
+    let result = run(server.port, &["--wsesspage=1,2,0", "--uri=/dir/page.html"]);
+    // Two user requests, each: the page, three objects, and the frame's image.
+    assert_eq!(result.count("Total:", "replies"), 10);
+    assert_eq!(
+        result.line("Reply status"),
+        "Reply status: 1xx=0 2xx=10 3xx=0 4xx=0 5xx=0"
+    );
+    assert!(result.line("Session rate").ends_with("(1/1)"));
+}
+
+#[test]
+fn a_page_that_embeds_itself_forever_is_bounded() {
+    let page = html("<img src=page.html><img src=page.html>");
+    let server = TestServer::start(Behaviour::ByPath(vec![("/page.html".to_string(), page)]));
+    let result = run(server.port, &["--wsesspage=1,1,0", "--uri=/page.html"]);
+    assert_eq!(result.count("Total:", "replies"), 1001);
+}

@@ -24,6 +24,10 @@ const RATE_TIMER: u64 = 0;
 /// slot whose connection failed, without end; httperf-rs gives up (the
 /// session fails) after this many attempts in a row.
 pub const MAX_RETRIES: u32 = 16;
+/// `--wsesspage`: most embedded objects fetched for one user request, frames
+/// within frames included, so a server whose every reply embeds more objects
+/// cannot keep a session going forever.
+pub const MAX_EMBEDDED_PER_PAGE: usize = 1000;
 
 /// What each session does.
 #[derive(Debug, Clone)]
@@ -99,6 +103,8 @@ struct Session {
     awaiting_first: bool,
     think_time_s: f64,
     think_timer: Option<u64>,
+    /// `--wsesspage`: embedded fetches queued in the current burst.
+    embedded_in_burst: usize,
 }
 
 #[derive(Debug)]
@@ -179,6 +185,7 @@ impl SessionWorkload {
             awaiting_first: false,
             think_time_s: 0.0,
             think_timer: None,
+            embedded_in_burst: 0,
         };
         self.sessions.insert(serial, session);
         if total_calls == 0 {
@@ -274,6 +281,7 @@ impl SessionWorkload {
         if let Some(session) = self.sessions.get_mut(&serial) {
             session.pending = calls.into();
             session.think_time_s = think_time_s;
+            session.embedded_in_burst = 0;
             session.awaiting_first = true;
         }
         self.issue_pending(engine, serial);
@@ -390,6 +398,9 @@ impl SessionWorkload {
             }
         }
         if let Some(session) = self.sessions.get_mut(&serial) {
+            let room = MAX_EMBEDDED_PER_PAGE.saturating_sub(session.embedded_in_burst);
+            calls.truncate(room);
+            session.embedded_in_burst += calls.len();
             session.pending.extend(calls);
         }
     }

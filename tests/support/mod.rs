@@ -25,6 +25,8 @@ pub enum Behaviour {
     Silent,
     /// Close (with RST) as soon as a request arrives.
     Reset,
+    /// Answer by request path (exact match); anything else gets a 404.
+    ByPath(Vec<(String, Vec<u8>)>),
 }
 
 /// A reply with a fixed body and Content-Length.
@@ -124,6 +126,16 @@ fn request_length(data: &[u8]) -> Option<usize> {
     (data.len() >= head_end + body).then_some(head_end + body)
 }
 
+/// The path of a request's request line.
+fn request_path(request: &[u8]) -> String {
+    let line = request.split(|&b| b == b'\r').next().unwrap_or_default();
+    String::from_utf8_lossy(line)
+        .split(' ')
+        .nth(1)
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn serve(
     mut stream: TcpStream,
     behaviour: Behaviour,
@@ -151,7 +163,7 @@ fn serve(
             .extend_from_slice(&buffer[..read]);
         pending.extend_from_slice(&buffer[..read]);
         while let Some(length) = request_length(&pending) {
-            pending.drain(..length);
+            let request: Vec<u8> = pending.drain(..length).collect();
             match &behaviour {
                 Behaviour::Reply(reply) => {
                     if stream.write_all(reply).is_err() {
@@ -170,6 +182,17 @@ fn serve(
                     }
                 }
                 Behaviour::Silent => {}
+                Behaviour::ByPath(routes) => {
+                    let path = request_path(&request);
+                    let not_found = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec();
+                    let reply = routes
+                        .iter()
+                        .find(|(route, _)| *route == path)
+                        .map_or(&not_found, |(_, reply)| reply);
+                    if stream.write_all(reply).is_err() {
+                        return;
+                    }
+                }
                 Behaviour::Reset => {
                     let socket = socket2::SockRef::from(&stream);
                     let _ = socket.set_linger(Some(Duration::ZERO));
