@@ -560,7 +560,7 @@ fn verbose_2_prints_the_lifetime_histogram_before_total() {
         let bin = time.trim_start().strip_suffix(".5").expect("midpoint");
         let bin: u64 = bin.parse().expect("bin");
         assert_eq!(separator, bin > 0 && previous != Some(bin - 1), "{block}");
-        assert!(bin >= 30 && previous.map_or(true, |p| p < bin), "{block}");
+        assert!(bin >= 30 && previous.is_none_or(|p| p < bin), "{block}");
         total += count[1..].parse::<u64>().expect("count");
         previous = Some(bin);
         separator = false;
