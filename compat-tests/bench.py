@@ -9,6 +9,11 @@ Scenarios:
                answers after 2 s: replies, errors, peak concurrency
   keepalive    one connection, 50,000 calls against nginx: requests/s
                (wrk -t1 -c1 for reference)
+  tls-cpu      2,000 TLS connections against nginx with TLS (RSA-2048, TLS 1.3),
+               with and without --ssl-no-reuse, in request mode (--rate 400) and
+               in sessions of 10 HTTP/1.0 connections (--wsess=200,10,0, --rate 40):
+               client CPU seconds per 1,000 TLS connections, and how many
+               handshakes the server saw resumed
 
 Usage: python3 compat-tests/bench.py [--binary PATH] [--only NAME]
 """
@@ -67,6 +72,59 @@ http {{
             time.sleep(0.05)
     proc.kill()
     raise SystemExit("nginx did not start")
+
+
+def start_nginx_tls(tmp):
+    """nginx with TLS (self-signed RSA-2048 certificate made with the openssl
+    command), logging whether each request's TLS session was resumed."""
+    port = free_port()
+    d = os.path.join(tmp, "tls")
+    root = os.path.join(d, "www")
+    os.makedirs(root, exist_ok=True)
+    with open(os.path.join(root, "index.html"), "w") as f:
+        f.write("x" * 1009 + "\n")
+    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = os.path.join(d, "access.log")
+    conf = os.path.join(d, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""
+worker_processes 1;
+daemon off;
+master_process off;
+pid {d}/nginx.pid;
+error_log {d}/error.log crit;
+events {{ worker_connections 20000; }}
+http {{
+  log_format reuse '$ssl_session_reused';
+  access_log {log} reuse;
+  client_body_temp_path {d}/body; proxy_temp_path {d}/proxy;
+  fastcgi_temp_path {d}/fcgi; uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
+  keepalive_requests 1000000;
+  server {{
+    listen 127.0.0.1:{port} ssl backlog=4096;
+    ssl_certificate {cert};
+    ssl_certificate_key {key};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache shared:bench:10m;
+    root {root};
+  }}
+}}
+""")
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    proc = subprocess.Popen([nginx, "-c", conf, "-p", d],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc, port, log
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("nginx (TLS) did not start")
 
 
 def start_delayed_server(delay_s):
@@ -182,6 +240,46 @@ def bench_keepalive(binary, port):
         print(f"  httperf-rs / httperf request rate: {ours['req_rate'] / ref['req_rate']:.2f}")
 
 
+def count_resumed(log, offset):
+    with open(log, "rb") as f:
+        f.seek(offset)
+        lines = f.read().split()
+    return sum(1 for line in lines if line == b"r"), len(lines)
+
+
+def bench_tls_cpu(binary, tmp):
+    nginx, port, log = start_nginx_tls(tmp)
+    base = ["--ssl", "--server=127.0.0.1", f"--port={port}", "--uri=/index.html",
+            "--timeout=5"]
+    workloads = [
+        ("request mode", ["--num-conns=2000", "--rate=400"]),
+        ("sessions", ["--wsess=200,10,0", "--http-version=1.0", "--rate=40"]),
+    ]
+    try:
+        print("\n== tls-cpu: client CPU seconds per 1,000 TLS connections "
+              "(nginx, RSA-2048, TLS 1.3)")
+        print(f"  {'workload':13s} {'client':11s} {'reuse':9s} {'conns':>6s} "
+              f"{'replies':>7s} {'errors':>6s} {'resumed':>9s} {'CPU s':>6s} "
+              f"{'CPU s/1000 conns':>16s}")
+        for label, extra in workloads:
+            for reuse in ("reuse", "no-reuse"):
+                flags = [] if reuse == "reuse" else ["--ssl-no-reuse"]
+                for name, exe in (("httperf", "httperf"), ("httperf-rs", binary)):
+                    offset = os.path.getsize(log) if os.path.exists(log) else 0
+                    result = run_client([exe] + base + extra + flags)
+                    time.sleep(0.3)  # nginx logs each request as its reply goes out
+                    resumed, logged = count_resumed(log, offset)
+                    s = summary(result)
+                    total = field(result["out"], r"Total: connections (\d+)", int) or 0
+                    per_1000 = s["cpu"] * 1000 / total if total else float("nan")
+                    print(f"  {label:13s} {name:11s} {reuse:9s} {total:6d} "
+                          f"{s['replies'] or 0:7d} {s['errors'] or 0:6d} "
+                          f"{resumed:4d}/{logged:<4d} {s['cpu']:6.2f} {per_1000:16.3f}")
+    finally:
+        nginx.kill()
+        nginx.wait()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=os.environ.get(
@@ -199,6 +297,8 @@ def main():
             bench_hold(opts.binary)
         if opts.only in ("", "keepalive"):
             bench_keepalive(opts.binary, port)
+        if opts.only in ("", "tls-cpu"):
+            bench_tls_cpu(opts.binary, tmp)
     finally:
         nginx.kill()
         nginx.wait()

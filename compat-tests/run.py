@@ -77,6 +77,9 @@ class Scenario:
     # until this marker is removed.  Never a way to accept a difference for good.
     known_bug: str = ""
     timeout: float = 60.0
+    # nginx-tls only: resumed TLS handshakes the server must see, for
+    # (httperf, httperf-rs): "0", or "some" (at least one).
+    resumed: tuple[str, str] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -366,6 +369,63 @@ SCENARIOS: list[Scenario] = [
                                       "--think-timeout=1", "--num-conns=1"], "silent",
              "--think-timeout alone acts as a reply timeout",
              exact=SEQ, expect={"errors.client-timo": "1"}),
+]
+
+# TLS against nginx (`nginx-tls`): the request bytes are encrypted, so nginx's access
+# log stands in for them (request line, Host, User-Agent, Connection, request length,
+# TLS version, cipher and SNI of every request); the server's count of resumed
+# handshakes is checked apart (`resumed`).
+TLS_REUSE_REASON = ("README deviation: httperf-rs resumes TLS sessions across all "
+                    "connections (rustls' per-server cache); 0.9.0 only within a session")
+SCENARIOS += [
+    Scenario("tls-rate", ["--ssl", "--server={host}", "--port={port}", "--uri=/index.html",
+                          "--num-conns=20", "--rate=100"], "nginx-tls",
+             "TLS: 20 connections at 100/s (resumption not compared: "
+             + TLS_REUSE_REASON + ")",
+             expect={"total.replies": "20", "reply-size.content": "1010.0"}),
+    Scenario("tls-sequential-no-reuse", ["--ssl", "--ssl-no-reuse", "--server={host}",
+                                         "--port={port}", "--uri=/index.html",
+                                         "--num-conns=10"], "nginx-tls",
+             "TLS, --ssl-no-reuse: a full handshake on every connection",
+             exact=SEQ, expect={"total.replies": "10"}, resumed=("0", "0")),
+    Scenario("tls-keepalive", ["--ssl", "--server={host}", "--port={port}",
+                               "--uri=/index.html", "--num-conns=3", "--num-calls=10"],
+             "nginx-tls", "TLS: 10 calls per persistent connection",
+             exact=SEQ, expect={"total.replies": "30", "conn-length": "10.000"}),
+    Scenario("tls-burst", ["--ssl", "--server={host}", "--port={port}", "--uri=/index.html",
+                           "--num-conns=2", "--num-calls=10", "--burst-length=5"],
+             "nginx-tls", "TLS: pipelined bursts of 5 requests",
+             exact=SEQ, expect={"total.replies": "20", "conn-length": "10.000"}),
+    Scenario("tls-http10", ["--ssl", "--server={host}", "--port={port}",
+                            "--http-version=1.0", "--num-conns=3", "--num-calls=2"],
+             "nginx-tls", "TLS: HTTP/1.0 keep-alive requests",
+             exact=SEQ, expect={"total.replies": "6"}),
+    Scenario("tls-ciphers", ["--ssl", "--ssl-ciphers=ECDHE-RSA-AES128-GCM-SHA256",
+                             "--server={host}", "--port={port}", "--num-conns=3"],
+             "nginx-tls", "TLS: an OpenSSL cipher list (TLS 1.3 suites stay on, as in 0.9.0)",
+             exact=SEQ, expect={"status.2xx": "3"}),
+    Scenario("tls-print-request", ["--ssl", "--print-request", "--print-reply=body",
+                                   "--server={host}", "--port={port}", "--num-conns=1",
+                                   "--num-calls=2"], "nginx-tls",
+             "TLS: --print-request/--print-reply show the plaintext",
+             exact=SEQ, expect={"total.replies": "2"}),
+    Scenario("tls-sessions", ["--ssl", "--server={host}", "--port={port}",
+                              "--uri=/index.html", "--http-version=1.0", "--wsess=3,4,0",
+                              "--rate=20"], "nginx-tls",
+             "TLS sessions, one connection per call: later connections resume",
+             expect={"total.connections": "12", "sessions.completed": "3"},
+             resumed=("some", "some")),
+    Scenario("tls-sessions-no-reuse", ["--ssl", "--ssl-no-reuse", "--server={host}",
+                                       "--port={port}", "--uri=/index.html",
+                                       "--http-version=1.0", "--wsess=3,4,0", "--rate=20"],
+             "nginx-tls", "TLS sessions with --ssl-no-reuse: no resumption at all",
+             expect={"total.connections": "12", "sessions.completed": "3"},
+             resumed=("0", "0")),
+    Scenario("tls-sessions-keepalive", ["--ssl", "--server={host}", "--port={port}",
+                                        "--uri=/index.html", "--wsess=3,6,0",
+                                        "--burst-length=2", "--rate=20"], "nginx-tls",
+             "TLS sessions on persistent connections, bursts of 2",
+             expect={"total.replies": "18", "sessions.completed": "3"}),
 ]
 
 # Command-line errors: nothing is ever connected to; stdout, stderr and exit status
@@ -765,6 +825,146 @@ http {{
         stop_process(self.proc)
 
 
+class AccessLog:
+    """What nginx logged, one line per request, in place of the (encrypted) bytes on
+    the wire: same interface as ConnLog.  The last field of each line, whether the
+    TLS session was resumed, is counted apart (`last_resumed`) and left out of the
+    lines compared."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.offset = 0
+        self.last_resumed: int | None = None
+
+    def _size(self) -> int:
+        try:
+            return os.path.getsize(self.path)
+        except OSError:
+            return 0
+
+    def reset(self) -> None:
+        self.offset = self._size()
+        self.last_resumed = None
+
+    def wait_idle(self, timeout: float) -> bool:
+        """nginx logs a request when its reply is sent: wait until the log has
+        not grown for 200 ms."""
+        deadline = time.monotonic() + timeout
+        size = self._size()
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            now = self._size()
+            if now == size:
+                return True
+            size = now
+        return False
+
+    def snapshot(self) -> list[bytes]:
+        with open(self.path, "rb") as f:
+            f.seek(self.offset)
+            lines = f.read().splitlines()
+        self.last_resumed = sum(1 for line in lines if line.endswith(b"|r"))
+        return [line.rsplit(b"|", 1)[0] for line in lines]
+
+
+class NginxTls:
+    """nginx with TLS on a loopback port (self-signed RSA certificate made with the
+    openssl CLI at start), logging every request to an access log."""
+
+    LOG_FORMAT = ("$ssl_protocol|$ssl_cipher|$ssl_server_name|$request|$http_host|"
+                  "$http_user_agent|$http_connection|$request_length|$status|"
+                  "$ssl_session_reused")
+
+    def __init__(self, tmp: str, binary: str) -> None:
+        self.name = "nginx-tls"
+        self.dir = d = os.path.join(tmp, "nginx-tls")
+        www = os.path.join(d, "www")
+        os.makedirs(www)
+        path = os.path.join(www, "index.html")
+        with open(path, "wb") as f:
+            f.write(make_index_html())
+        os.utime(path, (FIXED_MTIME, FIXED_MTIME))
+        cert, key = make_certificate(d)
+        self.port = free_port()
+        access = os.path.join(d, "access.log")
+        conf = os.path.join(d, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(f"""daemon off;
+master_process off;
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+    log_format compat '{self.LOG_FORMAT}';
+    access_log {access} compat;
+    client_body_temp_path {d}/body;
+    proxy_temp_path {d}/proxy;
+    fastcgi_temp_path {d}/fastcgi;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    types {{ text/html html; text/plain txt; }}
+    default_type application/octet-stream;
+    keepalive_timeout 65;
+    keepalive_requests 100000;
+    server {{
+        listen {HOST}:{self.port} ssl;
+        server_name localhost;
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_session_cache shared:compat:1m;
+        root {www};
+        index index.html;
+    }}
+}}
+""")
+        self.proc = subprocess.Popen(
+            [binary, "-e", os.path.join(d, "error.log"), "-p", d + "/", "-c", conf],
+            stdin=subprocess.DEVNULL, stdout=open(os.path.join(d, "stdout.log"), "wb"),
+            stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 10
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError("nginx (TLS) exited at start-up:\n" + self.errors())
+            try:
+                socket.create_connection((HOST, self.port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("nginx (TLS) did not start listening:\n"
+                                       + self.errors())
+                time.sleep(0.05)
+        self.log = AccessLog(access)
+
+    def errors(self) -> str:
+        try:
+            with open(os.path.join(self.dir, "error.log"), errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        stop_process(self.proc)
+
+
+def make_certificate(directory: str) -> tuple[str, str]:
+    """A self-signed RSA-2048 certificate for localhost and 127.0.0.1."""
+    cert = os.path.join(directory, "cert.pem")
+    key = os.path.join(directory, "key.pem")
+    openssl = shutil.which("openssl")
+    if openssl is None and apt_install(["openssl"]):
+        openssl = shutil.which("openssl")
+    if openssl is None:
+        raise RuntimeError("the openssl command is needed to make a test certificate")
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                   check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return cert, key
+
+
 def make_index_html() -> bytes:
     head = b"<html><head><title>httperf compat</title></head><body>\n"
     tail = b"</body></html>\n"
@@ -847,6 +1047,7 @@ class RunResult:
     duration: float
     received: list[bytes]     # per-connection bytes received by the server
     server_idle: bool = True
+    resumed: int | None = None  # resumed TLS handshakes the server saw (nginx-tls)
 
 
 def run_client(exe: str, argv: list[str], timeout: float, env: dict[str, str],
@@ -876,7 +1077,8 @@ def run_client(exe: str, argv: list[str], timeout: float, env: dict[str, str],
     if server is not None:
         idle = server.log.wait_idle(10.0)
         received = server.log.snapshot()
-    return RunResult(out, err, status, dur, received, idle)
+    resumed = getattr(server.log, "last_resumed", None) if server is not None else None
+    return RunResult(out, err, status, dur, received, idle, resumed)
 
 
 RUNNING: set[subprocess.Popen] = set()
@@ -1236,6 +1438,13 @@ def compare(sc: Scenario, ref: RunResult, new: RunResult, tmp: str) -> list[str]
         for who, r in (("httperf", ref), ("httperf-rs", new)):
             if not r.server_idle:
                 diffs.append(f"server connections still open 10 s after {who} exited")
+    if sc.resumed is not None:
+        for who, r, want in (("httperf", ref, sc.resumed[0]),
+                             ("httperf-rs", new, sc.resumed[1])):
+            ok = r.resumed == 0 if want == "0" else bool(r.resumed)
+            if not ok:
+                diffs.append(f"resumed TLS handshakes: want {want} for {who}, "
+                             f"the server saw {r.resumed}")
     return diffs
 
 
@@ -1249,6 +1458,8 @@ def start_servers(needed: set[str], tmp: str, nginx_bin: str | None) -> dict:
         for key in sorted(needed):
             if key == "nginx":
                 servers[key] = Nginx(tmp, nginx_bin)
+            elif key == "nginx-tls":
+                servers[key] = NginxTls(tmp, nginx_bin)
             elif key == "split-head":
                 servers[key] = SplitHeadServer(key).start()
             elif key == "silent":
@@ -1316,7 +1527,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
     needed = {s.server for s in selected if s.server}
-    nginx_bin = ensure_tools(args.reference, "nginx" in needed)
+    nginx_bin = ensure_tools(args.reference, bool(needed & {"nginx", "nginx-tls"}))
 
     tmp = tempfile.mkdtemp(prefix="httperf-compat-")
     servers: dict = {}

@@ -1,7 +1,7 @@
 //! The validated run description built once from the parsed options: checks
 //! that need more than one option, httperf's init-time failures (server
-//! resolution, `--wlog`/`--wset` set-up, header escapes), and the refusal of
-//! options that httperf-rs does not implement yet. Never opens a socket.
+//! resolution, `--wlog`/`--wset` set-up, header escapes, the TLS client).
+//! Never opens a socket.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 
@@ -10,6 +10,7 @@ use crate::engine::socket::SocketOptions;
 use crate::engine::EngineConfig;
 use crate::http::request::{unescape_add_header, HttpVersion};
 use crate::stats::print::PrintSelection;
+use crate::tls::{self, TlsClient, TlsSettings};
 use crate::workload::request::{Pacing, RequestModeSpec};
 use crate::workload::session::{SessionScript, SessionSpec};
 use crate::workload::session_log;
@@ -32,39 +33,10 @@ impl Fatal {
     }
 }
 
-/// Options httperf-rs accepts but does not implement yet, with the issue that
-/// brings them. Using one exits 1 before anything runs.
-fn unimplemented_option(options: &Options) -> Option<&'static str> {
-    let checks: [(bool, &'static str); 8] = [
-        (options.ssl, "--ssl"),
-        (options.ssl_ciphers.is_some(), "--ssl-ciphers"),
-        (options.tls_server_name.is_some(), "--tls-server-name"),
-        (options.ssl_certificate.is_some(), "--ssl-certificate"),
-        (options.ssl_key.is_some(), "--ssl-key"),
-        (options.ssl_ca_file.is_some(), "--ssl-ca-file"),
-        (options.ssl_ca_path.is_some(), "--ssl-ca-path"),
-        (options.ssl_verify, "--ssl-verify"),
-    ];
-    checks
-        .iter()
-        .find(|(given, _)| *given)
-        .map(|(_, name)| *name)
-}
-
-/// Checks made before the echo line: options not implemented yet, and values
-/// for which httperf 0.9.0 would wait forever.
+/// Checks made before the echo line: values for which httperf 0.9.0 would
+/// wait forever.
 pub fn check_before_start(options: &Options) -> Result<(), Fatal> {
     let program = &options.program;
-    if let Some(name) = unimplemented_option(options) {
-        return Err(Fatal::new(format!(
-            "{program}: {name} is not implemented yet in httperf-rs"
-        )));
-    }
-    if options.ssl_no_reuse {
-        return Err(Fatal::new(format!(
-            "{program}: --ssl-no-reuse is not implemented yet in httperf-rs"
-        )));
-    }
     debug_level(options)?;
     local_addresses(options)?;
     let sessions = options
@@ -120,6 +92,7 @@ pub fn build(options: &Options) -> Result<RunConfig, Fatal> {
     // The parser keeps --port within 0..=65535.
     let port = u16::try_from(options.effective_port()).unwrap_or(0);
     let servers = resolve_servers(options, port)?;
+    let tls = tls_client(options, &servers)?;
     let extra_headers = extra_headers(options)?;
     let host = (!options.no_host_hdr).then(|| {
         options
@@ -154,6 +127,7 @@ pub fn build(options: &Options) -> Result<RunConfig, Fatal> {
             capture_pages: options.wsesspage.is_some(),
             periodic_stats: options.periodic_stats,
             local_addrs: local_addresses(options)?,
+            tls,
         },
         workload: workload_spec(options)?,
         uris,
@@ -349,10 +323,36 @@ fn pacing(rate: &RateSpec, client_id: u32) -> Pacing {
     }
 }
 
-/// Resolves `--server` (or each name of `--servers`) once. IPv4 answers are
-/// preferred, as httperf only knew IPv4; IPv6 is used when it is all there is.
-fn resolve_servers(options: &Options, port: u16) -> Result<Vec<SocketAddr>, Fatal> {
-    let names = match &options.servers {
+/// `--ssl`: the rustls client, built once (bad cipher lists, protocols and
+/// files end the run here, after the echo line, with exit status 1).
+fn tls_client(options: &Options, servers: &[SocketAddr]) -> Result<Option<TlsClient>, Fatal> {
+    if !options.ssl {
+        return Ok(None);
+    }
+    let settings = TlsSettings {
+        ciphers: options.ssl_ciphers.clone(),
+        protocol: options.ssl_protocol,
+        verify: options.ssl_verify,
+        ca_file: options.ssl_ca_file.clone(),
+        ca_path: options.ssl_ca_path.clone(),
+        certificate: options.ssl_certificate.clone(),
+        key: options.ssl_key.clone(),
+        reuse_sessions: !options.ssl_no_reuse,
+        tls_server_name: options.tls_server_name.clone(),
+        server_name: options.server_name.clone(),
+    };
+    let named: Vec<(String, IpAddr)> = server_names(options)?
+        .into_iter()
+        .zip(servers.iter().map(SocketAddr::ip))
+        .collect();
+    tls::build(&settings, &named)
+        .map(Some)
+        .map_err(|message| Fatal::new(format!("{}: {message}", options.program)))
+}
+
+/// The names given by `--server`, or each name of `--servers`.
+fn server_names(options: &Options) -> Result<Vec<String>, Fatal> {
+    Ok(match &options.servers {
         None => vec![options.server.clone()],
         Some(path) => {
             let bytes = std::fs::read(path).map_err(|_| {
@@ -376,8 +376,13 @@ fn resolve_servers(options: &Options, port: u16) -> Result<Vec<SocketAddr>, Fata
             }
             names
         }
-    };
-    names
+    })
+}
+
+/// Resolves `--server` (or each name of `--servers`) once. IPv4 answers are
+/// preferred, as httperf only knew IPv4; IPv6 is used when it is all there is.
+fn resolve_servers(options: &Options, port: u16) -> Result<Vec<SocketAddr>, Fatal> {
+    server_names(options)?
         .iter()
         .map(|name| {
             resolve(name, port).ok_or_else(|| {
@@ -451,18 +456,6 @@ fn uri_source(options: &Options) -> Result<UriSource, Fatal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn unimplemented_options_are_refused_by_name() {
-        let mut options = Options::defaults("httperf");
-        options.ssl = true;
-        let error = check_before_start(&options).expect_err("refused");
-        assert_eq!(
-            error.message,
-            "httperf: --ssl is not implemented yet in httperf-rs"
-        );
-        assert_eq!(error.exit_code, 1);
-    }
 
     #[test]
     fn local_address_ranges_expand_in_order() {

@@ -11,4 +11,5 @@ pub mod http;
 pub mod report;
 pub mod stats;
 pub mod sys;
+pub mod tls;
 pub mod workload;

@@ -9,6 +9,8 @@ use crate::http::request::RequestBytes;
 use crate::http::response::ReplyParser;
 use crate::stats::print::ReplyPrintState;
 
+use super::transport::Transport;
+
 /// One request/reply exchange.
 #[derive(Debug)]
 pub struct Call {
@@ -47,6 +49,9 @@ impl Call {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnState {
     Connecting,
+    /// TCP is up and the TLS handshake is under way: not yet "connected" for
+    /// httperf (CONN_CONNECTED comes when the handshake is done).
+    Handshaking,
     Connected,
 }
 
@@ -55,7 +60,7 @@ pub enum ConnState {
 pub struct Conn {
     /// Unique over the run (slab keys are reused).
     pub serial: u64,
-    pub stream: mio::net::TcpStream,
+    pub transport: Transport,
     pub state: ConnState,
     pub connect_start_ns: u64,
     pub send_queue: VecDeque<Call>,
@@ -70,10 +75,11 @@ pub struct Conn {
 }
 
 impl Conn {
-    /// httperf's watchdog rule: while connecting, the connect deadline; then the
-    /// earliest deadline of the first call to send and the first call to answer.
+    /// httperf's watchdog rule: while connecting (TLS handshake included), the
+    /// connect deadline; then the earliest deadline of the first call to send
+    /// and the first call to answer.
     pub fn deadline_ns(&self, connect_deadline_ns: Option<u64>) -> Option<u64> {
-        if self.state == ConnState::Connecting {
+        if self.state != ConnState::Connected {
             return connect_deadline_ns;
         }
         let send = self.send_queue.front().and_then(|call| call.deadline_ns);

@@ -7,9 +7,10 @@
 pub mod conn;
 pub mod socket;
 pub mod timers;
+pub mod transport;
 
 use std::collections::VecDeque;
-use std::io::{self, IoSlice, Read, Write};
+use std::io::{self, IoSlice, Write};
 use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::rc::Rc;
@@ -28,6 +29,7 @@ use crate::sys::{self, TimerFd};
 use conn::{Call, Conn, ConnState};
 use socket::{PortMap, SetupError, SocketOptions};
 use timers::{Timer, TimerQueue};
+use transport::Transport;
 
 const TIMER_TOKEN: Token = Token(usize::MAX);
 const READ_BUFFER_BYTES: usize = 64 * 1024;
@@ -63,6 +65,8 @@ pub struct EngineConfig {
     pub periodic_stats: bool,
     /// [master] `--myaddr`: local addresses to connect from, round robin.
     pub local_addrs: Vec<std::net::IpAddr>,
+    /// `--ssl`: every connection speaks TLS with this client.
+    pub tls: Option<crate::tls::TlsClient>,
 }
 
 /// A connection as the workload knows it. Stays unique after the connection
@@ -261,6 +265,8 @@ pub struct Engine {
     next_local: usize,
     ports: PortMap,
     read_buffer: Vec<u8>,
+    /// The first TLS failure has been described on stderr.
+    tls_error_reported: bool,
 }
 
 impl Engine {
@@ -296,6 +302,7 @@ impl Engine {
             next_local: 0,
             ports: PortMap::default(),
             read_buffer: vec![0; READ_BUFFER_BYTES],
+            tls_error_reported: false,
         })
     }
 
@@ -425,7 +432,8 @@ impl Engine {
         let serial = self.next_conn_serial;
         self.next_conn_serial += 1;
         self.stats.conn_new(self.iteration);
-        let server = self.config.servers[self.next_server % self.config.servers.len()];
+        let server_index = self.next_server % self.config.servers.len();
+        let server = self.config.servers[server_index];
         self.next_server = self.next_server.wrapping_add(1);
         let unplaced = ConnId {
             key: usize::MAX,
@@ -478,9 +486,27 @@ impl Engine {
             );
             return unplaced;
         }
+        let transport = match &self.config.tls {
+            None => Transport::Plain(stream),
+            Some(client) => match client.connect(server_index) {
+                Ok(session) => Transport::tls(stream, session),
+                Err(error) => {
+                    if let Some(port) = hog_port {
+                        self.ports.release(port);
+                    }
+                    self.report_tls_error(&error);
+                    let setup = SetupError {
+                        errno: libc::EPROTO,
+                        message: None,
+                    };
+                    self.fail_unplaced(unplaced, setup);
+                    return unplaced;
+                }
+            },
+        };
         entry.insert(Conn {
             serial,
-            stream,
+            transport,
             state: ConnState::Connecting,
             connect_start_ns,
             send_queue: VecDeque::new(),
@@ -495,9 +521,11 @@ impl Engine {
             format_args!("connection {serial} connecting to {server}"),
         );
         if connected {
-            self.mark_connected(id.key);
+            self.tcp_connected(id.key);
         }
-        self.rearm_watchdog(id.key);
+        if self.is_alive(id) {
+            self.rearm_watchdog(id.key);
+        }
         id
     }
 
@@ -701,15 +729,29 @@ impl Engine {
             return;
         };
         let id = self.id_of(key);
-        if conn.state == ConnState::Connecting {
-            self.finish_connect(key, readiness);
+        let state_before = conn.state;
+        match state_before {
+            ConnState::Connecting => self.finish_connect(key, readiness),
+            ConnState::Handshaking => {
+                self.drive_handshake(key, readiness.readable, readiness.read_closed)
+            }
+            ConnState::Connected => {}
         }
         if self.is_alive(id) && self.conns[key].state == ConnState::Connected {
             self.flush_sends(key);
         }
-        let connected = self.is_alive(id) && self.conns[key].state == ConnState::Connected;
-        if connected && (readiness.readable || readiness.read_closed) {
-            self.read_replies(key, readiness.read_closed);
+        if self.is_alive(id) && self.conns[key].state == ConnState::Connected {
+            let transport = &mut self.conns[key].transport;
+            let worth_reading = if state_before != ConnState::Connected && transport.is_tls() {
+                // The handshake read what this event announced; what came
+                // with its last records may be waiting.
+                transport.has_pending_input()
+            } else {
+                readiness.readable || readiness.read_closed
+            };
+            if worth_reading {
+                self.read_replies(key, readiness.read_closed);
+            }
         }
         if self.is_alive(id) {
             self.rearm_watchdog(key);
@@ -718,31 +760,73 @@ impl Engine {
 
     fn finish_connect(&mut self, key: usize, readiness: Readiness) {
         let conn = &self.conns[key];
-        let pending_error = match conn.stream.take_error() {
+        let pending_error = match conn.transport.tcp().take_error() {
             Ok(error) => error,
             Err(error) => Some(error),
         };
         if let Some(error) = pending_error {
-            // httperf records the connect before noticing the refusal.
-            self.record_connected(key);
+            self.record_refused_connect(key);
             self.fail(key, error.raw_os_error().unwrap_or(libc::EIO));
             return;
         }
         if readiness.writable {
             // epoll reports a connecting socket writable only once the
             // connect finished, and SO_ERROR said it did not fail.
-            self.mark_connected(key);
+            self.tcp_connected(key);
             return;
         }
-        match conn.stream.peer_addr() {
-            Ok(_) => self.mark_connected(key),
+        match conn.transport.tcp().peer_addr() {
+            Ok(_) => self.tcp_connected(key),
             Err(error)
                 if error.kind() == io::ErrorKind::NotConnected
                     || error.raw_os_error() == Some(libc::EINPROGRESS) => {}
             Err(error) => {
-                self.record_connected(key);
+                self.record_refused_connect(key);
                 self.fail(key, error.raw_os_error().unwrap_or(libc::EIO));
             }
+        }
+    }
+
+    /// httperf records a plain connect before noticing its refusal; with TLS
+    /// "connected" means a finished handshake, which a refused one never has.
+    fn record_refused_connect(&mut self, key: usize) {
+        if !self.conns[key].transport.is_tls() {
+            self.record_connected(key);
+        }
+    }
+
+    /// TCP is up: plain connections are connected; TLS ones start their
+    /// handshake.
+    fn tcp_connected(&mut self, key: usize) {
+        if self.conns[key].transport.is_tls() {
+            self.conns[key].state = ConnState::Handshaking;
+            // A TLS server never speaks first: nothing to read yet.
+            self.drive_handshake(key, false, false);
+        } else {
+            self.mark_connected(key);
+        }
+    }
+
+    fn drive_handshake(&mut self, key: usize, readable: bool, read_closed: bool) {
+        match self.conns[key].transport.handshake(readable, read_closed) {
+            Ok(true) => {
+                if self.config.debug > 0 {
+                    let kind = match self.conns[key].transport.resumed() {
+                        Some(true) => "resumed",
+                        _ => "full",
+                    };
+                    self.trace(
+                        1,
+                        format_args!(
+                            "connection {} TLS handshake done ({kind})",
+                            self.conns[key].serial
+                        ),
+                    );
+                }
+                self.mark_connected(key);
+            }
+            Ok(false) => {}
+            Err(error) => self.fail_io(key, &error),
         }
     }
 
@@ -785,6 +869,10 @@ impl Engine {
 
     /// Writes queued requests, one call at a time, until done or WouldBlock.
     fn flush_sends(&mut self, key: usize) {
+        if let Err(error) = self.conns[key].transport.flush() {
+            self.fail_io(key, &error);
+            return;
+        }
         loop {
             let now = sys::monotonic_ns();
             let send_timeout = self.send_deadline(now);
@@ -799,7 +887,7 @@ impl Engine {
             }
             let (head, body) = unsent_parts(call);
             let result = conn
-                .stream
+                .transport
                 .write_vectored(&[IoSlice::new(head), IoSlice::new(body)]);
             match result {
                 Ok(0) => break,
@@ -821,11 +909,11 @@ impl Engine {
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 Err(error) => {
-                    let errno = match conn.stream.take_error() {
-                        Ok(Some(pending)) => pending.raw_os_error(),
-                        _ => error.raw_os_error(),
-                    };
-                    self.fail(key, errno.unwrap_or(libc::EIO));
+                    if let Ok(Some(pending)) = conn.transport.tcp().take_error() {
+                        self.fail_io(key, &pending);
+                    } else {
+                        self.fail_io(key, &error);
+                    }
                     return;
                 }
             }
@@ -857,7 +945,9 @@ impl Engine {
         let id = self.id_of(key);
         let mut buffer = std::mem::take(&mut self.read_buffer);
         while self.is_alive(id) {
-            let result = self.conns[key].stream.read(&mut buffer);
+            let transport = &mut self.conns[key].transport;
+            let result = transport.read(&mut buffer);
+            let short_read_drains = transport.short_read_drains();
             match result {
                 Ok(0) => {
                     self.on_eof(key);
@@ -866,14 +956,14 @@ impl Engine {
                 Ok(len) => {
                     self.trace(1, format_args!("connection {} read {len} bytes", id.serial));
                     self.on_data(key, &buffer[..len]);
-                    if len < buffer.len() && !read_closed {
+                    if len < buffer.len() && !read_closed && short_read_drains {
                         break;
                     }
                 }
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 Err(error) => {
-                    self.fail(key, error.raw_os_error().unwrap_or(libc::EIO));
+                    self.fail_io(key, &error);
                     break;
                 }
             }
@@ -992,6 +1082,25 @@ impl Engine {
         }
     }
 
+    /// A transport error: a TLS failure is described once on stderr, then
+    /// counted under its errno (`transport::failure_errno`).
+    fn fail_io(&mut self, key: usize, error: &io::Error) {
+        if let Some(tls) = transport::tls_failure(error) {
+            self.report_tls_error(tls);
+        }
+        self.fail(key, transport::failure_errno(error));
+    }
+
+    /// httperf 0.9.0 dies on a TLS error; httperf-rs counts it (as `other`)
+    /// and tells what the first one was.
+    fn report_tls_error(&mut self, error: &rustls::Error) {
+        self.trace(1, format_args!("TLS error: {error}"));
+        if !self.tls_error_reported {
+            self.tls_error_reported = true;
+            eprintln!("{}: SSL/TLS error: {error}", self.config.program);
+        }
+    }
+
     fn fail(&mut self, key: usize, errno: i32) {
         if self.stats.conn_failed(errno) {
             eprintln!(
@@ -1043,7 +1152,11 @@ impl Engine {
         );
         // Closing the socket (when `conn` drops) removes it from the epoll
         // set, as no other descriptor refers to it: no deregister call needed.
-        let conn = self.conns.remove(key);
+        let mut conn = self.conns.remove(key);
+        if reason == CloseReason::Client {
+            // httperf shuts TLS down with a close_notify before close().
+            conn.transport.close_notify();
+        }
         if let Some(port) = conn.hog_port {
             self.ports.release(port);
         }

@@ -1,0 +1,313 @@
+//! What a connection's bytes travel over: the plain TCP stream, or TLS
+//! (a rustls `ClientConnection` on top of it). Reads and writes take and give
+//! application bytes only; the TLS records are moved to and from the socket
+//! here, always until the socket would block, so the engine's edge-triggered
+//! registration stays correct. rustls' `wants_write` decides when records are
+//! written (after every write, read and handshake step), `wants_read` when the
+//! handshake reads. No HTTP knowledge, no statistics.
+
+use std::fmt;
+use std::io::{self, IoSlice, Read, Write};
+
+use mio::net::TcpStream;
+use rustls::ClientConnection;
+
+/// A TLS protocol failure (bad record, alert received, certificate refused…),
+/// carried inside an `io::Error` of kind `Other`.
+#[derive(Debug)]
+pub struct TlsFailure(pub rustls::Error);
+
+impl fmt::Display for TlsFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for TlsFailure {}
+
+/// The TLS error inside `error`, if it is one.
+pub fn tls_failure(error: &io::Error) -> Option<&rustls::Error> {
+    error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<TlsFailure>())
+        .map(|failure| &failure.0)
+}
+
+/// The errno httperf's counters see for a transport error: TLS protocol
+/// failures are EPROTO (counted as `other`), an end of stream in the middle of
+/// a handshake is ECONNRESET (`connreset`), socket errors keep their own.
+pub fn failure_errno(error: &io::Error) -> i32 {
+    if tls_failure(error).is_some() {
+        return libc::EPROTO;
+    }
+    if error.kind() == io::ErrorKind::UnexpectedEof {
+        return libc::ECONNRESET;
+    }
+    error.raw_os_error().unwrap_or(libc::EIO)
+}
+
+fn tls_error(error: rustls::Error) -> io::Error {
+    io::Error::other(TlsFailure(error))
+}
+
+pub enum Transport {
+    Plain(TcpStream),
+    Tls(Box<TlsStream>),
+}
+
+pub struct TlsStream {
+    tcp: TcpStream,
+    tls: ClientConnection,
+    /// The last socket read was shorter than asked (or would block): the
+    /// receive queue was empty then, so new data raises a new edge.
+    drained: bool,
+    /// The last event said the peer closed: only an EOF ends the reading.
+    peer_closing: bool,
+}
+
+/// Reads from the socket and notes whether the read drained it.
+struct DrainTracker<'a> {
+    tcp: &'a mut TcpStream,
+    drained: &'a mut bool,
+    peer_closing: bool,
+}
+
+impl Read for DrainTracker<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let result = self.tcp.read(buffer);
+        *self.drained = match &result {
+            Ok(len) => *len < buffer.len() && !self.peer_closing,
+            Err(error) => error.kind() == io::ErrorKind::WouldBlock,
+        };
+        result
+    }
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Transport::Plain(tcp) => f.debug_tuple("Plain").field(tcp).finish(),
+            Transport::Tls(stream) => f.debug_tuple("Tls").field(&stream.tcp).finish(),
+        }
+    }
+}
+
+impl Transport {
+    pub fn tls(tcp: TcpStream, tls: ClientConnection) -> Transport {
+        Transport::Tls(Box::new(TlsStream {
+            tcp,
+            tls,
+            drained: true,
+            peer_closing: false,
+        }))
+    }
+
+    pub fn tcp(&self) -> &TcpStream {
+        match self {
+            Transport::Plain(tcp) => tcp,
+            Transport::Tls(stream) => &stream.tcp,
+        }
+    }
+
+    pub fn tcp_mut(&mut self) -> &mut TcpStream {
+        match self {
+            Transport::Plain(tcp) => tcp,
+            Transport::Tls(stream) => &mut stream.tcp,
+        }
+    }
+
+    pub fn is_tls(&self) -> bool {
+        matches!(self, Transport::Tls(_))
+    }
+
+    /// After a read that returned less than the buffer: was the socket
+    /// drained? Plain TCP: yes. TLS: if rustls' last read from the socket
+    /// was short too (it reads in pieces of its own size).
+    pub fn short_read_drains(&self) -> bool {
+        match self {
+            Transport::Plain(_) => true,
+            Transport::Tls(stream) => stream.drained,
+        }
+    }
+
+    /// Whether the TLS handshake was a resumption (`None` for plain TCP or
+    /// while handshaking).
+    pub fn resumed(&self) -> Option<bool> {
+        match self {
+            Transport::Plain(_) => None,
+            Transport::Tls(stream) => stream
+                .tls
+                .handshake_kind()
+                .map(|kind| kind == rustls::HandshakeKind::Resumed),
+        }
+    }
+
+    /// Moves the handshake on as far as the socket allows: `Ok(true)` once it
+    /// is complete (plain TCP: at once), `Ok(false)` when waiting for the
+    /// socket. `readable`/`read_closed` say what the event reported: the
+    /// socket is only read when it may hold something (not right after the
+    /// TCP connect, nor on an event that only says writable). A TLS error is
+    /// sent to the peer (best effort) and returned.
+    pub fn handshake(&mut self, readable: bool, read_closed: bool) -> io::Result<bool> {
+        let Transport::Tls(stream) = self else {
+            return Ok(true);
+        };
+        if readable || read_closed {
+            stream.drained = false;
+        }
+        stream.peer_closing = read_closed;
+        loop {
+            stream.flush_records()?;
+            if !stream.tls.is_handshaking() {
+                return Ok(true);
+            }
+            if !stream.tls.wants_read() || stream.drained {
+                // Waiting for the socket to take our records, or for the
+                // peer's: the next edge brings the engine back here.
+                return Ok(false);
+            }
+            let mut socket = DrainTracker {
+                tcp: &mut stream.tcp,
+                drained: &mut stream.drained,
+                peer_closing: stream.peer_closing,
+            };
+            match stream.tls.read_tls(&mut socket) {
+                Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+                Ok(_) => stream.process()?,
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// Writes application bytes: returns how many were taken. With TLS they
+    /// are encrypted and the records written until the socket would block;
+    /// while records from an earlier write are still queued, nothing more is
+    /// taken (`WouldBlock`), so at most one buffer's worth waits in memory.
+    pub fn write_vectored(&mut self, parts: &[IoSlice<'_>]) -> io::Result<usize> {
+        match self {
+            Transport::Plain(tcp) => tcp.write_vectored(parts),
+            Transport::Tls(stream) => {
+                if !stream.flush_records()? {
+                    return Err(io::ErrorKind::WouldBlock.into());
+                }
+                let taken = stream.tls.writer().write_vectored(parts)?;
+                stream.flush_records()?;
+                Ok(taken)
+            }
+        }
+    }
+
+    /// Whether a read could find something without a new event: TLS
+    /// plaintext or a close already decrypted, or a socket not yet drained.
+    pub fn has_pending_input(&mut self) -> bool {
+        match self {
+            Transport::Plain(_) => false,
+            Transport::Tls(stream) => {
+                !stream.drained
+                    || stream.tls.process_new_packets().map_or(true, |state| {
+                        state.plaintext_bytes_to_read() > 0 || state.peer_has_closed()
+                    })
+            }
+        }
+    }
+
+    /// Writes TLS records still queued (plain TCP has none). `Ok(true)` when
+    /// nothing is left.
+    pub fn flush(&mut self) -> io::Result<bool> {
+        match self {
+            Transport::Plain(_) => Ok(true),
+            Transport::Tls(stream) => stream.flush_records(),
+        }
+    }
+
+    /// Reads application bytes. `Ok(0)` is the end of the stream: a TCP EOF,
+    /// or with TLS a close_notify or a TCP EOF without one (a truncation,
+    /// which httperf's EOF rules then judge like any other EOF).
+    pub fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Transport::Plain(tcp) => tcp.read(buffer),
+            Transport::Tls(stream) => stream.read_plaintext(buffer),
+        }
+    }
+
+    /// Says goodbye with a TLS close_notify before the socket is closed
+    /// (best effort, never blocks). Nothing for plain TCP.
+    pub fn close_notify(&mut self) {
+        if let Transport::Tls(stream) = self {
+            if !stream.tls.is_handshaking() {
+                stream.tls.send_close_notify();
+                let _ = stream.flush_records();
+            }
+        }
+    }
+}
+
+impl TlsStream {
+    /// Writes queued TLS records until none is left (`Ok(true)`) or the
+    /// socket would block (`Ok(false)`).
+    fn flush_records(&mut self) -> io::Result<bool> {
+        while self.tls.wants_write() {
+            match self.tls.write_tls(&mut self.tcp) {
+                Ok(0) => return Ok(false),
+                Ok(_) => {}
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(false),
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(true)
+    }
+
+    /// Decrypts what `read_tls` brought in. Whatever rustls wants to send in
+    /// answer (an alert, a key update) goes out at once, best effort.
+    fn process(&mut self) -> io::Result<()> {
+        let result = self.tls.process_new_packets();
+        let flushed = self.flush_records();
+        result.map_err(tls_error)?;
+        flushed.map(|_| ())
+    }
+
+    fn read_plaintext(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        loop {
+            match self.tls.reader().read(buffer) {
+                Ok(len) => return Ok(len),
+                Err(error) if error.kind() == io::ErrorKind::UnexpectedEof => return Ok(0),
+                Err(error) if error.kind() != io::ErrorKind::WouldBlock => return Err(error),
+                Err(_) => {}
+            }
+            let mut socket = DrainTracker {
+                tcp: &mut self.tcp,
+                drained: &mut self.drained,
+                peer_closing: self.peer_closing,
+            };
+            match self.tls.read_tls(&mut socket) {
+                // rustls notes the EOF; the reader reports it on the next turn.
+                Ok(_) => self.process()?,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_map_to_httperf_errnos() {
+        let tls = tls_error(rustls::Error::DecryptError);
+        assert_eq!(failure_errno(&tls), libc::EPROTO);
+        assert!(matches!(
+            tls_failure(&tls),
+            Some(rustls::Error::DecryptError)
+        ));
+        let eof: io::Error = io::ErrorKind::UnexpectedEof.into();
+        assert_eq!(failure_errno(&eof), libc::ECONNRESET);
+        assert!(tls_failure(&eof).is_none());
+        let refused = io::Error::from_raw_os_error(libc::ECONNREFUSED);
+        assert_eq!(failure_errno(&refused), libc::ECONNREFUSED);
+    }
+}
