@@ -374,14 +374,20 @@ fn option_args() -> Vec<Arg> {
         flag(
             "ssl",
             "Talk to the server over SSL/TLS",
-            "Use SSL/TLS on every connection (the default port becomes 443). A \
-             failed handshake ends the test.",
+            "Use TLS (TLS 1.2 or 1.3, through rustls) on every connection; the default \
+             port becomes 443. The server name is sent (SNI) unless the server is an IP \
+             address, and the server's certificate is not verified unless --ssl-verify \
+             asks for it. A failed handshake is counted as an error of that connection \
+             (`other`, or `connreset` for an end of stream) and the test goes on.",
         ),
         valued(
             "ssl-ciphers",
             "L",
             "Offer only the cipher suites in list L",
-            "OpenSSL cipher list (suites separated by colons) offered to the server.",
+            "Cipher suites offered to the server, as an OpenSSL-style list separated by \
+             colons (OpenSSL or IANA names, ALL, DEFAULT, HIGH, !name). Suites rustls does \
+             not have are skipped; a list that selects none is an error naming the \
+             supported ones. TLS 1.3 suites stay on unless the list names some.",
         ),
         valued(
             "tls-server-name",
@@ -391,9 +397,10 @@ fn option_args() -> Vec<Arg> {
         ),
         flag(
             "ssl-no-reuse",
-            "Do not reuse SSL sessions within a session",
-            "Perform a full SSL handshake on every connection instead of resuming \
-             the SSL session of the first connection of each workload session.",
+            "Do not resume TLS sessions",
+            "Perform a full TLS handshake on every connection. By default a connection \
+             resumes an earlier TLS session with the same server (session tickets or \
+             ids), in every workload.",
         ),
         valued(
             "ssl-certificate",
