@@ -5,12 +5,14 @@
 //! decides what to request or when.
 
 pub mod conn;
+mod sink;
 pub mod socket;
 pub mod timers;
 pub mod transport;
+mod wire;
 
 use std::collections::VecDeque;
-use std::io::{self, IoSlice, Write};
+use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::rc::Rc;
@@ -20,16 +22,18 @@ use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
 use crate::http::request::RequestBytes;
-use crate::http::response::{EofOutcome, ReplyEvents, ReplyParser, ReplyWarning};
+use crate::http::response::ReplyParser;
 use crate::report;
-use crate::stats::basic::{BasicStats, CompletedReply};
-use crate::stats::print::{self, PrintSelection, ReplyPrintState};
+use crate::stats::basic::BasicStats;
+use crate::stats::print::PrintSelection;
 use crate::stats::summary::Summary;
 use crate::sys::{self, TimerFd};
 use conn::{Call, Conn, ConnState};
+pub use sink::PageCapture;
 use socket::{PortMap, SetupError, SocketOptions};
 use timers::{Timer, TimerQueue};
 use transport::Transport;
+use wire::{start_sending_front, Readiness};
 
 const TIMER_TOKEN: Token = Token(usize::MAX);
 const READ_BUFFER_BYTES: usize = 64 * 1024;
@@ -142,106 +146,6 @@ pub struct RunOutcome {
     pub summary: Summary,
     /// The run's stdout, handed back so the report follows what the run printed.
     pub output: Box<dyn Write>,
-}
-
-/// What an event said about a socket, copied out of mio's event.
-#[derive(Debug, Clone, Copy)]
-struct Readiness {
-    readable: bool,
-    writable: bool,
-    /// The peer closed its side, or the socket is in error: reading must go
-    /// on until EOF or the error shows.
-    read_closed: bool,
-}
-
-impl Readiness {
-    fn of(event: &mio::event::Event) -> Readiness {
-        Readiness {
-            readable: event.is_readable(),
-            writable: event.is_writable(),
-            read_closed: event.is_read_closed() || event.is_error(),
-        }
-    }
-}
-
-/// `--print-reply` output for the call being parsed.
-struct ReplyPrinter<'a> {
-    out: &'a mut dyn Write,
-    state: &'a mut ReplyPrintState,
-    selection: PrintSelection,
-    call_id: u64,
-}
-
-/// Collects what the reply parser reports while the engine feeds it.
-#[derive(Default)]
-struct ParseSink<'a> {
-    status_line_seen: Option<u32>,
-    warnings: Vec<ReplyWarning>,
-    printer: Option<ReplyPrinter<'a>>,
-    /// Where to keep the last `Set-Cookie: ` value, when cookies are captured.
-    cookie: Option<&'a mut Option<Vec<u8>>>,
-    /// Embedded-object capture, when pages are captured.
-    page: Option<&'a mut PageCapture>,
-}
-
-/// `--wsesspage`: what one reply links to.
-#[derive(Debug, Default)]
-pub struct PageCapture {
-    html: bool,
-    scanner: crate::workload::page::PageScanner,
-    pub found: Vec<String>,
-}
-
-impl PageCapture {
-    fn header_line(&mut self, raw_line: &[u8]) {
-        if crate::workload::page::is_html_content_type(raw_line) {
-            self.html = true;
-        }
-        let line = raw_line.strip_suffix(b"\n").unwrap_or(raw_line);
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if let Some(target) = line.strip_prefix(b"Location: ") {
-            self.found
-                .push(String::from_utf8_lossy(target).into_owned());
-        }
-    }
-
-    fn body(&mut self, data: &[u8]) {
-        if self.html {
-            self.scanner.feed(data, &mut self.found);
-        }
-    }
-}
-
-impl ReplyEvents for ParseSink<'_> {
-    fn status_line(&mut self, status: u32, raw_line: &[u8]) {
-        self.status_line_seen = Some(status);
-        self.header_line(raw_line);
-    }
-    fn header_line(&mut self, raw_line: &[u8]) {
-        if let Some(page) = &mut self.page {
-            page.header_line(raw_line);
-        }
-        if let Some(cookie) = &mut self.cookie {
-            if let Some(value) = crate::workload::cookie::set_cookie_value(raw_line) {
-                **cookie = Some(value);
-            }
-        }
-        if let Some(p) = &mut self.printer {
-            p.state
-                .header_line(&mut *p.out, &p.selection, p.call_id, raw_line);
-        }
-    }
-    fn body(&mut self, data: &[u8]) {
-        if let Some(page) = &mut self.page {
-            page.body(data);
-        }
-        if let Some(p) = &mut self.printer {
-            p.state.body(&mut *p.out, &p.selection, p.call_id, data);
-        }
-    }
-    fn warning(&mut self, warning: ReplyWarning) {
-        self.warnings.push(warning);
-    }
 }
 
 pub struct Engine {
@@ -724,357 +628,6 @@ impl Engine {
         deadline_after(now, wait_s, wait_s > 0.0)
     }
 
-    fn on_ready(&mut self, key: usize, readiness: Readiness) {
-        let Some(conn) = self.conns.get(key) else {
-            return;
-        };
-        let id = self.id_of(key);
-        let state_before = conn.state;
-        match state_before {
-            ConnState::Connecting => self.finish_connect(key, readiness),
-            ConnState::Handshaking => {
-                self.drive_handshake(key, readiness.readable, readiness.read_closed)
-            }
-            ConnState::Connected => {}
-        }
-        if self.is_alive(id) && self.conns[key].state == ConnState::Connected {
-            self.flush_sends(key);
-        }
-        if self.is_alive(id) && self.conns[key].state == ConnState::Connected {
-            let transport = &mut self.conns[key].transport;
-            let worth_reading = if state_before != ConnState::Connected && transport.is_tls() {
-                // The handshake read what this event announced; what came
-                // with its last records may be waiting.
-                transport.has_pending_input()
-            } else {
-                readiness.readable || readiness.read_closed
-            };
-            if worth_reading {
-                self.read_replies(key, readiness.read_closed);
-            }
-        }
-        if self.is_alive(id) {
-            self.rearm_watchdog(key);
-        }
-    }
-
-    fn finish_connect(&mut self, key: usize, readiness: Readiness) {
-        let conn = &self.conns[key];
-        let pending_error = match conn.transport.tcp().take_error() {
-            Ok(error) => error,
-            Err(error) => Some(error),
-        };
-        if let Some(error) = pending_error {
-            self.record_refused_connect(key);
-            self.fail(key, error.raw_os_error().unwrap_or(libc::EIO));
-            return;
-        }
-        if readiness.writable {
-            // epoll reports a connecting socket writable only once the
-            // connect finished, and SO_ERROR said it did not fail.
-            self.tcp_connected(key);
-            return;
-        }
-        match conn.transport.tcp().peer_addr() {
-            Ok(_) => self.tcp_connected(key),
-            Err(error)
-                if error.kind() == io::ErrorKind::NotConnected
-                    || error.raw_os_error() == Some(libc::EINPROGRESS) => {}
-            Err(error) => {
-                self.record_refused_connect(key);
-                self.fail(key, error.raw_os_error().unwrap_or(libc::EIO));
-            }
-        }
-    }
-
-    /// httperf records a plain connect before noticing its refusal; with TLS
-    /// "connected" means a finished handshake, which a refused one never has.
-    fn record_refused_connect(&mut self, key: usize) {
-        if !self.conns[key].transport.is_tls() {
-            self.record_connected(key);
-        }
-    }
-
-    /// TCP is up: plain connections are connected; TLS ones start their
-    /// handshake.
-    fn tcp_connected(&mut self, key: usize) {
-        if self.conns[key].transport.is_tls() {
-            self.conns[key].state = ConnState::Handshaking;
-            // A TLS server never speaks first: nothing to read yet.
-            self.drive_handshake(key, false, false);
-        } else {
-            self.mark_connected(key);
-        }
-    }
-
-    fn drive_handshake(&mut self, key: usize, readable: bool, read_closed: bool) {
-        match self.conns[key].transport.handshake(readable, read_closed) {
-            Ok(true) => {
-                if self.config.debug > 0 {
-                    let kind = match self.conns[key].transport.resumed() {
-                        Some(true) => "resumed",
-                        _ => "full",
-                    };
-                    self.trace(
-                        1,
-                        format_args!(
-                            "connection {} TLS handshake done ({kind})",
-                            self.conns[key].serial
-                        ),
-                    );
-                }
-                self.mark_connected(key);
-            }
-            Ok(false) => {}
-            Err(error) => self.fail_io(key, &error),
-        }
-    }
-
-    fn record_connected(&mut self, key: usize) {
-        let now = sys::monotonic_ns();
-        let connect_s = now.saturating_sub(self.conns[key].connect_start_ns) as f64 / NS_PER_S;
-        self.stats.conn_connected(connect_s);
-    }
-
-    fn mark_connected(&mut self, key: usize) {
-        self.trace(
-            1,
-            format_args!("connection {} connected", self.conns[key].serial),
-        );
-        self.record_connected(key);
-        self.conns[key].state = ConnState::Connected;
-        let id = self.id_of(key);
-        self.notices.push_back(Notice::Connected(id));
-        if !self.conns[key].send_queue.is_empty() {
-            self.flush_sends(key);
-        }
-    }
-
-    fn rearm_watchdog(&mut self, key: usize) {
-        let connect_deadline = {
-            let conn = &self.conns[key];
-            let timeout_s = self.config.timeout_s;
-            (timeout_s > 0.0).then(|| conn.connect_start_ns + seconds_to_ns(timeout_s))
-        };
-        let conn = &mut self.conns[key];
-        let deadline = conn.deadline_ns(connect_deadline);
-        if deadline != conn.watchdog_ns {
-            conn.watchdog_ns = deadline;
-            if let Some(at) = deadline {
-                let conn_serial = conn.serial;
-                self.timers.push(at, Timer::Watchdog { key, conn_serial });
-            }
-        }
-    }
-
-    /// Writes queued requests, one call at a time, until done or WouldBlock.
-    fn flush_sends(&mut self, key: usize) {
-        if let Err(error) = self.conns[key].transport.flush() {
-            self.fail_io(key, &error);
-            return;
-        }
-        loop {
-            let now = sys::monotonic_ns();
-            let send_timeout = self.send_deadline(now);
-            let conn = &mut self.conns[key];
-            let Some(call) = conn.send_queue.front_mut() else {
-                break;
-            };
-            if let (Some(parts), false) = (self.config.print.request, call.request_printed) {
-                call.request_printed = true;
-                let request = &call.request;
-                print::print_request(&mut *self.out, parts, call.id, &request.head, &request.body);
-            }
-            let (head, body) = unsent_parts(call);
-            let result = conn
-                .transport
-                .write_vectored(&[IoSlice::new(head), IoSlice::new(body)]);
-            match result {
-                Ok(0) => break,
-                Ok(written) => {
-                    if self.config.debug > 0 {
-                        eprintln!(
-                            "{}: debug: connection {} wrote {written} bytes of call {}",
-                            self.config.program, conn.serial, call.id
-                        );
-                    }
-                    call.written += written;
-                    call.bytes_written_total += written as u64;
-                    if call.written < call.request_len() {
-                        call.deadline_ns = send_timeout;
-                        continue;
-                    }
-                    self.finish_send(key, now);
-                }
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(error) => {
-                    if let Ok(Some(pending)) = conn.transport.tcp().take_error() {
-                        self.fail_io(key, &pending);
-                    } else {
-                        self.fail_io(key, &error);
-                    }
-                    return;
-                }
-            }
-        }
-        if self.conns[key].peer_closed && !self.conns[key].recv_queue.is_empty() {
-            self.on_eof(key);
-        }
-    }
-
-    fn finish_send(&mut self, key: usize, now: u64) {
-        let reply_deadline = self.reply_deadline(now);
-        let send_timeout = self.send_deadline(now);
-        let conn = &mut self.conns[key];
-        let Some(mut call) = conn.send_queue.pop_front() else {
-            return;
-        };
-        self.stats.request_sent(call.bytes_written_total);
-        call.deadline_ns = reply_deadline;
-        conn.recv_queue.push_back(call);
-        if !conn.send_queue.is_empty() {
-            start_sending_front(conn, now, send_timeout);
-        }
-    }
-
-    /// Reads until the socket is drained. A short read means the receive
-    /// queue was empty at that moment, so a new arrival raises a new edge;
-    /// only when the peer also closed must the loop go on to see the EOF.
-    fn read_replies(&mut self, key: usize, read_closed: bool) {
-        let id = self.id_of(key);
-        let mut buffer = std::mem::take(&mut self.read_buffer);
-        while self.is_alive(id) {
-            let transport = &mut self.conns[key].transport;
-            let result = transport.read(&mut buffer);
-            let short_read_drains = transport.short_read_drains();
-            match result {
-                Ok(0) => {
-                    self.on_eof(key);
-                    break;
-                }
-                Ok(len) => {
-                    self.trace(1, format_args!("connection {} read {len} bytes", id.serial));
-                    self.on_data(key, &buffer[..len]);
-                    if len < buffer.len() && !read_closed && short_read_drains {
-                        break;
-                    }
-                }
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => break,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(error) => {
-                    self.fail_io(key, &error);
-                    break;
-                }
-            }
-        }
-        self.read_buffer = buffer;
-    }
-
-    /// Hands received bytes to the pending calls in order; bytes nobody waits
-    /// for are dropped (0.9.0 aborts on them).
-    fn on_data(&mut self, key: usize, data: &[u8]) {
-        let now = sys::monotonic_ns();
-        let reply_deadline = self.reply_deadline(now);
-        let mut rest = data;
-        while !rest.is_empty() {
-            let conn = &mut self.conns[key];
-            let Some(call) = conn.recv_queue.front_mut() else {
-                break;
-            };
-            if call.parser.awaiting_status() {
-                call.deadline_ns = reply_deadline;
-            }
-            let mut sink = ParseSink {
-                printer: call.reply_print.as_deref_mut().map(|state| ReplyPrinter {
-                    out: &mut *self.out,
-                    state,
-                    selection: self.config.print,
-                    call_id: call.id,
-                }),
-                cookie: self.config.capture_cookies.then_some(&mut call.cookie),
-                page: call.page.as_deref_mut(),
-                ..ParseSink::default()
-            };
-            let used = call.parser.feed(rest, &mut sink);
-            let ParseSink {
-                status_line_seen,
-                warnings,
-                ..
-            } = sink;
-            if let Some(status) = status_line_seen {
-                call.recv_start_ns = now;
-                let response_s = now.saturating_sub(call.send_start_ns) as f64 / NS_PER_S;
-                self.stats.reply_started(response_s, status);
-            }
-            for warning in &warnings {
-                eprintln!("{}", warning.render(&self.config.program));
-            }
-            rest = &rest[used.min(rest.len())..];
-            if call.parser.is_complete() {
-                self.complete_front_call(key, now);
-            } else {
-                break;
-            }
-        }
-    }
-
-    fn complete_front_call(&mut self, key: usize, now: u64) {
-        let id = self.id_of(key);
-        let conn = &mut self.conns[key];
-        let Some(mut call) = conn.recv_queue.pop_front() else {
-            return;
-        };
-        conn.replies += 1;
-        let status = call.parser.status();
-        if let Some(state) = call.reply_print.as_deref_mut() {
-            let bytes = (
-                call.parser.header_bytes(),
-                call.parser.content_bytes(),
-                call.parser.footer_bytes(),
-            );
-            state.finish(&mut *self.out, call.id, bytes);
-        }
-        self.trace(
-            1,
-            format_args!("call {} done with status {status}", call.id),
-        );
-        self.stats.reply_completed(&CompletedReply {
-            status,
-            transfer_s: now.saturating_sub(call.recv_start_ns) as f64 / NS_PER_S,
-            header_bytes: call.parser.header_bytes(),
-            content_bytes: call.parser.content_bytes(),
-            footer_bytes: call.parser.footer_bytes(),
-        });
-        self.notices.push_back(Notice::CallDone {
-            conn: id,
-            tag: call.tag,
-            status,
-            cookie: call.cookie.take(),
-            embedded: call.page.take().map(|page| page.found).unwrap_or_default(),
-        });
-    }
-
-    /// End of stream: completes a close-delimited reply; anywhere else it is
-    /// httperf's synthetic ECONNRESET. With nothing expected it is only noted.
-    fn on_eof(&mut self, key: usize) {
-        let now = sys::monotonic_ns();
-        let conn = &mut self.conns[key];
-        conn.peer_closed = true;
-        let Some(call) = conn.recv_queue.front_mut() else {
-            return;
-        };
-        match call.parser.on_eof() {
-            EofOutcome::Complete => {
-                self.complete_front_call(key, now);
-                if !self.conns[key].recv_queue.is_empty() {
-                    self.fail(key, libc::ECONNRESET);
-                }
-            }
-            EofOutcome::Reset => self.fail(key, libc::ECONNRESET),
-        }
-    }
-
     /// `--debug` traces: stderr only, so report parsers never see them.
     fn trace(&self, level: u32, message: std::fmt::Arguments<'_>) {
         if self.config.debug >= level {
@@ -1169,25 +722,6 @@ impl Engine {
             replies: conn.replies,
             unfinished: conn.unfinished_calls(),
         });
-    }
-}
-
-/// A call became the first of the send queue: httperf's CALL_SEND_START.
-fn start_sending_front(conn: &mut Conn, now: u64, send_timeout: Option<u64>) {
-    if let Some(call) = conn.send_queue.front_mut() {
-        call.send_start_ns = now;
-        call.deadline_ns = send_timeout;
-    }
-}
-
-fn unsent_parts(call: &Call) -> (&[u8], &[u8]) {
-    let head = &call.request.head;
-    let body = &call.request.body;
-    if call.written < head.len() {
-        (&head[call.written..], body)
-    } else {
-        let body_offset = (call.written - head.len()).min(body.len());
-        (&[], &body[body_offset..])
     }
 }
 
