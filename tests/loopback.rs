@@ -281,3 +281,58 @@ fn myaddr_connects_from_each_local_address_in_turn() {
         .iter()
         .all(|p| p.ip().to_string() == "127.0.0.7"));
 }
+
+#[test]
+fn hostile_replies_are_counted_never_fatal() {
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+    let server = TestServer::start(Behaviour::ReplyThenClose(garbage));
+    let result = run(server.port, &["--num-conns=3"]);
+    assert_eq!(result.status, 0, "{}", result.stderr);
+    assert_eq!(result.count("Total:", "connections"), 3);
+
+    let mut huge = b"HTTP/1.1 200 OK\r\nX-Big: ".to_vec();
+    huge.extend(std::iter::repeat_n(b'a', 2 << 20));
+    huge.extend_from_slice(b"\r\nContent-Length: 2\r\n\r\nok");
+    let server = TestServer::start(Behaviour::Reply(huge));
+    let result = run(server.port, &["--num-calls=2"]);
+    assert_eq!(result.count("Total:", "replies"), 2);
+    assert!(
+        result.stderr.contains("truncating header"),
+        "{}",
+        result.stderr
+    );
+
+    let server = TestServer::start(Behaviour::Reply(
+        b"HTTP/1.1 600 Odd\r\nContent-Length: 1\r\n\r\nx".to_vec(),
+    ));
+    let result = run(server.port, &["--num-calls=2"]);
+    assert_eq!(result.status, 0, "{}", result.stderr);
+    // Status 600 completes the call but is not a reply (0.9.0 aborts here).
+    assert_eq!(result.count("Total:", "replies"), 0);
+    assert_eq!(result.count("Total:", "requests"), 2);
+    assert_eq!(result.count("Errors: total", "total"), 0);
+}
+
+#[test]
+fn a_body_after_head_and_a_truncated_body_do_not_break_the_run() {
+    let server = TestServer::start(Behaviour::Reply(ok_reply("unexpected body")));
+    let result = run(server.port, &["--method=HEAD", "--num-calls=3"]);
+    assert_eq!(result.status, 0, "{}", result.stderr);
+    // The unasked-for body is dropped (0.9.0 aborts); should it arrive late,
+    // it starts the next reply's (invalid, 599) status line: three replies
+    // either way.
+    assert_eq!(result.count("Total:", "requests"), 3);
+    assert_eq!(result.count("Total:", "replies"), 3);
+
+    let server = TestServer::start(Behaviour::ReplyThenClose(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort".to_vec(),
+    ));
+    let result = run(server.port, &["--num-conns=2"]);
+    // A truncated body still completes its reply, as in 0.9.0.
+    assert_eq!(result.count("Total:", "replies"), 2);
+    assert_eq!(result.count("Errors: total", "total"), 0);
+    assert_eq!(
+        result.line("Reply size"),
+        "Reply size [B]: header 40.0 content 5.0 footer 0.0 (total 45.0)"
+    );
+}
