@@ -336,3 +336,19 @@ fn a_body_after_head_and_a_truncated_body_do_not_break_the_run() {
         "Reply size [B]: header 40.0 content 5.0 footer 0.0 (total 45.0)"
     );
 }
+
+#[test]
+fn a_slow_drip_times_out_once_the_status_line_is_in() {
+    // 17 status-line bytes then 23 more, 20 ms apart: each read extends the
+    // reply deadline only while the status line is awaited (httperf's rule).
+    let reply = b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody".to_vec();
+    let gap = Duration::from_millis(20);
+    let server = TestServer::start(Behaviour::Drip(gap, reply.clone()));
+    let result = run(server.port, &["--timeout=0.3"]);
+    assert_eq!(result.count("Errors: total", "client-timo"), 1);
+    assert_eq!(result.count("Total:", "replies"), 0);
+    let server = TestServer::start(Behaviour::Drip(gap, reply));
+    let result = run(server.port, &["--timeout=0.3", "--think-timeout=1"]);
+    assert_eq!(result.count("Errors: total", "total"), 0);
+    assert_eq!(result.count("Total:", "replies"), 1);
+}

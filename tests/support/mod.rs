@@ -25,6 +25,8 @@ pub enum Behaviour {
     Silent,
     /// Close (with RST) as soon as a request arrives.
     Reset,
+    /// Send the reply one byte at a time, this long apart.
+    Drip(Duration, Vec<u8>),
     /// Answer by request path (exact match); anything else gets a 404.
     ByPath(Vec<(String, Vec<u8>)>),
 }
@@ -182,6 +184,14 @@ fn serve(
                     }
                 }
                 Behaviour::Silent => {}
+                Behaviour::Drip(gap, reply) => {
+                    for byte in reply {
+                        thread::sleep(*gap);
+                        if stream.write_all(&[*byte]).is_err() {
+                            return;
+                        }
+                    }
+                }
                 Behaviour::ByPath(routes) => {
                     let path = request_path(&request);
                     let not_found = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec();
