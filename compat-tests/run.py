@@ -623,8 +623,25 @@ REPLIES: dict[str, tuple[bytes, bytes, bool]] = {
 }
 
 
+CONTENT_LENGTH_RE = re.compile(rb"\r\ncontent-length: *(\d+)", re.I)
+
+
+def next_request(buf: bytes) -> tuple[bytes, bytes] | None:
+    """(request head, rest of buf) once the head (up to CRLF CRLF) and the body its
+    Content-Length announces (the --wsesslog contents=) have arrived, else None."""
+    if b"\r\n\r\n" not in buf:
+        return None
+    req, rest = buf.split(b"\r\n\r\n", 1)
+    m = CONTENT_LENGTH_RE.search(req)
+    n = int(m.group(1)) if m else 0
+    if len(rest) < n:
+        return None
+    return req, rest[n:]
+
+
 class HttpServer(BaseServer):
-    """Answers every request (end of header = CRLF CRLF) with a fixed reply.
+    """Answers every request (end of header = CRLF CRLF, then a Content-Length body
+    if announced) with a fixed reply.
 
     Close-after-reply servers shut down their sending side and keep reading until
     the client closes, so that bytes sent after the close are recorded too."""
@@ -633,22 +650,60 @@ class HttpServer(BaseServer):
         super().__init__(name)
         self.head, self.body, self.close_after = REPLIES[name]
 
+    def reply(self, k: int, req: bytes) -> bytes:
+        """The reply to request number k (1, 2, ...) of a connection."""
+        return self.head + (b"" if req.startswith(b"HEAD ") else self.body)
+
     def handle(self, conn: socket.socket, rec: bytearray) -> None:
         buf = b""
+        k = 0
         while True:
             data = self.recv(conn, rec)
             if not data:
                 return
             buf += data
-            while b"\r\n\r\n" in buf:
-                req, buf = buf.split(b"\r\n\r\n", 1)
-                method = req.split(b" ", 1)[0]
-                conn.sendall(self.head + (b"" if method == b"HEAD" else self.body))
+            while (got := next_request(buf)) is not None:
+                req, buf = got
+                k += 1
+                conn.sendall(self.reply(k, req))
                 if self.close_after:
                     conn.shutdown(socket.SHUT_WR)
                     while self.recv(conn, rec):
                         pass
                     return
+
+
+class CookieServer(HttpServer):
+    """`ok` replies with cookies (spec 4.9): request k of a connection gets
+    `Set-Cookie: a=k`, then `set-cookie: b=k; Path=/; HttpOnly` (lower case, with
+    attributes; the last one wins, so the session's cookie becomes `b=k`).  For a
+    path starting with /long the value of b is 300 x's (0.9.0 truncates to 245 bytes
+    with a warning)."""
+
+    def __init__(self, name: str) -> None:
+        BaseServer.__init__(self, name)
+        self.close_after = False
+
+    def reply(self, k: int, req: bytes) -> bytes:
+        value = b"x" * 300 if req.split(b" ", 2)[1:2] == [b"/long"] else b"%d" % k
+        head = (b"HTTP/1.1 200 OK\r\nSet-Cookie: a=%d\r\n"
+                b"set-cookie: b=%s; Path=/; HttpOnly\r\nContent-Type: text/plain\r\n"
+                b"Content-Length: %d\r\n\r\n" % (k, value, len(OK_BODY)))
+        return head + (b"" if req.startswith(b"HEAD ") else OK_BODY)
+
+
+class FailNthServer(HttpServer):
+    """Answers request number `n` of each connection with the `503` reply and every
+    other request with the `ok` reply (--failure-status, --retry-on-failure)."""
+
+    def __init__(self, name: str, n: int) -> None:
+        BaseServer.__init__(self, name)
+        self.close_after = False
+        self.n = n
+
+    def reply(self, k: int, req: bytes) -> bytes:
+        head, body, _ = REPLIES["503" if k == self.n else "ok"]
+        return head + (b"" if req.startswith(b"HEAD ") else body)
 
 
 class SplitHeadServer(BaseServer):
@@ -756,6 +811,10 @@ class Nginx:
             "tree/sub/page.html": b"<html><body>" + b"p" * 200 + b"</body></html>\n",
             "tree/sub/data.txt": b"0123456789\n" * 10,
             "tree/nolf.txt": b"first line\nlast line without LF",
+            # the URIs of httperf.1's --wsesslog example file (MAN_SESSLOG)
+            **{name: b"<html><body>%s</body></html>\n" % name.encode()
+               for name in ("foo.html", "foo2.html", "foo3.html", "foo4.html")},
+            **{"pict%d.gif" % i: b"GIF89a" + bytes(range(i * 10)) for i in (1, 2, 3, 4)},
         }
         for rel, content in files.items():
             path = os.path.join(www, rel)
@@ -1466,6 +1525,12 @@ def start_servers(needed: set[str], tmp: str, nginx_bin: str | None) -> dict:
                 servers[key] = SilentServer(key).start()
             elif key == "refused":
                 servers[key] = RefusedPort()
+            elif key == "cookie":
+                servers[key] = CookieServer(key).start()
+            elif key == "503-first":
+                servers[key] = FailNthServer(key, 1).start()
+            elif key == "503-third":
+                servers[key] = FailNthServer(key, 3).start()
             else:
                 servers[key] = HttpServer(key).start()
     except BaseException:
