@@ -400,11 +400,6 @@ MAN_SESSLOG = b"""\
 /foo4.html method=HEAD
 """
 SESS = {"sessions": MAN_SESSLOG}
-RETRY_BYTES_BUG = ("a call re-sent by --retry-on-failure after a --failure-status reply: "
-                   "0.9.0 adds its cumulative bytes-written counter again (spec 7.1 "
-                   "CALL_SEND_STOP) and its reply header bytes add up across the attempts "
-                   "(spec 9.4), httperf-rs counts each attempt alone: `Request size [B]' "
-                   "and `Reply size [B]: header' (and total) smaller than 0.9.0's")
 BODY_NOLF_REASON = ("COMPAT-POLICY 'Do not copy' (output from reading past a buffer): "
                     "0.9.0's --print-request never prints a request body line without a "
                     "final LF ('Post data', the 'data' after 'Multiline\\n'); httperf-rs "
@@ -449,10 +444,7 @@ SESSION_SCENARIOS: list["Scenario"] = [
                                   "--max-piped-calls=2"], "nginx",
              "bursts of 5 with 2 slots of 2 piped calls: the 4 calls after the first "
              "fill both slots",
-             exact=SEQ, expect={"total.replies": "20", "session.conns": "2.00"},
-             known_bug="peak concurrent connections: with two connections per session at "
-                       "rate 0, 0.9.0 prints `<=2 concurrent connections', httperf-rs "
-                       "`<=3' (spec 7.1 max_conns)"),
+             exact=SEQ, expect={"total.replies": "20", "session.conns": "2.00"}),
     Scenario("sess-max2-piped2-rate", ["--server={host}", "--port={port}", "--wsess=3,10,0",
                                        "--burst-length=5", "--max-connections=2",
                                        "--max-piped-calls=2", "--rate=10"], "nginx",
@@ -540,23 +532,18 @@ SESSION_SCENARIOS: list["Scenario"] = [
              "--retry-on-failure, 503 on each session's last call: the call is sent again "
              "and the session succeeds (0.9.0 aborts when the call is not the last)",
              exact=SEQ, expect={"sessions.completed": "2", "total.requests": "8",
-                                "status.5xx": "2"},
-             known_bug=RETRY_BYTES_BUG),
+                                "status.5xx": "2"}),
     Scenario("sess-retry-single", ["--server={host}", "--port={port}", "--failure-status=503",
                                    "--retry-on-failure", "--wsess=3,1,0"], "503-first",
              "--retry-on-failure, one call per session, first reply 503",
-             exact=SEQ, expect={"sessions.completed": "3", "total.requests": "6"},
-             known_bug=RETRY_BYTES_BUG),
+             exact=SEQ, expect={"sessions.completed": "3", "total.requests": "6"}),
     # connection-level failures
     Scenario("sess-conn-close", ["--server={host}", "--port={port}", "--wsess=1,3,0"],
              "close", "the server closes after each reply: the next call meets EOF "
              "(connreset), the slot reconnects and sends it again",
              exact=SEQ, expect={"total.connections": "3", "total.requests": "5",
                                 "total.replies": "3", "errors.connreset": "2",
-                                "sessions.completed": "1", "session.conns": "3.00"},
-             known_bug="peak concurrent connections: 0.9.0 opens the replacement connection "
-                       "while the reset one still exists (`<=2 concurrent connections'), "
-                       "httperf-rs prints `<=1' (spec 7.1 max_conns)"),
+                                "sessions.completed": "1", "session.conns": "3.00"}),
     # At rate 0 (--wsess=2,2,0 --timeout=0.5) 0.9.0 hangs after the first session's
     # timeout (the next session's connection never sends), so sessions come at a rate.
     Scenario("sess-conn-close-rate", ["--server={host}", "--port={port}", "--wsess=2,3,0",
@@ -580,11 +567,7 @@ SESSION_SCENARIOS: list["Scenario"] = [
                              "--wsess=2,3,0"], "ok",
              "--wlog=n: the wrap at the 4th call ends the test; the unfinished session "
              "is not counted",
-             exact=SEQ, files={"uris": WLOG},
-             known_bug="the 2nd session's first call wraps the log and ends the test; "
-                       "0.9.0 still opens that call's connection (`Total: connections 2', "
-                       "`<=2 concurrent connections', the server sees an empty connection), "
-                       "httperf-rs opens none (`connections 1', `<=1')"),
+             exact=SEQ, files={"uris": WLOG}),
 ]
 SCENARIOS += SESSION_SCENARIOS
 

@@ -291,3 +291,78 @@ fn a_page_that_embeds_itself_forever_is_bounded() {
     let result = run(server.port, &["--wsesspage=1,1,0", "--uri=/page.html"]);
     assert_eq!(result.count("Total:", "replies"), 1001);
 }
+
+#[test]
+fn a_retried_call_keeps_adding_to_its_byte_counters() {
+    // httperf re-issues the same call object: its written-byte counter and
+    // its reply header byte counter keep growing over the attempts.
+    let busy = b"HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n".to_vec();
+    let server = TestServer::start(Behaviour::FirstThen(busy, ok_reply("ok")));
+    let result = run(
+        server.port,
+        &[
+            "--wsess=1,1,0",
+            "--failure-status=503",
+            "--retry-on-failure",
+        ],
+    );
+    assert_eq!(result.count("Total:", "requests"), 2);
+    // (62 + 124) / 2 bytes per request.
+    assert_eq!(result.line("Request size"), "Request size [B]: 93.0");
+    // Headers: 40 (the 503), then 40 + 64 (the 200 counted with the 503's),
+    // over 2 replies; content starts again with each reply: (0 + 2) / 2.
+    assert_eq!(
+        result.line("Reply size"),
+        "Reply size [B]: header 72.0 content 1.0 footer 0.0 (total 73.0)"
+    );
+    assert!(result.line("Session rate").ends_with("(1/1)"));
+}
+
+#[test]
+fn a_replacement_connection_opens_while_the_failed_one_still_exists() {
+    let server = TestServer::start(Behaviour::ReplyThenClose(ok_reply("bye")));
+    let result = run(server.port, &["--wsess=1,3,0"]);
+    assert!(
+        result
+            .line("Connection rate")
+            .ends_with("<=2 concurrent connections)"),
+        "{}",
+        result.line("Connection rate")
+    );
+}
+
+#[test]
+fn the_next_sequential_session_starts_before_the_last_connection_goes() {
+    let server = TestServer::start(Behaviour::Reply(ok_reply("x")));
+    for args in [
+        &["--wsess=3,2,0"][..],
+        &[
+            "--wsess=2,10,0",
+            "--burst-length=5",
+            "--max-connections=2",
+            "--max-piped-calls=2",
+        ],
+    ] {
+        let result = run(server.port, args);
+        assert!(
+            result
+                .line("Connection rate")
+                .ends_with("<=2 concurrent connections)"),
+            "{args:?}: {}",
+            result.line("Connection rate")
+        );
+    }
+}
+
+#[test]
+fn the_session_call_that_wraps_a_uri_log_still_opens_its_connection() {
+    let log = write_temp("uris", b"/a\0/b\0\0/c\0");
+    let server = TestServer::start(Behaviour::Reply(ok_reply("x")));
+    let arg = format!("--wlog=n,{}", log.display());
+    let result = run(server.port, &["--wsess=2,3,0", &arg]);
+    let _ = std::fs::remove_file(&log);
+    assert_eq!(
+        result.line("Total:").split(" test-duration").next(),
+        Some("Total: connections 2 requests 3 replies 3")
+    );
+}

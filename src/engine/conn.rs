@@ -23,6 +23,8 @@ pub struct Call {
     pub written: usize,
     /// Bytes written over every attempt (httperf never resets this counter).
     pub bytes_written_total: u64,
+    /// Reply header bytes of earlier attempts, which httperf keeps adding to.
+    pub prior_header_bytes: u64,
     pub send_start_ns: u64,
     pub recv_start_ns: u64,
     /// Watchdog deadline for this call, absolute ns; `None` = wait forever.

@@ -106,8 +106,11 @@ pub enum Notice {
         /// With page capture on: the `Location:` targets and the objects an
         /// HTML body embeds, as written in the reply.
         embedded: Vec<String>,
+        /// The call's counters, earlier attempts included, for a retry.
+        history: CallHistory,
     },
-    /// The connection is destroyed; `unfinished` lists the calls that never
+    /// The connection was closed or failed (httperf's CONN_CLOSE or
+    /// CONN_FAILED/CONN_TIMEOUT); `unfinished` lists the calls that never
     /// completed, in the order they were issued.
     ConnClosed {
         conn: ConnId,
@@ -115,10 +118,26 @@ pub enum Notice {
         replies: u64,
         unfinished: Vec<UnfinishedCall>,
     },
+    /// The connection object is gone (httperf's CONN_DESTROYED): after
+    /// `ConnClosed`, and for the connection whose event is being handled only
+    /// once that event's notices are delivered, as httperf's reference
+    /// counting keeps it alive until then.
+    ConnDestroyed(ConnId),
     /// A timer from `Engine::schedule` expired.
     Timer {
         id: u64,
     },
+}
+
+/// What a call sent again carries over from its earlier attempts: httperf
+/// re-issues the same call object, whose counters are never reset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallHistory {
+    /// Request bytes written over the earlier attempts.
+    pub bytes_written: u64,
+    /// Reply header bytes of the earlier attempts (0.9.0 keeps adding to
+    /// this counter; its body counters start again with each reply).
+    pub reply_header_bytes: u64,
 }
 
 /// A call that was issued but did not complete before its connection closed.
@@ -168,6 +187,12 @@ pub struct Engine {
     next_server: usize,
     next_local: usize,
     ports: PortMap,
+    /// Connections the engine did I/O on in the current dispatch (one
+    /// readiness event or one timer): httperf keeps them alive until the
+    /// dispatch's handlers have run.
+    handling: Vec<usize>,
+    /// Their destruction, when they were closed meanwhile.
+    pending_destroys: Vec<(ConnId, bool, f64)>,
     read_buffer: Vec<u8>,
     /// The first TLS failure has been described on stderr.
     tls_error_reported: bool,
@@ -205,6 +230,8 @@ impl Engine {
             next_server: 0,
             next_local: 0,
             ports: PortMap::default(),
+            handling: Vec::new(),
+            pending_destroys: Vec::new(),
             read_buffer: vec![0; READ_BUFFER_BYTES],
             tls_error_reported: false,
         })
@@ -228,7 +255,7 @@ impl Engine {
             self.timers.push(at, Timer::Runtime);
         }
         workload.start(&mut self);
-        self.deliver(workload);
+        self.settle(workload);
         let mut events = Events::with_capacity(1024);
         while self.running {
             if self.conns.is_empty() && self.timers.is_empty() {
@@ -252,8 +279,10 @@ impl Engine {
                     self.timerfd.clear();
                     continue;
                 }
-                self.on_ready(event.token().0, Readiness::of(event));
-                self.deliver(workload);
+                let key = event.token().0;
+                self.handling.push(key);
+                self.on_ready(key, Readiness::of(event));
+                self.settle(workload);
                 if !self.running {
                     break;
                 }
@@ -442,7 +471,7 @@ impl Engine {
         is_head: bool,
         tag: u64,
     ) -> Option<u64> {
-        self.reissue_call(conn, request, is_head, tag, 0)
+        self.reissue_call(conn, request, is_head, tag, CallHistory::default())
     }
 
     /// `issue_call` for a call sent again after its connection failed:
@@ -454,7 +483,7 @@ impl Engine {
         request: Rc<RequestBytes>,
         is_head: bool,
         tag: u64,
-        bytes_written_before: u64,
+        history: CallHistory,
     ) -> Option<u64> {
         if !self.is_alive(conn) {
             return None;
@@ -466,7 +495,8 @@ impl Engine {
             tag,
             request,
             written: 0,
-            bytes_written_total: bytes_written_before,
+            bytes_written_total: history.bytes_written,
+            prior_header_bytes: history.reply_header_bytes,
             send_start_ns: 0,
             recv_start_ns: 0,
             deadline_ns: None,
@@ -489,6 +519,9 @@ impl Engine {
             start_sending_front(connection, now, send_timeout);
         }
         if connection.state == ConnState::Connected {
+            // A failure found while writing surfaces in httperf in the
+            // connection's own event: it outlives this dispatch's handlers.
+            self.handling.push(conn.key);
             self.flush_sends(conn.key);
         }
         if self.is_alive(conn) {
@@ -585,7 +618,7 @@ impl Engine {
                 Timer::Runtime => self.end_test(),
                 Timer::Periodic => self.print_periodic(),
             }
-            self.deliver(workload);
+            self.settle(workload);
         }
     }
 
@@ -684,13 +717,13 @@ impl Engine {
                 self.config.program, error.errno
             );
         }
-        self.stats.conn_destroyed(false, 0.0);
         self.notices.push_back(Notice::ConnClosed {
             conn: id,
             reason: CloseReason::Failed { errno: error.errno },
             replies: 0,
             unfinished: Vec::new(),
         });
+        self.record_destroyed((id, false, 0.0));
     }
 
     fn destroy(&mut self, key: usize, reason: CloseReason) {
@@ -715,13 +748,35 @@ impl Engine {
         }
         let now = sys::monotonic_ns();
         let lifetime_s = now.saturating_sub(conn.connect_start_ns) as f64 / NS_PER_S;
-        self.stats.conn_destroyed(conn.replies > 0, lifetime_s);
         self.notices.push_back(Notice::ConnClosed {
             conn: id,
             reason,
             replies: conn.replies,
             unfinished: conn.unfinished_calls(),
         });
+        let destroyed = (id, conn.replies > 0, lifetime_s);
+        if self.handling.contains(&key) {
+            self.pending_destroys.push(destroyed);
+        } else {
+            self.record_destroyed(destroyed);
+        }
+    }
+
+    /// CONN_DESTROYED: the statistics, then the notice.
+    fn record_destroyed(&mut self, (id, delivered_reply, lifetime_s): (ConnId, bool, f64)) {
+        self.stats.conn_destroyed(delivered_reply, lifetime_s);
+        self.notices.push_back(Notice::ConnDestroyed(id));
+    }
+
+    /// Ends a dispatch: delivers its notices, then destroys the connections
+    /// that were closed while being handled, and delivers what that causes.
+    fn settle(&mut self, workload: &mut dyn Workload) {
+        self.deliver(workload);
+        self.handling.clear();
+        for destroyed in std::mem::take(&mut self.pending_destroys) {
+            self.record_destroyed(destroyed);
+        }
+        self.deliver(workload);
     }
 }
 

@@ -7,7 +7,7 @@ use std::io::{self, IoSlice};
 use super::conn::{Call, Conn, ConnState};
 use super::sink::{ParseSink, ReplyPrinter};
 use super::timers::Timer;
-use super::{seconds_to_ns, Engine, Notice, NS_PER_S};
+use super::{seconds_to_ns, CallHistory, Engine, Notice, NS_PER_S};
 use crate::http::response::EofOutcome;
 use crate::stats::basic::CompletedReply;
 use crate::stats::print;
@@ -337,12 +337,12 @@ impl Engine {
         };
         conn.replies += 1;
         let status = call.parser.status();
+        let bytes = (
+            call.prior_header_bytes + call.parser.header_bytes(),
+            call.parser.content_bytes(),
+            call.parser.footer_bytes(),
+        );
         if let Some(state) = call.reply_print.as_deref_mut() {
-            let bytes = (
-                call.parser.header_bytes(),
-                call.parser.content_bytes(),
-                call.parser.footer_bytes(),
-            );
             state.finish(&mut *self.out, call.id, bytes);
         }
         self.trace(
@@ -352,9 +352,9 @@ impl Engine {
         self.stats.reply_completed(&CompletedReply {
             status,
             transfer_s: now.saturating_sub(call.recv_start_ns) as f64 / NS_PER_S,
-            header_bytes: call.parser.header_bytes(),
-            content_bytes: call.parser.content_bytes(),
-            footer_bytes: call.parser.footer_bytes(),
+            header_bytes: bytes.0,
+            content_bytes: bytes.1,
+            footer_bytes: bytes.2,
         });
         self.notices.push_back(Notice::CallDone {
             conn: id,
@@ -362,6 +362,10 @@ impl Engine {
             status,
             cookie: call.cookie.take(),
             embedded: call.page.take().map(|page| page.found).unwrap_or_default(),
+            history: CallHistory {
+                bytes_written: call.bytes_written_total,
+                reply_header_bytes: bytes.0,
+            },
         });
     }
 

@@ -138,7 +138,7 @@ impl RequestMode {
         }
     }
 
-    fn on_conn_closed(&mut self, engine: &mut Engine, conn: ConnId) {
+    fn on_conn_destroyed(&mut self, engine: &mut Engine, conn: ConnId) {
         self.conns.remove(&conn);
         self.destroyed += 1;
         if self.destroyed >= self.spec.num_conns {
@@ -174,7 +174,8 @@ impl Workload for RequestMode {
         match notice {
             Notice::Connected(conn) => self.issue_burst(engine, conn),
             Notice::CallDone { conn, .. } => self.on_call_done(engine, conn),
-            Notice::ConnClosed { conn, .. } => self.on_conn_closed(engine, conn),
+            Notice::ConnDestroyed(conn) => self.on_conn_destroyed(engine, conn),
+            Notice::ConnClosed { .. } => {}
             Notice::Timer { id: RATE_TIMER } => self.on_rate_timer(engine),
             Notice::Timer { .. } => {}
         }

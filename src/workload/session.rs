@@ -9,7 +9,7 @@ use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use crate::cli::options::Interarrival;
-use crate::engine::{CloseReason, ConnId, Engine, Notice, UnfinishedCall, Workload};
+use crate::engine::{CallHistory, CloseReason, ConnId, Engine, Notice, UnfinishedCall, Workload};
 use crate::http::request::RequestBytes;
 use crate::stats::session::{EndedSession, SessionStats};
 use crate::stats::summary::SessionSummary;
@@ -211,7 +211,10 @@ impl SessionWorkload {
                 let method = self.requests.method().to_string();
                 let mut burst = Vec::new();
                 for _ in 0..count {
-                    let uri = next_call_uri(&mut self.uris, engine)?;
+                    let Some(uri) = next_call_uri(&mut self.uris, engine) else {
+                        self.open_for_call_ending_the_test(engine, serial);
+                        return None;
+                    };
                     burst.push(SessionCall {
                         uri,
                         method: method.clone(),
@@ -246,6 +249,26 @@ impl SessionWorkload {
                 };
                 Some((vec![call], *think_time_s))
             }
+        }
+    }
+
+    /// `--wlog=n` ran out while a call was being made: the test is over, but
+    /// as in httperf the call's connection is still opened (and counted),
+    /// though nothing is sent on it.
+    fn open_for_call_ending_the_test(&mut self, engine: &mut Engine, serial: u64) {
+        let max_piped = self.spec.max_piped;
+        let Some(session) = self.sessions.get_mut(&serial) else {
+            return;
+        };
+        let Some(slot) = session
+            .slots
+            .iter_mut()
+            .find(|slot| slot.outstanding.len() < max_piped)
+        else {
+            return;
+        };
+        if slot.conn.is_none() {
+            slot.conn = Some(engine.open_connection());
         }
     }
 
@@ -333,13 +356,13 @@ impl SessionWorkload {
             is_head,
             retries: 0,
         };
-        self.send_on_slot(engine, issued, 0);
+        self.send_on_slot(engine, issued, CallHistory::default());
     }
 
     /// Sends an issued call on its slot, opening the slot's connection if it
     /// has none. A call sent again keeps its request bytes (httperf adds the
     /// cookie once per call) and its written-byte count.
-    fn send_on_slot(&mut self, engine: &mut Engine, issued: IssuedCall, bytes_written_before: u64) {
+    fn send_on_slot(&mut self, engine: &mut Engine, issued: IssuedCall, history: CallHistory) {
         let (serial, slot) = (issued.session, issued.slot);
         let Some(session) = self.sessions.get_mut(&serial) else {
             return;
@@ -357,7 +380,7 @@ impl SessionWorkload {
         self.next_tag += 1;
         session.slots[slot].outstanding.push_back(tag);
         let request = Rc::clone(&issued.request);
-        engine.reissue_call(conn, request, issued.is_head, tag, bytes_written_before);
+        engine.reissue_call(conn, request, issued.is_head, tag, history);
         self.calls.insert(tag, issued);
     }
 
@@ -403,6 +426,7 @@ impl SessionWorkload {
         status: u32,
         set_cookie: Option<Vec<u8>>,
         embedded: Vec<String>,
+        history: CallHistory,
     ) {
         let Some(issued) = self.calls.remove(&tag) else {
             return;
@@ -426,18 +450,16 @@ impl SessionWorkload {
         let slot = &mut session.slots[issued.slot];
         slot.outstanding.retain(|&t| t != tag);
         slot.failures_in_row = 0;
-        // HTTP/1.0: the slot's connection goes, but only after the session
-        // has reacted (httperf opens the next connection before closing it).
-        let finished_conn = if self.spec.close_after_reply && slot.outstanding.is_empty() {
-            slot.conn.take().inspect(|conn| {
-                self.conns.remove(conn);
-            })
-        } else {
-            None
-        };
+        // HTTP/1.0: httperf closes the slot's connection after each reply.
+        if self.spec.close_after_reply && slot.outstanding.is_empty() {
+            if let Some(conn) = slot.conn.take() {
+                self.conns.remove(&conn);
+                engine.close_connection(conn);
+            }
+        }
         if self.spec.failure_status == Some(status) {
             if self.spec.retry_on_failure && issued.retries < MAX_RETRIES {
-                self.retry(engine, issued);
+                self.retry(engine, issued, history);
             } else {
                 self.end_session(engine, serial, true);
             }
@@ -448,13 +470,10 @@ impl SessionWorkload {
             }
             self.call_finished(engine, serial);
         }
-        if let Some(conn) = finished_conn {
-            engine.close_connection(conn);
-        }
     }
 
     /// Sends a call answered with `--failure-status` again, on the first slot with room.
-    fn retry(&mut self, engine: &mut Engine, mut issued: IssuedCall) {
+    fn retry(&mut self, engine: &mut Engine, mut issued: IssuedCall, history: CallHistory) {
         let serial = issued.session;
         let max_piped = self.spec.max_piped;
         let slot = self.sessions.get(&serial).and_then(|session| {
@@ -467,7 +486,7 @@ impl SessionWorkload {
             Some(slot) => {
                 issued.slot = slot;
                 issued.retries += 1;
-                self.send_on_slot(engine, issued, 0);
+                self.send_on_slot(engine, issued, history);
             }
             None => self.end_session(engine, serial, true),
         }
@@ -554,7 +573,11 @@ impl SessionWorkload {
                         .iter()
                         .find(|call| call.tag == tag)
                         .map_or(0, |call| call.bytes_written);
-                    self.send_on_slot(engine, issued, written);
+                    let history = CallHistory {
+                        bytes_written: written,
+                        reply_header_bytes: 0,
+                    };
+                    self.send_on_slot(engine, issued, history);
                 }
             }
             _ => self.end_session(engine, serial, true),
@@ -567,14 +590,13 @@ impl SessionWorkload {
         let Some(session) = self.sessions.remove(&serial) else {
             return;
         };
-        let mut conns = Vec::new();
         for slot in &session.slots {
             for tag in &slot.outstanding {
                 self.calls.remove(tag);
             }
             if let Some(conn) = slot.conn {
                 self.conns.remove(&conn);
-                conns.push(conn);
+                engine.close_connection(conn);
             }
         }
         self.stats.session_destroyed(&EndedSession {
@@ -588,10 +610,6 @@ impl SessionWorkload {
             engine.end_test();
         } else if self.spec.rate.is_none() {
             self.create_session(engine);
-        }
-        // httperf starts the next session before the old connections close.
-        for conn in conns {
-            engine.close_connection(conn);
         }
     }
 }
@@ -617,8 +635,9 @@ impl Workload for SessionWorkload {
                 status,
                 cookie,
                 embedded,
+                history,
                 ..
-            } => self.on_call_done(engine, tag, status, cookie, embedded),
+            } => self.on_call_done(engine, tag, status, cookie, embedded, history),
             Notice::ConnClosed {
                 conn,
                 reason,
@@ -633,6 +652,7 @@ impl Workload for SessionWorkload {
                 }
             }
             Notice::Timer { id } => self.on_think_timer(engine, id),
+            Notice::ConnDestroyed(_) => {}
         }
     }
 

@@ -25,6 +25,9 @@ pub enum Behaviour {
     Silent,
     /// Close (with RST) as soon as a request arrives.
     Reset,
+    /// The first reply for the first request of each connection, the second
+    /// for every later one.
+    FirstThen(Vec<u8>, Vec<u8>),
     /// Send the reply one byte at a time, this long apart.
     Drip(Duration, Vec<u8>),
     /// Answer by request path (exact match); anything else gets a 404.
@@ -146,6 +149,7 @@ fn serve(
 ) {
     let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
     let mut pending = Vec::new();
+    let mut answered = 0usize;
     let mut buffer = [0u8; 16384];
     while !stop.load(Ordering::SeqCst) {
         let read = match stream.read(&mut buffer) {
@@ -166,6 +170,8 @@ fn serve(
         pending.extend_from_slice(&buffer[..read]);
         while let Some(length) = request_length(&pending) {
             let request: Vec<u8> = pending.drain(..length).collect();
+            let first_request = answered == 0;
+            answered += 1;
             match &behaviour {
                 Behaviour::Reply(reply) => {
                     if stream.write_all(reply).is_err() {
@@ -184,6 +190,12 @@ fn serve(
                     }
                 }
                 Behaviour::Silent => {}
+                Behaviour::FirstThen(first, later) => {
+                    let reply = if first_request { first } else { later };
+                    if stream.write_all(reply).is_err() {
+                        return;
+                    }
+                }
                 Behaviour::Drip(gap, reply) => {
                     for byte in reply {
                         thread::sleep(*gap);
