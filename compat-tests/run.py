@@ -669,6 +669,27 @@ for _n, _a in CLI_CASES:
 # Servers
 # --------------------------------------------------------------------------------------
 
+def start_nginx_process(binary, d, conf, port, label, errors):
+    """Starts nginx with `conf` in directory `d` and waits (10 s at most)
+    until it listens on `port`; `errors()` gives its error log for messages."""
+    proc = subprocess.Popen(
+        [binary, "-e", os.path.join(d, "error.log"), "-p", d + "/", "-c", conf],
+        stdin=subprocess.DEVNULL, stdout=open(os.path.join(d, "stdout.log"), "wb"),
+        stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 10
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{label} exited at start-up:\n" + errors())
+        try:
+            socket.create_connection((HOST, port), timeout=0.5).close()
+            return proc
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(f"{label} did not start listening:\n" + errors())
+            time.sleep(0.05)
+
+
 class ConnLog:
     """Exact bytes received on every finished connection of one server."""
 
@@ -1050,21 +1071,8 @@ http {{
     }}
 }}
 """)
-        self.proc = subprocess.Popen(
-            [binary, "-e", os.path.join(d, "error.log"), "-p", d + "/", "-c", conf],
-            stdin=subprocess.DEVNULL, stdout=open(os.path.join(d, "stdout.log"), "wb"),
-            stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 10
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError("nginx exited at start-up:\n" + self.errors())
-            try:
-                socket.create_connection((HOST, self.upstream_port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("nginx did not start listening:\n" + self.errors())
-                time.sleep(0.05)
+        self.proc = start_nginx_process(binary, d, conf, self.upstream_port, "nginx",
+                                        self.errors)
         self.proxy = RecordingProxy("nginx", self.upstream_port).start()
         self.port = self.proxy.port
         self.log = self.proxy.log
@@ -1178,22 +1186,8 @@ http {{
     }}
 }}
 """)
-        self.proc = subprocess.Popen(
-            [binary, "-e", os.path.join(d, "error.log"), "-p", d + "/", "-c", conf],
-            stdin=subprocess.DEVNULL, stdout=open(os.path.join(d, "stdout.log"), "wb"),
-            stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 10
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError("nginx (TLS) exited at start-up:\n" + self.errors())
-            try:
-                socket.create_connection((HOST, self.port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("nginx (TLS) did not start listening:\n"
-                                       + self.errors())
-                time.sleep(0.05)
+        self.proc = start_nginx_process(binary, d, conf, self.port, "nginx (TLS)",
+                                        self.errors)
         self.log = AccessLog(access)
 
     def errors(self) -> str:
