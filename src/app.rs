@@ -32,14 +32,17 @@ pub fn run(args: Vec<OsString>) -> i32 {
         // 0.9.0 prints this and keeps going.
         let _ = writeln!(out, "{}", cli::version_line(&options.program));
     }
-    if let Err(fatal) = config::check_before_start(&options) {
-        let _ = out.flush();
-        eprintln!("{}", fatal.message);
-        return fatal.exit_code;
-    }
+    let prechecked = match config::check_before_start(&options) {
+        Ok(prechecked) => prechecked,
+        Err(fatal) => {
+            let _ = out.flush();
+            eprintln!("{}", fatal.message);
+            return fatal.exit_code;
+        }
+    };
     let _ = writeln!(out, "{}", cli::echo_line(&options));
     let _ = out.flush();
-    let run_config = match config::build(&options) {
+    let run_config = match config::build(&options, prechecked) {
         Ok(run_config) => run_config,
         Err(fatal) => {
             eprintln!("{}", fatal.message);

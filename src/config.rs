@@ -33,12 +33,18 @@ impl Fatal {
     }
 }
 
-/// Checks made before the echo line: values for which httperf 0.9.0 would
-/// wait forever.
-pub fn check_before_start(options: &Options) -> Result<(), Fatal> {
+/// What the checks before the echo line found valid, kept for `build`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prechecked {
+    /// [master] `--myaddr`, resolved and expanded.
+    local_addrs: Vec<IpAddr>,
+}
+
+/// Checks made before the echo line: `--myaddr` (master rejects it while
+/// parsing) and values for which httperf 0.9.0 would wait forever.
+pub fn check_before_start(options: &Options) -> Result<Prechecked, Fatal> {
     let program = &options.program;
-    debug_level(options)?;
-    local_addresses(options)?;
+    let local_addrs = local_addresses(options)?;
     let sessions = options
         .wsess
         .or(options.wsesspage)
@@ -59,16 +65,16 @@ pub fn check_before_start(options: &Options) -> Result<(), Fatal> {
             "{program}: --num-calls must be at least 1 (httperf would wait forever)"
         )));
     }
-    Ok(())
+    Ok(Prechecked { local_addrs })
 }
 
-/// Everything the run needs, resolved and validated.
 /// Which workload generator runs.
 pub enum WorkloadSpec {
     Requests(RequestModeSpec),
     Sessions(SessionSpec),
 }
 
+/// Everything the run needs, resolved and validated.
 pub struct RunConfig {
     pub engine: EngineConfig,
     pub workload: WorkloadSpec,
@@ -80,7 +86,7 @@ pub struct RunConfig {
 
 /// httperf's init phase, after the echo line. Warnings (unknown header
 /// escapes) go to stderr here; failures come back as `Fatal`.
-pub fn build(options: &Options) -> Result<RunConfig, Fatal> {
+pub fn build(options: &Options, prechecked: Prechecked) -> Result<RunConfig, Fatal> {
     let program = &options.program;
     let open_file_limit = crate::sys::raise_open_file_limit().map_err(|error| {
         Fatal::new(format!(
@@ -118,7 +124,7 @@ pub fn build(options: &Options) -> Result<RunConfig, Fatal> {
             num_clients: options.num_clients,
             runtime_s: options.runtime_s,
             verbose: options.verbose,
-            debug: debug_level(options)?,
+            debug: options.debug,
             print: PrintSelection {
                 request: options.print_request,
                 reply: options.print_reply,
@@ -126,7 +132,7 @@ pub fn build(options: &Options) -> Result<RunConfig, Fatal> {
             capture_cookies: options.session_cookies,
             capture_pages: options.wsesspage.is_some(),
             periodic_stats: options.periodic_stats,
-            local_addrs: local_addresses(options)?,
+            local_addrs: prechecked.local_addrs,
             tls,
         },
         workload: workload_spec(options)?,
@@ -188,18 +194,6 @@ fn address_range(start: IpAddr, end: IpAddr) -> Option<Vec<IpAddr>> {
             })
             .collect(),
     )
-}
-
-/// `--debug N`: a decimal level, as a DEBUG build of httperf parses it.
-fn debug_level(options: &Options) -> Result<u32, Fatal> {
-    let Some(raw) = &options.debug else {
-        return Ok(0);
-    };
-    raw.trim_start()
-        .strip_prefix('+')
-        .unwrap_or(raw.trim_start())
-        .parse::<u32>()
-        .map_err(|_| Fatal::new(format!("{}: illegal debug level {raw}", options.program)))
 }
 
 fn check_http_version(options: &Options) -> Result<(), Fatal> {
@@ -478,18 +472,6 @@ mod tests {
         );
         options.myaddr = vec!["10.0.0.0-10.255.255.255".into()];
         assert!(local_addresses(&options).is_err(), "too large a range");
-    }
-
-    #[test]
-    fn debug_levels_are_decimal() {
-        let mut options = Options::defaults("httperf");
-        options.debug = Some(" 3".to_string());
-        assert_eq!(debug_level(&options), Ok(3));
-        options.debug = Some("v".to_string());
-        assert_eq!(
-            debug_level(&options).expect_err("refused").message,
-            "httperf: illegal debug level v"
-        );
     }
 
     #[test]

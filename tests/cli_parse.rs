@@ -191,13 +191,14 @@ fn getopt_messages_use_argv0_verbatim_and_httperf_messages_its_basename() {
 #[test]
 fn short_options() {
     let o = run(&["-d12"]);
-    assert_eq!(o.debug.as_deref(), Some("12"));
+    assert_eq!(o.debug, 12);
     assert_eq!(o.verbose, 0);
     let o = run(&["-vV"]);
     assert_eq!((o.verbose, o.version), (1, true));
     assert_eq!(run(&["-vv", "-v"]).verbose, 3);
-    assert_eq!(run(&["-d3"]).debug.as_deref(), Some("3"));
-    assert_eq!(run(&["-d", "3"]).debug.as_deref(), Some("3"));
+    assert_eq!(run(&["-d3"]).debug, 3);
+    assert_eq!(run(&["-d", "3"]).debug, 3);
+    assert_eq!(run(&["--debug= 3"]).debug, 3);
     assert!(run(&["-n"]).periodic_stats);
 }
 

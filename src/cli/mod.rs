@@ -638,8 +638,7 @@ fn apply(name: &str, value: Option<OsString>, st: &mut State) -> Result<Option<P
             // httperf-rs has debug traces, so it parses the level as a DEBUG
             // build of httperf does instead of printing 0.9.0's "sorry".
             let n = values::ul10_int(arg).filter(|&n| n >= 0);
-            require(st, n, format!("illegal debug level {arg}"))?;
-            st.options.debug = Some(text.clone());
+            st.options.debug = require(st, n, format!("illegal debug level {arg}"))? as u32;
         }
         "failure-status" => {
             let n = values::ul10_int(arg).filter(|&n| n > 0);

@@ -102,8 +102,8 @@ pub struct Options {
     pub client_id: u32,
     pub num_clients: u32,
     pub close_with_reset: bool,
-    /// Raw `-d`/`--debug` text, `None` when not given.
-    pub debug: Option<String>,
+    /// `-d`/`--debug` level; 0 = no traces.
+    pub debug: u32,
     /// 0 = not set.
     pub failure_status: i32,
     pub hog: bool,
@@ -175,7 +175,7 @@ impl Options {
             client_id: 0,
             num_clients: 1,
             close_with_reset: false,
-            debug: None,
+            debug: 0,
             failure_status: 0,
             hog: false,
             http_version: (1, 1),
