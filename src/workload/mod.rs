@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use crate::engine::Engine;
 use crate::http::request::{build as build_request, RequestBytes, RequestSpec};
+use crate::http::response::is_head_method;
 use crate::workload::rate::RateSchedule;
 use crate::workload::uri::{NextUri, UriSource};
 
@@ -82,8 +83,7 @@ impl RequestFactory {
             version,
             host,
             extra_headers,
-            // httperf compares the method string exactly.
-            is_head: method == "HEAD",
+            is_head: is_head_method(method),
             last: None,
         }
     }
@@ -126,15 +126,7 @@ impl RequestFactory {
                 return (Rc::clone(bytes), self.is_head);
             }
         }
-        let headers: Vec<&[u8]> = self.extra_headers.iter().map(Vec::as_slice).collect();
-        let bytes = Rc::new(build_request(&RequestSpec {
-            method: &self.method,
-            uri,
-            version: self.version,
-            host: self.host.as_deref(),
-            extra_headers: &headers,
-            body: &[],
-        }));
+        let bytes = self.build_custom(&self.method, uri, &[], &[]);
         self.last = Some((uri.to_string(), Rc::clone(&bytes)));
         (bytes, self.is_head)
     }

@@ -11,6 +11,7 @@ use std::rc::Rc;
 use crate::cli::options::Interarrival;
 use crate::engine::{CallHistory, CloseReason, ConnId, Engine, Notice, UnfinishedCall, Workload};
 use crate::http::request::RequestBytes;
+use crate::http::response::is_head_method;
 use crate::stats::session::{EndedSession, SessionStats};
 use crate::stats::summary::SessionSummary;
 use crate::workload::cookie;
@@ -344,7 +345,7 @@ impl SessionWorkload {
     /// Sends a new call on `slot`.
     fn issue_on_slot(&mut self, engine: &mut Engine, serial: u64, slot: usize, call: SessionCall) {
         let request = self.build_request(serial, &call);
-        let is_head = call.method == "HEAD";
+        let is_head = is_head_method(&call.method);
         if matches!(self.spec.script, SessionScript::Pages { .. }) && engine.verbose() >= 2 {
             engine.print_line(&format!("{}: fetching `{}'", engine.program(), call.uri));
         }
