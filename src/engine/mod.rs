@@ -73,6 +73,15 @@ pub struct EngineConfig {
     pub tls: Option<crate::tls::TlsClient>,
 }
 
+impl EngineConfig {
+    /// `--debug` traces: stderr only, so report parsers never see them.
+    fn trace(&self, level: u32, message: std::fmt::Arguments<'_>) {
+        if self.debug >= level {
+            eprintln!("{}: debug: {message}", self.program);
+        }
+    }
+}
+
 /// A connection as the workload knows it. Stays unique after the connection
 /// is gone, so late references are recognised and ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -449,7 +458,7 @@ impl Engine {
             watchdog_ns: None,
             hog_port,
         });
-        self.trace(
+        self.config.trace(
             1,
             format_args!("connection {serial} connecting to {server}"),
         );
@@ -507,7 +516,7 @@ impl Engine {
             cookie: None,
             page: self.config.capture_pages.then(Box::default),
         };
-        self.trace(
+        self.config.trace(
             1,
             format_args!("call {id} issued on connection {}", conn.serial),
         );
@@ -608,7 +617,8 @@ impl Engine {
                         .get(key)
                         .is_some_and(|c| c.serial == conn_serial && c.watchdog_ns == Some(at));
                     if armed {
-                        self.trace(1, format_args!("connection {conn_serial} timed out"));
+                        self.config
+                            .trace(1, format_args!("connection {conn_serial} timed out"));
                         self.stats.conn_timeout();
                         self.destroy(key, CloseReason::TimedOut);
                     }
@@ -661,13 +671,6 @@ impl Engine {
         deadline_after(now, wait_s, wait_s > 0.0)
     }
 
-    /// `--debug` traces: stderr only, so report parsers never see them.
-    fn trace(&self, level: u32, message: std::fmt::Arguments<'_>) {
-        if self.config.debug >= level {
-            eprintln!("{}: debug: {message}", self.config.program);
-        }
-    }
-
     /// A transport error: a TLS failure is described once on stderr, then
     /// counted under its errno (`transport::failure_errno`).
     fn fail_io(&mut self, key: usize, error: &io::Error) {
@@ -680,7 +683,7 @@ impl Engine {
     /// httperf 0.9.0 dies on a TLS error; httperf-rs counts it (as `other`)
     /// and tells what the first one was.
     fn report_tls_error(&mut self, error: &rustls::Error) {
-        self.trace(1, format_args!("TLS error: {error}"));
+        self.config.trace(1, format_args!("TLS error: {error}"));
         if !self.tls_error_reported {
             self.tls_error_reported = true;
             eprintln!("{}: SSL/TLS error: {error}", self.config.program);
@@ -688,19 +691,24 @@ impl Engine {
     }
 
     fn fail(&mut self, key: usize, errno: i32) {
+        self.count_failure(errno);
+        self.destroy(key, CloseReason::Failed { errno });
+    }
+
+    /// CONN_FAILED's counter; httperf names the first unknown errno on stderr.
+    fn count_failure(&mut self, errno: i32) {
         if self.stats.conn_failed(errno) {
             eprintln!(
                 "{}: connection failed with unexpected error {errno}",
                 self.config.program
             );
         }
-        self.destroy(key, CloseReason::Failed { errno });
     }
 
     /// A connection that failed before it had a slot: socket(), setsockopt,
     /// bind or connect() refused it.
     fn fail_unplaced(&mut self, id: ConnId, error: SetupError) {
-        self.trace(
+        self.config.trace(
             1,
             format_args!(
                 "connection {} failed before connecting: {}",
@@ -711,12 +719,7 @@ impl Engine {
         if let Some(message) = &error.message {
             eprintln!("{}.{message}", self.config.program);
         }
-        if self.stats.conn_failed(error.errno) {
-            eprintln!(
-                "{}: connection failed with unexpected error {}",
-                self.config.program, error.errno
-            );
-        }
+        self.count_failure(error.errno);
         self.notices.push_back(Notice::ConnClosed {
             conn: id,
             reason: CloseReason::Failed { errno: error.errno },
@@ -728,7 +731,7 @@ impl Engine {
 
     fn destroy(&mut self, key: usize, reason: CloseReason) {
         let id = self.id_of(key);
-        self.trace(
+        self.config.trace(
             1,
             format_args!(
                 "connection {} closed: {}",

@@ -125,7 +125,7 @@ impl Engine {
                         Some(true) => "resumed",
                         _ => "full",
                     };
-                    self.trace(
+                    self.config.trace(
                         1,
                         format_args!(
                             "connection {} TLS handshake done ({kind})",
@@ -147,7 +147,7 @@ impl Engine {
     }
 
     pub(super) fn mark_connected(&mut self, key: usize) {
-        self.trace(
+        self.config.trace(
             1,
             format_args!("connection {} connected", self.conns[key].serial),
         );
@@ -202,12 +202,13 @@ impl Engine {
             match result {
                 Ok(0) => break,
                 Ok(written) => {
-                    if self.config.debug > 0 {
-                        eprintln!(
-                            "{}: debug: connection {} wrote {written} bytes of call {}",
-                            self.config.program, conn.serial, call.id
-                        );
-                    }
+                    self.config.trace(
+                        1,
+                        format_args!(
+                            "connection {} wrote {written} bytes of call {}",
+                            conn.serial, call.id
+                        ),
+                    );
                     call.written += written;
                     call.bytes_written_total += written as u64;
                     if call.written < call.request_len() {
@@ -264,7 +265,8 @@ impl Engine {
                     break;
                 }
                 Ok(len) => {
-                    self.trace(1, format_args!("connection {} read {len} bytes", id.serial));
+                    self.config
+                        .trace(1, format_args!("connection {} read {len} bytes", id.serial));
                     self.on_data(key, &buffer[..len]);
                     if len < buffer.len() && !read_closed && short_read_drains {
                         break;
@@ -345,7 +347,7 @@ impl Engine {
         if let Some(state) = call.reply_print.as_deref_mut() {
             state.finish(&mut *self.out, call.id, bytes);
         }
-        self.trace(
+        self.config.trace(
             1,
             format_args!("call {} done with status {status}", call.id),
         );
