@@ -89,10 +89,16 @@ impl RequestMode {
         true
     }
 
+    /// True while the rate generator still owes connections (created or
+    /// waiting for `--max-connections` room).
+    fn more_to_create(&self) -> bool {
+        self.created + self.deferred < self.spec.num_conns
+    }
+
     fn on_rate_timer(&mut self, engine: &mut Engine) {
         if let Some(schedule) = self.schedule.take() {
             self.schedule = release_due_units(schedule, engine, RATE_TIMER, |engine| {
-                self.create_connection(engine) && self.created + self.deferred < self.spec.num_conns
+                self.create_connection(engine) && self.more_to_create()
             });
         }
     }
@@ -163,7 +169,7 @@ impl Workload for RequestMode {
         } = &self.spec.pacing
         {
             let schedule = RateSchedule::start(interarrival.clone(), *client_id, engine.now_s());
-            if self.created + self.deferred < self.spec.num_conns {
+            if self.more_to_create() {
                 engine.schedule_at(schedule.next_due_s(), RATE_TIMER);
                 self.schedule = Some(schedule);
             }
