@@ -8,7 +8,7 @@ from __future__ import annotations
 from .cli import CLI_SCENARIOS
 from .model import Deviation, Scenario
 from .print_verbose import PRINT_SCENARIOS, VERBOSE_SCENARIOS
-from .request import FAILURE_SCENARIOS, REQUEST_SCENARIOS
+from .request import FAILURE_SCENARIOS, REQUEST_SCENARIOS, WSET_SCENARIOS
 from .sessions import SESSION_SCENARIOS
 from .tls import TLS_SCENARIOS
 
@@ -17,6 +17,7 @@ SCENARIOS: list[Scenario] = [
     *PRINT_SCENARIOS,
     *VERBOSE_SCENARIOS,
     *FAILURE_SCENARIOS,
+    *WSET_SCENARIOS,
     *SESSION_SCENARIOS,
     *TLS_SCENARIOS,
     *CLI_SCENARIOS,

@@ -1,10 +1,13 @@
 """Request-mode scenarios (--num-conns, --num-calls, --rate, --period, headers,
 methods, URIs): httperf.1's EXAMPLES scaled down, workloads against nginx and the
-deterministic Python servers, and the connection failures (refused, timeouts)."""
+deterministic Python servers, the connection failures (refused, timeouts) and the
+--wset URI sequence."""
 
 from __future__ import annotations
 
-from .model import FD_REASON, SEQ, Scenario
+import re
+
+from .model import FD_REASON, SEQ, SS, Scenario
 
 REQUEST_SCENARIOS: list[Scenario] = [
     # ---- httperf.1 EXAMPLES (request mode), adapted to the local nginx ----
@@ -119,4 +122,42 @@ FAILURE_SCENARIOS: list[Scenario] = [
                                       "--think-timeout=1", "--num-conns=1"], "silent",
              "--think-timeout alone acts as a reply timeout",
              exact=SEQ, expect={"errors.client-timo": "1"}),
+]
+
+
+# ---- --wset=N,X (spec 4.4): the URI sequence, call by call ----
+# The sequence comes from glibc's unseeded drand48() (its first value is 11/2^48), so
+# it is the same on every run; --print-request=header shows it in order (SH lines,
+# compared exactly) and the server's bytes show it per connection.  `calls` pins some
+# calls of 0.9.0's sequence, checked on both outputs, so each scenario shows what it
+# claims (e.g. that 0.9.0 asks for the first file 3 times at X=0.25).
+WSET_CONNS, WSET_CALLS = 20, 3
+
+
+def _wset(n: int, x: str, desc: str, calls: dict[int, str]) -> Scenario:
+    total = WSET_CONNS * WSET_CALLS
+    expect_lines = {rf"SH{call}:GET {re.escape(uri)} HTTP/1\.1\r": 1
+                    for call, uri in calls.items()}
+    expect_lines[r"SH\d+:GET /\S+ HTTP/1\.1\r"] = total
+    expect_lines[SS] = total
+    return Scenario(f"wset-{n}-{x}", ["--server={host}", "--port={port}", f"--wset={n},{x}",
+                                      f"--num-conns={WSET_CONNS}",
+                                      f"--num-calls={WSET_CALLS}", "--print-request=header"],
+                    "ok", desc, exact=SEQ, expect={"total.replies": str(total)},
+                    expect_lines=expect_lines)
+
+
+WSET_SCENARIOS: list[Scenario] = [
+    _wset(1024, "0.25", "--wset=1024,0.25: /0/0/0/0.html 3 times, then every file 4 times",
+          {2: "/0/0/0/0.html", 3: "/0/0/0/1.html", 6: "/0/0/0/1.html",
+           7: "/0/0/0/2.html"}),
+    _wset(10, "0.5", "--wset=10,0.5: /0.html once, then every file twice, wrapping at 10",
+          {0: "/0.html", 1: "/1.html", 2: "/1.html", 18: "/9.html", 19: "/0.html",
+           20: "/0.html", 21: "/1.html"}),
+    _wset(100, "0.1", "--wset=100,0.1: /0/0.html 9 times, then every file 10 times",
+          {8: "/0/0.html", 9: "/0/1.html", 18: "/0/1.html", 19: "/0/2.html"}),
+    _wset(10, "0.75", "--wset=10,0.75: a new file 3 calls out of 4 (/0 /1 /2 /3 /3 /4 ...)",
+          {0: "/0.html", 1: "/1.html", 3: "/3.html", 4: "/3.html", 5: "/4.html"}),
+    _wset(10, "0", "--wset=10,0: a miss rate of 0 never moves on from /0.html",
+          {0: "/0.html", 59: "/0.html"}),
 ]
