@@ -15,6 +15,9 @@ Scenarios:
                client CPU seconds per 1,000 TLS connections, and how many
                handshakes the server saw resumed
 
+nginx is configured and started with the helpers of servers.py (shared with
+run.py), with higher connection limits.
+
 Usage: python3 compat-tests/bench.py [--binary PATH] [--only NAME]
 """
 import argparse
@@ -22,119 +25,73 @@ import asyncio
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 
+from servers import (HOST, free_port, make_certificate, make_index_html, nginx_conf,
+                     start_nginx_process)
+from tools import find_nginx, stop_process
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
+# Room for thousands of connections at once (hold-5000) and one connection of
+# 50,000 calls (keepalive).
+BENCH_LIMITS = dict(worker_connections=20000, keepalive_requests=1000000,
+                    error_level="crit")
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
-
-def start_nginx(tmp):
+def start_nginx(tmp, nginx):
+    """nginx serving a 1010-byte /index.html on a free port."""
+    d = os.path.join(tmp, "nginx")
+    root = make_www(d)
     port = free_port()
-    root = os.path.join(tmp, "www")
-    os.makedirs(root, exist_ok=True)
-    with open(os.path.join(root, "index.html"), "w") as f:
-        f.write("x" * 1009 + "\n")
-    conf = os.path.join(tmp, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write(f"""
-worker_processes 1;
-daemon off;
-master_process off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log crit;
-events {{ worker_connections 20000; }}
-http {{
-  access_log off;
-  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;
-  fastcgi_temp_path {tmp}/fcgi; uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
-  keepalive_requests 1000000;
-  server {{ listen 127.0.0.1:{port} backlog=4096; root {root}; }}
-}}
-""")
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    proc = subprocess.Popen([nginx, "-c", conf, "-p", tmp],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc, port
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("nginx did not start")
+    conf = nginx_conf(d, [f"listen {HOST}:{port} backlog=4096;", f"root {root};"],
+                      **BENCH_LIMITS)
+    return start_nginx_process(nginx, d, conf, port, "nginx"), port
 
 
-def start_nginx_tls(tmp):
+def start_nginx_tls(tmp, nginx):
     """nginx with TLS (self-signed RSA-2048 certificate made with the openssl
     command), logging whether each request's TLS session was resumed."""
-    port = free_port()
     d = os.path.join(tmp, "tls")
+    root = make_www(d)
+    cert, key = make_certificate(d)
+    log = os.path.join(d, "access.log")
+    port = free_port()
+    conf = nginx_conf(d, [f"listen {HOST}:{port} ssl backlog=4096;",
+                          f"ssl_certificate {cert};", f"ssl_certificate_key {key};",
+                          "ssl_protocols TLSv1.2 TLSv1.3;",
+                          "ssl_session_cache shared:bench:10m;", f"root {root};"],
+                      http=("log_format reuse '$ssl_session_reused';",
+                            f"access_log {log} reuse;"),
+                      **BENCH_LIMITS)
+    return start_nginx_process(nginx, d, conf, port, "nginx (TLS)"), port, log
+
+
+def make_www(d):
     root = os.path.join(d, "www")
     os.makedirs(root, exist_ok=True)
-    with open(os.path.join(root, "index.html"), "w") as f:
-        f.write("x" * 1009 + "\n")
-    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost"],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    log = os.path.join(d, "access.log")
-    conf = os.path.join(d, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write(f"""
-worker_processes 1;
-daemon off;
-master_process off;
-pid {d}/nginx.pid;
-error_log {d}/error.log crit;
-events {{ worker_connections 20000; }}
-http {{
-  log_format reuse '$ssl_session_reused';
-  access_log {log} reuse;
-  client_body_temp_path {d}/body; proxy_temp_path {d}/proxy;
-  fastcgi_temp_path {d}/fcgi; uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
-  keepalive_requests 1000000;
-  server {{
-    listen 127.0.0.1:{port} ssl backlog=4096;
-    ssl_certificate {cert};
-    ssl_certificate_key {key};
-    ssl_protocols TLSv1.2 TLSv1.3;
-    ssl_session_cache shared:bench:10m;
-    root {root};
-  }}
-}}
-""")
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    proc = subprocess.Popen([nginx, "-c", conf, "-p", d],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc, port, log
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("nginx (TLS) did not start")
+    with open(os.path.join(root, "index.html"), "wb") as f:
+        f.write(make_index_html())
+    return root
 
 
 def start_delayed_server(delay_s):
-    """An asyncio server answering every request after delay_s, in a thread."""
+    """An asyncio server answering every request after delay_s, in a thread.
+    Returns its port and a function that stops it: the connections still open are
+    aborted and their handlers awaited before the loop is closed, so nothing is
+    left pending to be reported when the loop is collected later."""
     port = free_port()
     reply = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
     ready = threading.Event()
     loop = asyncio.new_event_loop()
+    stopping = asyncio.Event()
+    writers = set()
 
     async def handle(reader, writer):
+        writers.add(writer)
         try:
             await reader.readuntil(b"\r\n\r\n")
             await asyncio.sleep(delay_s)
@@ -144,13 +101,19 @@ def start_delayed_server(delay_s):
         except Exception:
             pass
         finally:
+            writers.discard(writer)
             writer.close()
 
     async def main():
-        server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=8192)
+        server = await asyncio.start_server(handle, HOST, port, backlog=8192)
         ready.set()
-        async with server:
-            await server.serve_forever()
+        await stopping.wait()
+        server.close()
+        for writer in list(writers):
+            writer.transport.abort()
+        handlers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        if handlers:
+            await asyncio.wait(handlers, timeout=delay_s + 1)
 
     def run():
         asyncio.set_event_loop(loop)
@@ -158,10 +121,19 @@ def start_delayed_server(delay_s):
             loop.run_until_complete(main())
         except Exception:
             pass
+        finally:
+            loop.close()
 
-    threading.Thread(target=run, daemon=True).start()
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
     ready.wait(5)
-    return loop, port
+
+    def stop():
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(stopping.set)
+        thread.join(10)
+
+    return port, stop
 
 
 def run_client(argv, limit=180):
@@ -216,12 +188,12 @@ def bench_cpu_rate(binary, port):
 
 
 def bench_hold(binary):
-    loop, port = start_delayed_server(2.0)
+    port, stop_server = start_delayed_server(2.0)
     args = ["--server=127.0.0.1", f"--port={port}", "--num-conns=5000",
             "--rate=10000", "--timeout=15"]
     ref = summary(run_client(["httperf"] + args))
     ours = summary(run_client([binary] + args))
-    loop.call_soon_threadsafe(loop.stop)
+    stop_server()
     show("hold-5000: 5000 conns, server answers after 2 s", [("httperf", ref), ("httperf-rs", ours)])
 
 
@@ -247,8 +219,8 @@ def count_resumed(log, offset):
     return sum(1 for line in lines if line == b"r"), len(lines)
 
 
-def bench_tls_cpu(binary, tmp):
-    nginx, port, log = start_nginx_tls(tmp)
+def bench_tls_cpu(binary, tmp, nginx_bin):
+    nginx, port, log = start_nginx_tls(tmp, nginx_bin)
     base = ["--ssl", "--server=127.0.0.1", f"--port={port}", "--uri=/index.html",
             "--timeout=5"]
     workloads = [
@@ -276,8 +248,7 @@ def bench_tls_cpu(binary, tmp):
                           f"{s['replies'] or 0:7d} {s['errors'] or 0:6d} "
                           f"{resumed:4d}/{logged:<4d} {s['cpu']:6.2f} {per_1000:16.3f}")
     finally:
-        nginx.kill()
-        nginx.wait()
+        stop_process(nginx)
 
 
 def main():
@@ -288,8 +259,11 @@ def main():
     opts = parser.parse_args()
     if not shutil.which("httperf"):
         raise SystemExit("httperf is not installed (apt-get install httperf)")
+    nginx_bin = find_nginx()
+    if nginx_bin is None:
+        raise SystemExit("nginx is not installed (apt-get install nginx-light)")
     tmp = tempfile.mkdtemp(prefix="httperf-bench-")
-    nginx, port = start_nginx(tmp)
+    nginx, port = start_nginx(tmp, nginx_bin)
     try:
         if opts.only in ("", "cpu-rate"):
             bench_cpu_rate(opts.binary, port)
@@ -298,10 +272,9 @@ def main():
         if opts.only in ("", "keepalive"):
             bench_keepalive(opts.binary, port)
         if opts.only in ("", "tls-cpu"):
-            bench_tls_cpu(opts.binary, tmp)
+            bench_tls_cpu(opts.binary, tmp, nginx_bin)
     finally:
-        nginx.kill()
-        nginx.wait()
+        stop_process(nginx)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
