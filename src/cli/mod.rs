@@ -430,7 +430,10 @@ fn option_args() -> Vec<Arg> {
             "ssl-ca-file",
             "FILE",
             "Trust the CA certificates in FILE",
-            "File of trusted CA certificates (PEM) for --ssl-verify. (Upstream \
+            "File of trusted CA certificates (PEM) for --ssl-verify. A server \
+             certificate identical to one of them is trusted as it is, names and \
+             dates unchecked, as OpenSSL does (so a self-signed test certificate \
+             works); the server still has to prove it holds its key. (Upstream \
              master option.)",
         )
         .value_hint(ValueHint::FilePath),
@@ -439,7 +442,8 @@ fn option_args() -> Vec<Arg> {
             "DIR",
             "Trust the CA certificates in directory DIR",
             "Directory of trusted CA certificates (OpenSSL hashed names) for \
-             --ssl-verify. (Upstream master option.)",
+             --ssl-verify; a server certificate identical to one of them is trusted \
+             as with --ssl-ca-file. (Upstream master option.)",
         )
         .value_hint(ValueHint::DirPath),
         valued(
