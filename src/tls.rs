@@ -147,14 +147,21 @@ pub fn build(settings: &TlsSettings, servers: &[(String, IpAddr)]) -> Result<Tls
     let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_protocol_versions(&versions)
         .map_err(|error| format!("cannot set up TLS: {error}"))?;
-    let roots = trust_store(settings)?;
-    let builder = match roots.filter(|_| settings.verify) {
-        Some(roots) => {
-            let verifier =
-                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), Arc::clone(&provider))
-                    .build()
-                    .map_err(|error| format!("cannot set up certificate verification: {error}"))?;
-            builder.with_webpki_verifier(verifier)
+    let store = trust_store(settings)?;
+    let builder = match store.filter(|_| settings.verify) {
+        Some(store) => {
+            let webpki = WebPkiServerVerifier::builder_with_provider(
+                Arc::new(store.roots),
+                Arc::clone(&provider),
+            )
+            .build()
+            .map_err(|error| format!("cannot set up certificate verification: {error}"))?;
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(TrustStoreVerifier {
+                    webpki,
+                    given: store.given,
+                }))
         }
         None => builder
             .dangerous()
@@ -337,9 +344,17 @@ fn protocol_versions(
     Ok(usable)
 }
 
+/// What `--ssl-verify` trusts.
+struct TrustStore {
+    roots: RootCertStore,
+    /// The certificates of `--ssl-ca-file` and `--ssl-ca-path` as given, each
+    /// also trusted as a server certificate of its own.
+    given: Vec<CertificateDer<'static>>,
+}
+
 /// The trust anchors: `--ssl-ca-file` and `--ssl-ca-path` (read and checked
 /// whenever given), else, only for `--ssl-verify`, the system's CA bundle.
-fn trust_store(settings: &TlsSettings) -> Result<Option<RootCertStore>, String> {
+fn trust_store(settings: &TlsSettings) -> Result<Option<TrustStore>, String> {
     let mut certificates = Vec::new();
     if let Some(file) = &settings.ca_file {
         let found = read_certificates(file).map_err(|error| {
@@ -360,6 +375,7 @@ fn trust_store(settings: &TlsSettings) -> Result<Option<RootCertStore>, String> 
         }
         certificates.extend(found);
     }
+    let given = certificates.clone();
     if certificates.is_empty() {
         if !settings.verify {
             return Ok(None);
@@ -374,7 +390,7 @@ fn trust_store(settings: &TlsSettings) -> Result<Option<RootCertStore>, String> 
     if added == 0 {
         return Err("none of the CA certificates given can be used".to_string());
     }
-    Ok(Some(roots))
+    Ok(Some(TrustStore { roots, given }))
 }
 
 fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
@@ -446,6 +462,67 @@ fn pem_error(error: &rustls::pki_types::pem::Error) -> String {
         rustls::pki_types::pem::Error::Io(io) => io.to_string(),
         rustls::pki_types::pem::Error::NoItemsFound => "no PEM data found".to_string(),
         other => format!("bad PEM data ({other:?})"),
+    }
+}
+
+/// `--ssl-verify`: WebPKI path validation against the trust store, except
+/// that a server certificate byte-identical to one given with
+/// `--ssl-ca-file`/`--ssl-ca-path` is trusted as itself, names and dates
+/// unchecked, as OpenSSL trusts a self-signed certificate found in its trust
+/// store. Without that, the usual test certificate (`openssl req -x509`: CA:TRUE,
+/// no subjectAltName) could not be trusted at all: WebPKI refuses a CA
+/// certificate as a server's. The handshake signatures are verified either
+/// way, so the server still proves that it holds the certificate's key.
+#[derive(Debug)]
+struct TrustStoreVerifier {
+    webpki: Arc<WebPkiServerVerifier>,
+    given: Vec<CertificateDer<'static>>,
+}
+
+impl ServerCertVerifier for TrustStoreVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if self
+            .given
+            .iter()
+            .any(|trusted| trusted.as_ref() == end_entity.as_ref())
+        {
+            return Ok(ServerCertVerified::assertion());
+        }
+        self.webpki
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.webpki.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.webpki.supported_verify_schemes()
+    }
+
+    fn requires_raw_public_keys(&self) -> bool {
+        self.webpki.requires_raw_public_keys()
     }
 }
 

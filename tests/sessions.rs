@@ -3,7 +3,13 @@
 
 mod support;
 
-use std::time::Duration;
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
 
 use support::{closed_port, ok_reply, run_binary, Behaviour, TestServer};
 
@@ -365,4 +371,224 @@ fn the_session_call_that_wraps_a_uri_log_still_opens_its_connection() {
         result.line("Total:").split(" test-duration").next(),
         Some("Total: connections 2 requests 3 replies 3")
     );
+}
+
+/// A loopback server for `--wsesspage` memory tests: `/page.html` is an HTML
+/// reply without a length that streams `<img src=a.gif>` tags for `total`
+/// bytes and then closes; any other path gets a small reply. Stops when
+/// dropped (or after a minute, whatever happens).
+struct EndlessPageServer {
+    port: u16,
+    stop: Arc<AtomicBool>,
+    accept_thread: Option<thread::JoinHandle<()>>,
+}
+
+impl EndlessPageServer {
+    fn start(total: usize) -> EndlessPageServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let port = listener.local_addr().expect("addr").port();
+        listener.set_nonblocking(true).expect("nonblocking");
+        let stop = Arc::new(AtomicBool::new(false));
+        let accept_stop = Arc::clone(&stop);
+        let accept_thread = thread::spawn(move || {
+            let started = Instant::now();
+            while !accept_stop.load(Ordering::SeqCst) && started.elapsed() < LIMIT * 2 {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        let stop = Arc::clone(&accept_stop);
+                        thread::spawn(move || serve_endless_page(stream, total, &stop));
+                    }
+                    Err(_) => thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        EndlessPageServer {
+            port,
+            stop,
+            accept_thread: Some(accept_thread),
+        }
+    }
+}
+
+impl Drop for EndlessPageServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(handle) = self.accept_thread.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn serve_endless_page(mut stream: TcpStream, total: usize, stop: &AtomicBool) {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
+    let started = Instant::now();
+    let mut pending = Vec::new();
+    let mut buffer = [0u8; 16384];
+    while !stop.load(Ordering::SeqCst) && started.elapsed() < LIMIT {
+        match stream.read(&mut buffer) {
+            Ok(0) => return,
+            Ok(n) => pending.extend_from_slice(&buffer[..n]),
+            Err(error)
+                if error.kind() == std::io::ErrorKind::WouldBlock
+                    || error.kind() == std::io::ErrorKind::TimedOut =>
+            {
+                continue
+            }
+            Err(_) => return,
+        }
+        while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+            let request: Vec<u8> = pending.drain(..end + 4).collect();
+            if !request.starts_with(b"GET /page.html ") {
+                if stream.write_all(&ok_reply("gif")).is_err() {
+                    return;
+                }
+                continue;
+            }
+            let head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html>";
+            let chunk = b"<img src=a.gif>".repeat(4096);
+            let mut sent = 0;
+            let _ = stream.write_all(head);
+            while sent < total && !stop.load(Ordering::SeqCst) {
+                if stream.write_all(&chunk).is_err() {
+                    return;
+                }
+                sent += chunk.len();
+            }
+            let _ = stream.shutdown(Shutdown::Both);
+            return;
+        }
+    }
+}
+
+/// Runs httperf-rs to its end and returns its output and its peak resident
+/// set size in KiB (from the kernel's accounting of the reaped child).
+// The child is reaped by wait4, which std's `Child` cannot see.
+#[allow(clippy::zombie_processes)]
+fn run_measuring_peak_rss(args: &[&str]) -> (support::Run, i64) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_httperf-rs"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn httperf-rs");
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        thread::spawn(move || {
+            let mut text = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut text);
+            }
+            String::from_utf8_lossy(&text).into_owned()
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let pid = child.id() as libc::pid_t;
+    let started = Instant::now();
+    let (status, peak_kib) = loop {
+        let mut status = 0;
+        // SAFETY: a zeroed rusage is a valid value for wait4 to fill in.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: pid is our own unreaped child; the pointers are valid.
+        let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if reaped == pid {
+            break (libc::WEXITSTATUS(status), usage.ru_maxrss);
+        }
+        assert_eq!(reaped, 0, "wait4 failed");
+        if started.elapsed() > LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("httperf-rs did not finish within {LIMIT:?}");
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    let run = support::Run {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    };
+    (run, peak_kib)
+}
+
+#[test]
+fn a_page_that_streams_images_without_end_keeps_memory_flat() {
+    const PAGE_BYTES: usize = 64 << 20;
+    let server = EndlessPageServer::start(PAGE_BYTES);
+    let port = format!("--port={}", server.port);
+    let (result, peak_kib) = run_measuring_peak_rss(&[
+        "--server=127.0.0.1",
+        &port,
+        "--wsesspage=1,1,0",
+        "--uri=/page.html",
+        "--timeout=20",
+    ]);
+    assert_eq!(result.status, 0, "{}\n{}", result.stdout, result.stderr);
+    // The page (4 million tags) and the 1,000 objects a page may embed.
+    assert_eq!(result.count("Total:", "replies"), 1001, "{}", result.stdout);
+    assert!(result.line("Session rate").ends_with("(1/1)"));
+    // Keeping every reference found would take hundreds of MiB.
+    assert!(peak_kib < 32 * 1024, "peak RSS {peak_kib} KiB");
+}
+
+/// Every CR of `request` starts a CRLF and every LF ends one, and no NUL.
+fn only_crlf_line_ends(request: &[u8]) -> bool {
+    request.iter().enumerate().all(|(i, &b)| match b {
+        b'\r' => request.get(i + 1) == Some(&b'\n'),
+        b'\n' => i > 0 && request[i - 1] == b'\r',
+        0 => false,
+        _ => true,
+    })
+}
+
+#[test]
+fn cookies_with_cr_lf_or_nul_are_never_sent_back() {
+    let good = b"HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nContent-Length: 0\r\n\r\n".to_vec();
+    for bad_value in [&b"a=b\rX-Inj: 1; Path=/"[..], b"a=b\0X"] {
+        let mut bad = b"HTTP/1.1 200 OK\r\nSet-Cookie: ".to_vec();
+        bad.extend_from_slice(bad_value);
+        bad.extend_from_slice(b"\r\nContent-Length: 0\r\n\r\n");
+        let server = TestServer::start(Behaviour::FirstThen(good.clone(), bad));
+        let result = run(server.port, &["--wsess=1,4,0", "--session-cookies"]);
+        assert_eq!(result.count("Total:", "replies"), 4);
+        // The refused value leaves the session's earlier cookie in place.
+        let with_cookie = b"GET / HTTP/1.1\r\nUser-Agent: httperf/0.9.0\r\nHost: 127.0.0.1\r\nCookie: a=1\r\n\r\n";
+        let mut expected = REQUEST.to_vec();
+        expected.extend_from_slice(&with_cookie.repeat(3));
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        let received: Vec<String> = server.received().iter().map(|r| text(r)).collect();
+        assert_eq!(received, [text(&expected)], "{bad_value:?}");
+        // Three refusals, one warning.
+        assert_eq!(
+            result.stderr,
+            "httperf-rs.sess_cookie: ignoring cookies that contain a CR, LF or NUL byte\n"
+        );
+    }
+}
+
+#[test]
+fn a_location_with_a_bare_cr_cannot_inject_a_header() {
+    let page = b"HTTP/1.1 302 Found\r\nLocation: /next\rX-Inj: 1\r\nContent-Length: 0\r\n\r\n";
+    let routes = vec![
+        ("/page.html".to_string(), page.to_vec()),
+        ("/nextX-Inj:%201".to_string(), ok_reply("x")),
+    ];
+    let server = TestServer::start(Behaviour::ByPath(routes));
+    let result = run(server.port, &["--wsesspage=1,1,0", "--uri=/page.html"]);
+    assert_eq!(
+        result.line("Reply status"),
+        "Reply status: 1xx=0 2xx=1 3xx=1 4xx=0 5xx=0"
+    );
+    let received = server.received().concat();
+    assert!(only_crlf_line_ends(&received), "{received:?}");
 }

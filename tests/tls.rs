@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{HandshakeKind, RootCertStore, ServerConfig, ServerConnection};
@@ -510,6 +511,125 @@ fn verification_succeeds_with_the_ca_file() {
         );
         assert_eq!(result.status, 0, "{}", result.stderr);
         assert_eq!(totals(&result), "Total: connections 1 requests 1 replies 1");
+    }
+}
+
+/// The usual test certificate, made with exactly
+/// `openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost`: a CA:TRUE
+/// certificate without subjectAltName. Returns its DER and its PEM file, and
+/// the key.
+fn openssl_self_signed(
+    dir: &TempDir,
+    name: &str,
+) -> (CertificateDer<'static>, PathBuf, PrivateKeyDer<'static>) {
+    let cert_file = dir.0.join(format!("{name}-openssl-cert.pem"));
+    let key_file = dir.0.join(format!("{name}-openssl-key.pem"));
+    let status = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes"])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key_file)
+        .arg("-out")
+        .arg(&cert_file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("the openssl command runs (apt-get install openssl)");
+    assert!(status.success(), "openssl req failed");
+    let cert = CertificateDer::from_pem_file(&cert_file).expect("certificate PEM");
+    let key = PrivateKeyDer::from_pem_file(&key_file).expect("key PEM");
+    (cert, cert_file, key)
+}
+
+fn config_for(cert: CertificateDer<'static>, key: PrivateKeyDer<'static>) -> ServerConfig {
+    ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .expect("server config")
+}
+
+#[test]
+fn a_self_signed_openssl_certificate_is_trusted_through_the_ca_file() {
+    let dir = TempDir::new();
+    let (cert, cert_file, key) = openssl_self_signed(&dir, "server");
+    let server = TlsServer::start(config_for(cert, key), Mode::Reply(ok_reply(REPLY_BODY)));
+    let ca = format!("--ssl-ca-file={}", cert_file.display());
+    for server_arg in ["--server=localhost", "--server=127.0.0.1"] {
+        let result = run(
+            server.port,
+            &[server_arg, "--num-conns=2", "--ssl-verify", &ca],
+        );
+        assert_eq!(result.status, 0, "{}", result.stderr);
+        assert_eq!(result.stderr, "", "{server_arg}");
+        assert_eq!(totals(&result), "Total: connections 2 requests 2 replies 2");
+    }
+    // Another certificate made the same way is no substitute.
+    let (_, other_file, _) = openssl_self_signed(&dir, "other");
+    let other = format!("--ssl-ca-file={}", other_file.display());
+    let result = run(
+        server.port,
+        &[
+            "--server=localhost",
+            "--num-conns=1",
+            "--ssl-verify",
+            &other,
+        ],
+    );
+    assert_eq!(totals(&result), "Total: connections 1 requests 0 replies 0");
+    assert!(
+        result
+            .stderr
+            .starts_with("httperf-rs: SSL/TLS error: invalid peer certificate: "),
+        "{}",
+        result.stderr
+    );
+}
+
+/// Presents a fixed certificate but signs the handshake with another key.
+#[derive(Debug)]
+struct ImpostorCert(Arc<rustls::sign::CertifiedKey>);
+
+impl rustls::server::ResolvesServerCert for ImpostorCert {
+    fn resolve(
+        &self,
+        _client_hello: rustls::server::ClientHello<'_>,
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        Some(Arc::clone(&self.0))
+    }
+}
+
+#[test]
+fn a_trusted_certificate_still_has_to_prove_its_key() {
+    let dir = TempDir::new();
+    let (cert, cert_file, _) = openssl_self_signed(&dir, "server");
+    let (_, _, impostor_key) = openssl_self_signed(&dir, "impostor");
+    let signing_key = provider()
+        .key_provider
+        .load_private_key(impostor_key)
+        .expect("signing key");
+    let certified = Arc::new(rustls::sign::CertifiedKey::new(vec![cert], signing_key));
+    let ca = format!("--ssl-ca-file={}", cert_file.display());
+    for version in [&rustls::version::TLS13, &rustls::version::TLS12] {
+        let config = ServerConfig::builder_with_provider(provider())
+            .with_protocol_versions(&[version])
+            .expect("versions")
+            .with_no_client_auth()
+            .with_cert_resolver(Arc::new(ImpostorCert(Arc::clone(&certified))));
+        let server = TlsServer::start(config, Mode::Reply(ok_reply(REPLY_BODY)));
+        let result = run(
+            server.port,
+            &["--server=localhost", "--num-conns=1", "--ssl-verify", &ca],
+        );
+        assert_eq!(totals(&result), "Total: connections 1 requests 0 replies 0");
+        assert!(
+            result
+                .stderr
+                .starts_with("httperf-rs: SSL/TLS error: invalid peer certificate: BadSignature"),
+            "{version:?}: {}",
+            result.stderr
+        );
     }
 }
 

@@ -209,9 +209,11 @@ fn option_args() -> Vec<Arg> {
         valued(
             "max-connections",
             "N",
-            "Open at most N connections per session (default 4, max 4)",
-            "Maximum number of connections a session may have open at once \
-             (default 4, at most 4). Only session workloads use it.",
+            "Keep at most N connections open (per session: default 4, max 4)",
+            "Maximum number of connections open at once. In session workloads it \
+             counts per session (default 4, at most 4); in request mode it counts \
+             for the whole test (default: no limit), and a connection the rate \
+             calls for while N are open is opened when one of them closes.",
         ),
         valued(
             "max-piped-calls",
@@ -314,11 +316,12 @@ fn option_args() -> Vec<Arg> {
         ),
         flag(
             "retry-on-failure",
-            "Retry calls that fail instead of failing the session",
+            "Retry failed calls (up to 16 times) instead of failing the session",
             "In session workloads, re-issue a call whose reply has the \
              --failure-status code, and reopen a connection that fails before its \
-             first reply, instead of failing the session. Against a server that \
-             keeps failing, the test never ends.",
+             first reply, instead of failing the session. A call is re-issued, and \
+             a connection reopened, at most 16 times in a row; then the session \
+             fails, so the test ends even against a server that keeps failing.",
         ),
         valued(
             "runtime",
@@ -337,9 +340,10 @@ fn option_args() -> Vec<Arg> {
             "server",
             "S",
             "Connect to host S (default localhost)",
-            "Host name or IPv4 address of the server (default localhost). It is \
-             also the Host header value unless --server-name is given. Cannot be \
-             combined with --servers.",
+            "Host name, IPv4 address or IPv6 address (such as ::1, brackets \
+             optional) of the server (default localhost); a name with both kinds of \
+             address is reached over IPv4. It is also the Host header value unless \
+             --server-name is given. Cannot be combined with --servers.",
         )
         .value_hint(ValueHint::Hostname),
         valued(
@@ -430,7 +434,10 @@ fn option_args() -> Vec<Arg> {
             "ssl-ca-file",
             "FILE",
             "Trust the CA certificates in FILE",
-            "File of trusted CA certificates (PEM) for --ssl-verify. (Upstream \
+            "File of trusted CA certificates (PEM) for --ssl-verify. A server \
+             certificate identical to one of them is trusted as it is, names and \
+             dates unchecked, as OpenSSL does (so a self-signed test certificate \
+             works); the server still has to prove it holds its key. (Upstream \
              master option.)",
         )
         .value_hint(ValueHint::FilePath),
@@ -439,20 +446,30 @@ fn option_args() -> Vec<Arg> {
             "DIR",
             "Trust the CA certificates in directory DIR",
             "Directory of trusted CA certificates (OpenSSL hashed names) for \
-             --ssl-verify. (Upstream master option.)",
+             --ssl-verify; a server certificate identical to one of them is trusted \
+             as with --ssl-ca-file. (Upstream master option.)",
         )
         .value_hint(ValueHint::DirPath),
         valued(
             "ssl-protocol",
             "S",
-            "Use protocol S (auto, SSLv2, SSLv3, TLSv1.0 to TLSv1.3); implies --ssl",
-            "SSL/TLS protocol version to use: auto, SSLv2, SSLv3, TLSv1.0 (or \
-             TLSv1), TLSv1.1, TLSv1.2 or TLSv1.3; an underscore may replace the dot \
-             and case does not matter. Turns --ssl on. (Upstream master option.)",
+            "Use protocol S (auto, TLSv1.2 or TLSv1.3); implies --ssl",
+            "TLS protocol version to use: auto (TLSv1.3 or TLSv1.2), TLSv1.2 or \
+             TLSv1.3; an underscore may replace the dot and case does not matter. \
+             Turns --ssl on. Upstream master's SSLv2, SSLv3, TLSv1.0 (or TLSv1) and \
+             TLSv1.1 are refused with an error (exit status 1): rustls does not \
+             implement these insecure versions. (Upstream master option.)",
         )
-        .value_parser([
-            "auto", "SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3",
-        ])
+        .value_parser(
+            ["auto", "TLSv1.2", "TLSv1.3"]
+                .map(clap::builder::PossibleValue::new)
+                .into_iter()
+                .chain(
+                    ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1"]
+                        .map(|refused| clap::builder::PossibleValue::new(refused).hide(true)),
+                )
+                .collect::<Vec<_>>(),
+        )
         .ignore_case(true),
         valued(
             "think-timeout",
@@ -472,10 +489,11 @@ fn option_args() -> Vec<Arg> {
         ),
         flag(
             "use-timer-cache",
-            "Take timestamps once per event-loop iteration",
-            "Read the clock once per event-loop iteration and reuse that time, as \
-             httperf 0.9.0 always did, instead of reading it at every use. \
-             (Upstream master option.)",
+            "Accepted for compatibility; has no effect",
+            "Accepted, and shown in the parameter line, for upstream master's \
+             command lines, where it makes timestamps come from a clock read once \
+             per event-loop iteration. It changes nothing in httperf-rs, which reads \
+             its monotonic clock at every use. (Upstream master option.)",
         ),
         flag(
             "verbose",

@@ -27,7 +27,13 @@ pub(super) struct ParseSink<'a> {
     pub(super) page: Option<&'a mut PageCapture>,
 }
 
-/// `--wsesspage`: what one reply links to.
+/// Most references kept from one reply: no more can be fetched for a page
+/// anyway, and the cap holds while the reply streams, so a page without end
+/// cannot grow the list.
+const MAX_FOUND: usize = crate::workload::session::MAX_EMBEDDED_PER_PAGE;
+
+/// `--wsesspage`: what one reply links to (at most [`MAX_FOUND`] references,
+/// the first ones in the reply).
 #[derive(Debug, Default)]
 pub struct PageCapture {
     html: bool,
@@ -43,14 +49,16 @@ impl PageCapture {
         let line = raw_line.strip_suffix(b"\n").unwrap_or(raw_line);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if let Some(target) = line.strip_prefix(b"Location: ") {
-            self.found
-                .push(String::from_utf8_lossy(target).into_owned());
+            if self.found.len() < MAX_FOUND {
+                self.found
+                    .extend(crate::workload::page::location_reference(target));
+            }
         }
     }
 
     fn body(&mut self, data: &[u8]) {
         if self.html {
-            self.scanner.feed(data, &mut self.found);
+            self.scanner.feed(data, &mut self.found, MAX_FOUND);
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `--session-cookies`: the one cookie a session keeps, taken from
-//! `Set-Cookie: ` reply headers as httperf takes it.
+//! `Set-Cookie: ` reply headers as httperf takes it, except that a value with
+//! a CR, LF or NUL byte is never sent back.
 
 /// httperf keeps at most this many cookie bytes (longer values are cut).
 pub const MAX_COOKIE_BYTES: usize = 245;
@@ -29,6 +30,18 @@ pub fn truncate_cookie(mut value: Vec<u8>) -> (Vec<u8>, bool) {
         (value, false)
     }
 }
+
+/// Whether a cookie value can go back to the server: a CR, LF or NUL byte
+/// would end or split the request's `Cookie:` line and let the server inject
+/// headers, so such a value is refused (httperf 0.9.0 sends it back as it is).
+pub fn fits_in_a_header(value: &[u8]) -> bool {
+    !value.iter().any(|&b| matches!(b, b'\r' | b'\n' | 0))
+}
+
+/// The warning printed (once per run, after the program name) the first time
+/// a cookie is refused by [`fits_in_a_header`].
+pub const REFUSED_COOKIE_WARNING: &str =
+    ".sess_cookie: ignoring cookies that contain a CR, LF or NUL byte";
 
 /// The `Cookie:` header block for a request.
 pub fn cookie_header(value: &[u8]) -> Vec<u8> {
@@ -70,6 +83,19 @@ mod tests {
         let (kept, cut) = truncate_cookie(vec![b'x'; 245]);
         assert!(!cut);
         assert_eq!(kept.len(), 245);
+    }
+
+    #[test]
+    fn line_breaks_and_nul_do_not_fit_in_a_header() {
+        assert!(fits_in_a_header(b"a=b"));
+        assert!(fits_in_a_header(b""));
+        assert!(fits_in_a_header(b"a=b c\t\x7f\xff"));
+        for bad in [&b"a=b\rX-Inj: 1"[..], b"a\nb", b"a\0b", b"\r"] {
+            assert!(!fits_in_a_header(bad), "{bad:?}");
+        }
+        // The parser ends a line at LF only: a bare CR reaches the value.
+        let value = set_cookie_value(b"Set-Cookie: a=b\rX-Inj: 1; Path=/\r\n").expect("cookie");
+        assert!(!fits_in_a_header(&value));
     }
 
     #[test]

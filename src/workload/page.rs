@@ -59,9 +59,14 @@ pub struct PageScanner {
 
 impl PageScanner {
     /// Scans the next piece of the body, appending each embedded-object
-    /// reference found to `found` (see the module doc for its form).
-    pub fn feed(&mut self, piece: &[u8], found: &mut Vec<String>) {
+    /// reference found to `found` (see the module doc for its form) while
+    /// `found` holds fewer than `limit`; past that the piece is not scanned,
+    /// so a page that never ends cannot grow the list without bound.
+    pub fn feed(&mut self, piece: &[u8], found: &mut Vec<String>, limit: usize) {
         for &b in piece {
+            if found.len() >= limit {
+                return;
+            }
             self.byte(b, found);
         }
     }
@@ -196,6 +201,12 @@ fn src_value(attrs: &[u8]) -> Option<&[u8]> {
     }
 }
 
+/// The target of a `Location: ` header, cleaned up like an embedded
+/// reference, so that no byte of it can break the request line it ends up in.
+pub fn location_reference(target: &[u8]) -> Option<String> {
+    clean_reference(target)
+}
+
 /// Makes a raw attribute value usable in a request line; `None` if nothing
 /// is left.
 fn clean_reference(raw: &[u8]) -> Option<String> {
@@ -281,7 +292,7 @@ mod tests {
     fn scan(page: &[u8]) -> Vec<String> {
         let mut scanner = PageScanner::default();
         let mut found = Vec::new();
-        scanner.feed(page, &mut found);
+        scanner.feed(page, &mut found, usize::MAX);
         found
     }
 
@@ -318,15 +329,15 @@ mod tests {
         let mut scanner = PageScanner::default();
         let mut found = Vec::new();
         for b in PAGE {
-            scanner.feed(std::slice::from_ref(b), &mut found);
+            scanner.feed(std::slice::from_ref(b), &mut found, usize::MAX);
         }
         assert_eq!(found, PAGE_FOUND);
         for split in 0..=PAGE.len() {
             let mut scanner = PageScanner::default();
             let mut found = Vec::new();
-            scanner.feed(&PAGE[..split], &mut found);
-            scanner.feed(&[], &mut found);
-            scanner.feed(&PAGE[split..], &mut found);
+            scanner.feed(&PAGE[..split], &mut found, usize::MAX);
+            scanner.feed(&[], &mut found, usize::MAX);
+            scanner.feed(&PAGE[split..], &mut found, usize::MAX);
             assert_eq!(found, PAGE_FOUND, "split at {split}");
         }
     }
@@ -369,11 +380,42 @@ mod tests {
         page.extend_from_slice(b"\" src=lost.gif><img src=kept.gif>");
         assert_eq!(scan(&page), ["kept.gif"]);
         let mut scanner = PageScanner::default();
-        scanner.feed(&page, &mut Vec::new());
+        scanner.feed(&page, &mut Vec::new(), usize::MAX);
         assert!(scanner.tag.capacity() <= 2 * MAX_TAG_BYTES);
         // Just under the limit is kept.
         let src = format!("/{}", "y".repeat(MAX_TAG_BYTES - "img src=/".len()));
         assert_eq!(scan(format!("<img src={src}>").as_bytes()), [src]);
+    }
+
+    #[test]
+    fn location_targets_cannot_break_a_request_line() {
+        assert_eq!(
+            location_reference(b"/next.html").as_deref(),
+            Some("/next.html")
+        );
+        assert_eq!(
+            location_reference(b"/x\rX-Inj: 1").as_deref(),
+            Some("/xX-Inj:%201")
+        );
+        assert_eq!(
+            location_reference(b"/a\0b\xff#frag").as_deref(),
+            Some("/a%00b%FF")
+        );
+        assert_eq!(location_reference(b" \r"), None);
+    }
+
+    #[test]
+    fn scanning_stops_at_the_limit() {
+        let page = b"<img src=a><img src=b><img src=c><img src=d>";
+        let mut scanner = PageScanner::default();
+        let mut found = Vec::new();
+        scanner.feed(page, &mut found, 2);
+        assert_eq!(found, ["a", "b"]);
+        scanner.feed(page, &mut found, 2);
+        assert_eq!(found, ["a", "b"]);
+        scanner.feed(b"", &mut found, 3);
+        scanner.feed(b"<img src=e>", &mut found, 3);
+        assert_eq!(found, ["a", "b", "e"]);
     }
 
     #[test]
@@ -477,7 +519,7 @@ mod tests {
             let mut scanner = PageScanner::default();
             let mut found = Vec::new();
             for part in [&page[..a], &page[a..b], &page[b..]] {
-                scanner.feed(part, &mut found);
+                scanner.feed(part, &mut found, usize::MAX);
             }
             assert_eq!(found, whole);
             for reference in &whole {

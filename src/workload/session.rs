@@ -130,6 +130,8 @@ pub struct SessionWorkload {
     destroyed: u64,
     next_tag: u64,
     stats: SessionStats,
+    /// A cookie was refused for a CR, LF or NUL byte (warned about once).
+    refused_cookie_warned: bool,
 }
 
 impl SessionWorkload {
@@ -146,6 +148,7 @@ impl SessionWorkload {
             destroyed: 0,
             next_tag: 0,
             stats: SessionStats::new(0.0),
+            refused_cookie_warned: false,
         }
     }
 
@@ -446,7 +449,12 @@ impl SessionWorkload {
                     cookie::MAX_COOKIE_BYTES
                 );
             }
-            session.cookie = Some(value);
+            if cookie::fits_in_a_header(&value) {
+                session.cookie = Some(value);
+            } else if !self.refused_cookie_warned {
+                self.refused_cookie_warned = true;
+                eprintln!("{}{}", engine.program(), cookie::REFUSED_COOKIE_WARNING);
+            }
         }
         let slot = &mut session.slots[issued.slot];
         slot.outstanding.retain(|&t| t != tag);
