@@ -508,6 +508,7 @@ impl Engine {
             prior_header_bytes: history.reply_header_bytes,
             send_start_ns: 0,
             recv_start_ns: 0,
+            reply_done_ns: None,
             deadline_ns: None,
             parser: ReplyParser::new(is_head),
             is_head,
@@ -739,6 +740,9 @@ impl Engine {
                 describe_close(reason)
             ),
         );
+        if reason != CloseReason::Client {
+            self.complete_answered_send(key);
+        }
         // Closing the socket (when `conn` drops) removes it from the epoll
         // set, as no other descriptor refers to it: no deregister call needed.
         let mut conn = self.conns.remove(key);
