@@ -16,6 +16,9 @@ use crate::workload::session::SessionWorkload;
 
 /// Runs httperf-rs with `args` (argv[0] included) and returns the exit status.
 pub fn run(args: Vec<OsString>) -> i32 {
+    // httperf ignores SIGPIPE. Rust's runtime happens to do so too; this does
+    // not depend on it.
+    let _ = sys::ignore_sigpipe();
     let options = match cli::parse(args) {
         Ok(Parsed::Run(options)) => options,
         Ok(Parsed::Help(text)) => {
@@ -56,8 +59,8 @@ pub fn run(args: Vec<OsString>) -> i32 {
             options.program, run_config.open_file_limit
         );
     }
-    if let Err(error) = sys::install_sigint_flag() {
-        eprintln!("{}: cannot handle SIGINT: {error}", options.program);
+    if let Err(error) = sys::install_stop_signals() {
+        eprintln!("{}: cannot handle signals: {error}", options.program);
         return 1;
     }
     let engine = match Engine::new(run_config.engine, Box::new(out)) {
@@ -88,6 +91,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
             let mut out = outcome.output;
             let _ = out.write_all(report::render(&outcome.summary, &report_options).as_bytes());
             let _ = out.flush();
+            drop(outcome.open_connections);
             0
         }
         Err(error) => {

@@ -1,11 +1,12 @@
 //! The operating-system calls std and mio do not offer: the monotonic clock in
 //! nanoseconds, a timerfd for microsecond timers, CPU time from getrusage, the
-//! open-file limit, and the SIGINT flag. Every `unsafe` block of the crate
-//! outside socket setup lives here.
+//! open-file limit, and the signals (the stop flag that SIGINT, SIGTERM and
+//! SIGHUP raise, with a descriptor that wakes the event loop, and SIGPIPE
+//! ignored). Every `unsafe` block of the crate outside socket setup lives here.
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 /// Nanoseconds on CLOCK_MONOTONIC: the same clock the timerfd is armed against.
 pub fn monotonic_ns() -> u64 {
@@ -46,31 +47,97 @@ pub fn raise_open_file_limit() -> io::Result<u64> {
     Ok(limit.rlim_cur)
 }
 
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// A stop signal (SIGINT, SIGTERM or SIGHUP) arrived and the loop has not yet
+/// taken it.
+static STOP_REQUESTED: AtomicBool = AtomicBool::new(false);
+/// The eventfd the stop-signal handler writes to, so that a signal arriving
+/// just before the loop blocks in epoll still wakes it; -1 until installed.
+static STOP_WAKE_FD: AtomicI32 = AtomicI32::new(-1);
 
-extern "C" fn on_sigint(_signal: libc::c_int) {
-    INTERRUPTED.store(true, Ordering::SeqCst);
+/// The signals that end the test with its report: SIGINT as in httperf, and
+/// SIGTERM and SIGHUP, with which containers, schedulers and closing
+/// terminals stop a process.
+const STOP_SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+extern "C" fn on_stop_signal(_signal: libc::c_int) {
+    // Only async-signal-safe work: an atomic store and a write(2), with the
+    // interrupted code's errno preserved.
+    // SAFETY: __errno_location always returns this thread's errno slot.
+    let saved_errno = unsafe { *libc::__errno_location() };
+    STOP_REQUESTED.store(true, Ordering::SeqCst);
+    let fd = STOP_WAKE_FD.load(Ordering::SeqCst);
+    if fd >= 0 {
+        let one: u64 = 1;
+        // SAFETY: writes 8 bytes from a valid u64 to an eventfd this module
+        // owns for the life of the process; a full counter (EAGAIN) is fine.
+        unsafe { libc::write(fd, (&one as *const u64).cast(), 8) };
+    }
+    // SAFETY: as above.
+    unsafe { *libc::__errno_location() = saved_errno };
 }
 
-/// Installs a SIGINT handler that only raises a flag. It is installed without
-/// SA_RESTART so that a blocked epoll_wait returns EINTR and the loop notices.
-pub fn install_sigint_flag() -> io::Result<()> {
-    // SAFETY: an all-zero sigaction is valid; the handler only touches an atomic,
-    // which is async-signal-safe.
+/// Installs the handlers that turn SIGINT, SIGTERM and SIGHUP into "end the
+/// test now". They are installed without SA_RESTART so that a blocked epoll_wait
+/// returns EINTR; the wake descriptor ([`stop_wake_fd`]) covers a signal that
+/// arrives before the loop blocks.
+pub fn install_stop_signals() -> io::Result<()> {
+    if STOP_WAKE_FD.load(Ordering::SeqCst) < 0 {
+        // SAFETY: plain syscall; the result is checked before use.
+        let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // The descriptor lives as long as the process: the handler may run
+        // at any time after this.
+        STOP_WAKE_FD.store(fd, Ordering::SeqCst);
+    }
+    for signal in STOP_SIGNALS {
+        set_signal_action(signal, on_stop_signal as *const () as libc::sighandler_t)?;
+    }
+    Ok(())
+}
+
+/// Ignores SIGPIPE, as httperf does: a write to a closed socket or pipe then
+/// fails with EPIPE instead of killing the process.
+pub fn ignore_sigpipe() -> io::Result<()> {
+    set_signal_action(libc::SIGPIPE, libc::SIG_IGN)
+}
+
+fn set_signal_action(signal: libc::c_int, handler: libc::sighandler_t) -> io::Result<()> {
+    // SAFETY: an all-zero sigaction is valid; `handler` is SIG_IGN or a
+    // handler doing only async-signal-safe work.
     unsafe {
         let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = on_sigint as *const () as libc::sighandler_t;
+        action.sa_sigaction = handler;
         libc::sigemptyset(&mut action.sa_mask);
-        if libc::sigaction(libc::SIGINT, &action, std::ptr::null_mut()) != 0 {
+        if libc::sigaction(signal, &action, std::ptr::null_mut()) != 0 {
             return Err(io::Error::last_os_error());
         }
     }
     Ok(())
 }
 
-/// True once SIGINT has arrived; clears the flag so a second SIGINT is seen again.
-pub fn take_sigint() -> bool {
-    INTERRUPTED.swap(false, Ordering::SeqCst)
+/// The descriptor that becomes readable when a stop signal arrives (`None`
+/// before [`install_stop_signals`]). Reading it is left to
+/// [`take_stop_signal`].
+pub fn stop_wake_fd() -> Option<RawFd> {
+    let fd = STOP_WAKE_FD.load(Ordering::SeqCst);
+    (fd >= 0).then_some(fd)
+}
+
+/// True once a stop signal has arrived; clears the flag (and drains the wake
+/// descriptor) so that a later signal is seen again.
+pub fn take_stop_signal() -> bool {
+    if !STOP_REQUESTED.load(Ordering::Relaxed) {
+        return false;
+    }
+    if let Some(fd) = stop_wake_fd() {
+        let mut counter = [0u8; 8];
+        // SAFETY: reads at most 8 bytes into an 8-byte buffer from the
+        // non-blocking eventfd this module owns; EAGAIN is fine.
+        unsafe { libc::read(fd, counter.as_mut_ptr().cast(), counter.len()) };
+    }
+    STOP_REQUESTED.swap(false, Ordering::SeqCst)
 }
 
 /// A non-blocking CLOCK_MONOTONIC timerfd armed at absolute deadlines. mio's

@@ -27,6 +27,9 @@ pub struct Call {
     pub prior_header_bytes: u64,
     pub send_start_ns: u64,
     pub recv_start_ns: u64,
+    /// When the reply completed while the request was still being sent: the
+    /// call completes once the request is out (or its connection ends).
+    pub reply_done_ns: Option<u64>,
     /// Watchdog deadline for this call, absolute ns; `None` = wait forever.
     pub deadline_ns: Option<u64>,
     pub parser: ReplyParser,

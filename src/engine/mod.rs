@@ -36,6 +36,8 @@ use transport::Transport;
 use wire::{start_sending_front, Readiness};
 
 const TIMER_TOKEN: Token = Token(usize::MAX);
+/// The descriptor a stop signal (SIGINT, SIGTERM, SIGHUP) makes readable.
+const STOP_SIGNAL_TOKEN: Token = Token(usize::MAX - 1);
 const READ_BUFFER_BYTES: usize = 64 * 1024;
 const NS_PER_S: f64 = 1e9;
 /// Compact the timer heap when stale entries outnumber live ones by this factor.
@@ -174,6 +176,15 @@ pub struct RunOutcome {
     pub summary: Summary,
     /// The run's stdout, handed back so the report follows what the run printed.
     pub output: Box<dyn Write>,
+    /// The connections still open when the test ended.
+    pub open_connections: OpenConnections,
+}
+
+/// Connections the test abandoned when it ended, as httperf does: dropping
+/// this closes them. Closing thousands of sockets takes tens of milliseconds,
+/// so it is left until the report is out.
+pub struct OpenConnections {
+    _conns: Slab<Conn>,
 }
 
 pub struct Engine {
@@ -190,6 +201,9 @@ pub struct Engine {
     iteration: u64,
     start_ns: u64,
     stop_ns: Option<u64>,
+    /// [master] `--runtime`: when the test ends, also checked between units
+    /// of work so that a loop turn that runs long cannot overshoot it.
+    runtime_end_ns: Option<u64>,
     cpu_at_start: (f64, f64),
     next_call_id: u64,
     next_conn_serial: u64,
@@ -218,6 +232,10 @@ impl Engine {
             TIMER_TOKEN,
             Interest::READABLE,
         )?;
+        if let Some(fd) = sys::stop_wake_fd() {
+            poll.registry()
+                .register(&mut SourceFd(&fd), STOP_SIGNAL_TOKEN, Interest::READABLE)?;
+        }
         let now = sys::monotonic_ns();
         Ok(Engine {
             config,
@@ -233,6 +251,7 @@ impl Engine {
             iteration: 0,
             start_ns: now,
             stop_ns: None,
+            runtime_end_ns: None,
             cpu_at_start: (0.0, 0.0),
             next_call_id: 0,
             next_conn_serial: 0,
@@ -262,6 +281,7 @@ impl Engine {
         if self.config.runtime_s > 0.0 {
             let at = self.start_ns + seconds_to_ns(self.config.runtime_s);
             self.timers.push(at, Timer::Runtime);
+            self.runtime_end_ns = Some(at);
         }
         workload.start(&mut self);
         self.settle(workload);
@@ -279,20 +299,21 @@ impl Engine {
                 Err(error) => return Err(error),
             }
             self.iteration += 1;
-            if sys::take_sigint() {
-                self.end_test();
+            if self.stop_if_requested() {
                 break;
             }
             for event in events.iter() {
-                if event.token() == TIMER_TOKEN {
-                    self.timerfd.clear();
-                    continue;
+                match event.token() {
+                    TIMER_TOKEN => self.timerfd.clear(),
+                    // The flag is read by `stop_if_requested`.
+                    STOP_SIGNAL_TOKEN => {}
+                    Token(key) => {
+                        self.handling.push(key);
+                        self.on_ready(key, Readiness::of(event));
+                        self.settle(workload);
+                    }
                 }
-                let key = event.token().0;
-                self.handling.push(key);
-                self.on_ready(key, Readiness::of(event));
-                self.settle(workload);
-                if !self.running {
+                if self.stop_if_requested() {
                     break;
                 }
             }
@@ -312,6 +333,9 @@ impl Engine {
         Ok(RunOutcome {
             summary,
             output: self.out,
+            open_connections: OpenConnections {
+                _conns: std::mem::take(&mut self.conns),
+            },
         })
     }
 
@@ -348,6 +372,22 @@ impl Engine {
 
     pub fn is_running(&self) -> bool {
         self.running
+    }
+
+    /// Ends the test if a stop signal (SIGINT, SIGTERM, SIGHUP) has arrived
+    /// or `--runtime` is over, and tells whether the test has ended. The loop
+    /// asks between events, timers and notices, and workloads between units
+    /// of a long batch, so that no stretch of work delays the end.
+    pub fn stop_if_requested(&mut self) -> bool {
+        if self.running {
+            let runtime_over = self
+                .runtime_end_ns
+                .is_some_and(|end| sys::monotonic_ns() >= end);
+            if sys::take_stop_signal() || runtime_over {
+                self.end_test();
+            }
+        }
+        !self.running
     }
 
     /// Number of connections currently open.
@@ -508,6 +548,7 @@ impl Engine {
             prior_header_bytes: history.reply_header_bytes,
             send_start_ns: 0,
             recv_start_ns: 0,
+            reply_done_ns: None,
             deadline_ns: None,
             parser: ReplyParser::new(is_head),
             is_head,
@@ -572,7 +613,7 @@ impl Engine {
 
     fn deliver(&mut self, workload: &mut dyn Workload) {
         while let Some(notice) = self.notices.pop_front() {
-            if !self.running {
+            if self.stop_if_requested() {
                 self.notices.clear();
                 break;
             }
@@ -607,7 +648,7 @@ impl Engine {
             due.push(entry);
         }
         for (at, timer) in due {
-            if !self.running {
+            if self.stop_if_requested() {
                 break;
             }
             match timer {
@@ -739,6 +780,9 @@ impl Engine {
                 describe_close(reason)
             ),
         );
+        if reason != CloseReason::Client {
+            self.complete_answered_send(key);
+        }
         // Closing the socket (when `conn` drops) removes it from the epoll
         // set, as no other descriptor refers to it: no deregister call needed.
         let mut conn = self.conns.remove(key);

@@ -243,9 +243,15 @@ impl Engine {
         };
         self.stats.request_sent(call.bytes_written_total);
         call.deadline_ns = reply_deadline;
+        let answered = call.parser.is_complete();
         conn.recv_queue.push_back(call);
         if !conn.send_queue.is_empty() {
             start_sending_front(conn, now, send_timeout);
+        }
+        if answered {
+            // Its reply came while it was being sent; it is the only call
+            // waiting, as replies reach a call being sent only then.
+            self.complete_front_call(key, now);
         }
     }
 
@@ -285,16 +291,27 @@ impl Engine {
 
     /// Hands received bytes to the pending calls in order; bytes nobody waits
     /// for are dropped (0.9.0 aborts on them).
+    ///
+    /// With no call waiting for a reply, the bytes are the reply of the call
+    /// still being sent: servers answer 413, 414 or 431 before they read a
+    /// large request. It is kept, and the call completes once its request is
+    /// out (0.9.0 reads it only then, and loses it if the sending fails).
     pub(super) fn on_data(&mut self, key: usize, data: &[u8]) {
         let now = sys::monotonic_ns();
         let reply_deadline = self.reply_deadline(now);
         let mut rest = data;
         while !rest.is_empty() {
             let conn = &mut self.conns[key];
-            let Some(call) = conn.recv_queue.front_mut() else {
-                break;
+            let still_sending = conn.recv_queue.is_empty();
+            let call = match conn.recv_queue.front_mut() {
+                Some(call) => call,
+                None => match conn.send_queue.front_mut() {
+                    Some(call) if !call.parser.is_complete() => call,
+                    _ => break,
+                },
             };
-            if call.parser.awaiting_status() {
+            // A call being sent keeps its send deadline.
+            if call.parser.awaiting_status() && !still_sending {
                 call.deadline_ns = reply_deadline;
             }
             let mut sink = ParseSink {
@@ -323,21 +340,45 @@ impl Engine {
                 eprintln!("{}", warning.render(&self.config.program));
             }
             rest = &rest[used.min(rest.len())..];
-            if call.parser.is_complete() {
-                self.complete_front_call(key, now);
-            } else {
+            if !call.parser.is_complete() {
                 break;
+            }
+            if still_sending {
+                call.reply_done_ns = Some(now);
+            } else {
+                self.complete_front_call(key, now);
             }
         }
     }
 
     pub(super) fn complete_front_call(&mut self, key: usize, now: u64) {
-        let id = self.id_of(key);
+        if let Some(call) = self.conns[key].recv_queue.pop_front() {
+            self.complete_call(key, call, now);
+        }
+    }
+
+    /// The connection is going away while the call at the front of its send
+    /// queue has its whole reply (or a close-delimited one the peer's close
+    /// ended): the reply still counts, though its request never got out.
+    pub(super) fn complete_answered_send(&mut self, key: usize) {
         let conn = &mut self.conns[key];
-        let Some(mut call) = conn.recv_queue.pop_front() else {
+        let peer_closed = conn.peer_closed;
+        let Some(call) = conn.send_queue.front_mut() else {
             return;
         };
-        conn.replies += 1;
+        let answered = call.parser.is_complete()
+            || (peer_closed && call.parser.on_eof() == EofOutcome::Complete);
+        if answered {
+            if let Some(call) = conn.send_queue.pop_front() {
+                self.complete_call(key, call, sys::monotonic_ns());
+            }
+        }
+    }
+
+    fn complete_call(&mut self, key: usize, mut call: Call, now: u64) {
+        let id = self.id_of(key);
+        let now = call.reply_done_ns.unwrap_or(now);
+        self.conns[key].replies += 1;
         let status = call.parser.status();
         let bytes = (
             call.prior_header_bytes + call.parser.header_bytes(),

@@ -12,6 +12,10 @@
 //!   line: the warning gives its full length and the first 1023 bytes are interpreted.
 //!   0.9.0 does exactly this when the line arrives in one read; when it spanned reads,
 //!   0.9.0 cut it at the read boundary and parsed the continuation as a new line.
+//!   An over-long *status* line is interpreted as soon as its 1024th byte arrives, when
+//!   0.9.0 interprets it too (so the reply has started, and its deadline is no longer
+//!   renewed, even if the line never ends); its warnings wait for its LF, to come in
+//!   0.9.0's order.
 //! * A NUL byte does not hide a following LF. 0.9.0 searched for the LF with a C string
 //!   search, so a NUL before the LF in the same read left the line unfinished. Once a line
 //!   is split off, it is still interpreted as a C string (text after a NUL is ignored),
@@ -86,6 +90,27 @@ impl ReplyWarning {
     }
 }
 
+/// Passes every event on except warnings, which it keeps.
+struct HoldWarnings<'a> {
+    events: &'a mut dyn ReplyEvents,
+    held: Vec<ReplyWarning>,
+}
+
+impl ReplyEvents for HoldWarnings<'_> {
+    fn status_line(&mut self, status: u32, raw_line: &[u8]) {
+        self.events.status_line(status, raw_line);
+    }
+    fn header_line(&mut self, raw_line: &[u8]) {
+        self.events.header_line(raw_line);
+    }
+    fn body(&mut self, data: &[u8]) {
+        self.events.body(data);
+    }
+    fn warning(&mut self, warning: ReplyWarning) {
+        self.held.push(warning);
+    }
+}
+
 /// Receives what the parser finds, in wire order.
 pub trait ReplyEvents {
     /// The status line is complete (httperf's CALL_RECV_START). `raw_line` ends with its
@@ -133,6 +158,9 @@ pub fn status_class(status: u32) -> Option<usize> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Status,
+    /// The rest of an over-long status line, already interpreted from its first
+    /// [`LINE_KEEP`] bytes; its warnings wait for the line's end.
+    StatusTail,
     Header,
     /// The second header block after a `100` status, which ends the reply.
     Continue,
@@ -157,6 +185,8 @@ pub struct ReplyParser {
     line: Vec<u8>,
     /// Full length of the current line so far, including bytes not kept in `line`.
     line_len: usize,
+    /// Warnings about an over-long status line, given once the line ends.
+    held_warnings: Vec<ReplyWarning>,
     header_bytes: u64,
     content_bytes: u64,
     footer_bytes: u64,
@@ -174,6 +204,7 @@ impl ReplyParser {
             content_length: None,
             line: Vec::new(),
             line_len: 0,
+            held_warnings: Vec::new(),
             header_bytes: 0,
             content_bytes: 0,
             footer_bytes: 0,
@@ -220,6 +251,7 @@ impl ReplyParser {
                     n
                 }
                 State::Status
+                | State::StatusTail
                 | State::Header
                 | State::Continue
                 | State::ChunkSize
@@ -232,19 +264,32 @@ impl ReplyParser {
     /// Accumulates bytes of the current line; processes it once its LF is in `data`.
     fn feed_line(&mut self, data: &[u8], events: &mut dyn ReplyEvents) -> usize {
         let lf = data.iter().position(|&b| b == b'\n');
+        if self.state == State::Status {
+            // Never 0: a status line that reaches the limit leaves this state.
+            let to_limit = LINE_LIMIT.saturating_sub(self.line_len).max(1);
+            if lf.map_or(data.len() >= to_limit, |i| i >= to_limit) {
+                return self.cut_status_line(&data[..to_limit], events);
+            }
+        }
         let piece = match lf {
             Some(i) => &data[..=i],
             None => data,
         };
         // Bytes are accounted to the state the line started in; a line never changes it.
         match self.state {
-            State::Status | State::Header | State::Continue => {
+            State::Status | State::StatusTail | State::Header | State::Continue => {
                 self.header_bytes += piece.len() as u64
             }
             State::Footer => self.footer_bytes += piece.len() as u64,
             _ => {}
         }
         self.line_len = self.line_len.saturating_add(piece.len());
+        if self.state == State::StatusTail {
+            if lf.is_some() {
+                self.end_status_tail(events);
+            }
+            return piece.len();
+        }
         if lf.is_none() || !self.line.is_empty() {
             let room = LINE_KEEP - self.line.len();
             self.line.extend_from_slice(&piece[..piece.len().min(room)]);
@@ -263,6 +308,38 @@ impl ReplyParser {
             }
         }
         piece.len()
+    }
+
+    /// `piece` brings the status line to [`LINE_LIMIT`] bytes, its LF not among
+    /// them: interpret the line's first [`LINE_KEEP`] bytes now and skip the rest
+    /// of it. Returns the bytes used.
+    fn cut_status_line(&mut self, piece: &[u8], events: &mut dyn ReplyEvents) -> usize {
+        self.header_bytes += piece.len() as u64;
+        self.line_len = self.line_len.saturating_add(piece.len());
+        let room = LINE_KEEP.saturating_sub(self.line.len());
+        self.line.extend_from_slice(&piece[..piece.len().min(room)]);
+        let kept = std::mem::take(&mut self.line);
+        let mut holder = HoldWarnings {
+            events,
+            held: Vec::new(),
+        };
+        self.status_line(&kept, &kept, &mut holder);
+        self.held_warnings = holder.held;
+        self.state = State::StatusTail;
+        piece.len()
+    }
+
+    /// The LF of an over-long status line: its warnings, in 0.9.0's order.
+    fn end_status_tail(&mut self, events: &mut dyn ReplyEvents) {
+        events.warning(ReplyWarning::TruncatingHeader {
+            from: self.line_len,
+            to: LINE_LIMIT,
+        });
+        self.line_len = 0;
+        for warning in std::mem::take(&mut self.held_warnings) {
+            events.warning(warning);
+        }
+        self.state = State::Header;
     }
 
     /// `raw` holds the line's first bytes (all of it unless over-long).
@@ -289,7 +366,7 @@ impl ReplyParser {
                     self.state = State::Done;
                 }
             }
-            State::Data(_) | State::ChunkData(_) | State::Done => {}
+            State::StatusTail | State::Data(_) | State::ChunkData(_) | State::Done => {}
         }
     }
 
@@ -377,9 +454,10 @@ impl ReplyParser {
         self.state == State::Done
     }
 
-    /// True until the status line is complete (also while part of it has arrived).
-    /// 0.9.0 refreshes the reply deadline for every read that finds the reply in this
-    /// state, so ask *before* feeding the read (§5.2).
+    /// True until the status line is complete (also while part of it has arrived) or,
+    /// for an over-long one, interpreted from its first bytes. 0.9.0 refreshes the
+    /// reply deadline for every read that finds the reply in this state, so ask
+    /// *before* feeding the read (§5.2).
     pub fn awaiting_status(&self) -> bool {
         self.state == State::Status
     }

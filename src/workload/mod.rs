@@ -34,10 +34,19 @@ pub fn next_call_uri(uris: &mut UriSource, engine: &mut Engine) -> Option<String
     more.then_some(uri)
 }
 
-/// Creates every unit (connection or session) whose time has come, printing
+/// How long one turn of the event loop may spend creating overdue units. A
+/// client that cannot keep up with its rate catches up in slices of this
+/// size, and sockets, timeouts and samples are served between them.
+const RELEASE_BUDGET_S: f64 = 0.005;
+
+/// Creates the units (connections or sessions) whose time has come, printing
 /// each inter-arrival draw at `-vvv`, and re-arms the timer `timer_id` for the
 /// next one. `create` returns false once no more units will ever be wanted.
 /// Returns the schedule while units remain.
+///
+/// A client behind its schedule releases at most [`RELEASE_BUDGET_S`] worth
+/// of units per call and re-arms the timer at once for the rest; the test's
+/// end (a stop signal, `--runtime`) is looked for between units.
 pub fn release_due_units(
     mut schedule: RateSchedule,
     engine: &mut Engine,
@@ -45,7 +54,11 @@ pub fn release_due_units(
     mut create: impl FnMut(&mut Engine) -> bool,
 ) -> Option<RateSchedule> {
     let now_s = engine.now_s();
+    let budget_end_s = now_s + RELEASE_BUDGET_S;
     while schedule.is_due(now_s) {
+        if engine.stop_if_requested() || engine.now_s() >= budget_end_s {
+            break;
+        }
         let delay = schedule.advance();
         if engine.verbose() >= 3 {
             eprintln!("next arrival delay = {delay:.4}");

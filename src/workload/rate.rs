@@ -73,6 +73,24 @@ impl Interarrivals {
     }
 }
 
+/// The engine's clock counts nanoseconds: due times closer together than
+/// this cannot be told apart.
+const CLOCK_RESOLUTION_S: f64 = 1e-9;
+
+/// The smallest `f64` above `x` (finite `x`); for due times so far in the
+/// future that adding a nanosecond rounds back to them.
+fn next_float_above(x: f64) -> f64 {
+    if !x.is_finite() {
+        x
+    } else if x == 0.0 {
+        f64::from_bits(1)
+    } else if x > 0.0 {
+        f64::from_bits(x.to_bits() + 1)
+    } else {
+        f64::from_bits(x.to_bits() - 1)
+    }
+}
+
 /// Absolute-time schedule: unit k is due at `t0 + d1 + … + d(k−1)`; a late
 /// tick catches up by releasing every unit whose time has passed.
 #[derive(Debug, Clone)]
@@ -100,9 +118,20 @@ impl RateSchedule {
 
     /// Releases the due unit: draws the next inter-arrival time, moves the
     /// schedule on by it and returns it (for `-vvv`'s trace).
+    ///
+    /// The schedule always moves forward, by at least the clock's resolution
+    /// (a shorter delay counts as that much): a period below it (`--rate
+    /// 1e30`) would otherwise leave the due time where it is, and every unit
+    /// due at once, forever.
     pub fn advance(&mut self) -> f64 {
         let delay = self.interarrivals.draw();
-        self.next_due_s += delay;
+        let due = self.next_due_s;
+        let next = due + delay.max(CLOCK_RESOLUTION_S);
+        self.next_due_s = if next > due {
+            next
+        } else {
+            next_float_above(due)
+        };
         delay
     }
 
@@ -157,6 +186,25 @@ mod tests {
         // Units due at 1.005 and 1.010 are released; 1.015 is not yet due.
         assert_eq!(released, 2);
         assert!((schedule.next_due_s() - 1.015).abs() < 1e-12);
+    }
+
+    #[test]
+    fn schedule_advances_when_the_period_is_below_the_clock_resolution() {
+        let tiny = Interarrival::Deterministic { iat_s: 1e-30 };
+        let mut schedule = RateSchedule::start(tiny, 0, 1.0);
+        let mut released = 0u64;
+        while schedule.is_due(1.000_001) && released < 10_000 {
+            schedule.advance();
+            released += 1;
+        }
+        // One unit per nanosecond: the microsecond holds a thousand of them.
+        assert!((999..=1001).contains(&released), "released {released}");
+
+        let far = Interarrival::Deterministic { iat_s: 1e-12 };
+        let mut schedule = RateSchedule::start(far, 0, 1e12);
+        let before = schedule.next_due_s();
+        schedule.advance();
+        assert!(schedule.next_due_s() > before);
     }
 
     #[test]

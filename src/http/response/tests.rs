@@ -280,6 +280,18 @@ fn cases() -> Vec<Case> {
         case("long status line", cat(&[b"HTTP/1.1 200 ", &[b'O'; 1100], b"\r\nContent-Length: 5\r\n\r\nhello"]))
             .bytes(1136, 5, 0)
             .warn(trunc(1115)),
+        // Warnings of an over-long status line keep 0.9.0's order (truncation
+        // first), though the line is interpreted at its 1024th byte.
+        case("long invalid status line", cat(&[b"HTTP/1.1 x2 ", &[b'O'; 1100], b"\r\nContent-Length: 5\r\n\r\nhello"]))
+            .status(599)
+            .bytes(1135, 5, 0)
+            .warn(trunc(1114))
+            .warn(ReplyWarning::InvalidStatusLine(cat(&[b"HTTP/1.1 x2 ", &[b'O'; 1011]]))),
+        case("long status line with a bad status", cat(&[b"HTTP/1.1 700 ", &[b'O'; 1100], b"\r\nContent-Length: 5\r\n\r\nhello"]))
+            .status(700)
+            .bytes(1136, 5, 0)
+            .warn(trunc(1115))
+            .warn(ReplyWarning::BadStatus(700)),
         case("NUL in a header line", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX: a\0b\r\n\r\nhello").bytes(46, 5, 0),
         case("NUL line is not empty", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\0\r\nhello")
             .bytes(44, 0, 0)
@@ -499,6 +511,32 @@ fn awaiting_status_until_status_line_complete() {
     assert_eq!(p.status(), 200);
     p.feed(b"\r\n", &mut ());
     assert!(!p.awaiting_status());
+}
+
+#[test]
+fn endless_status_line_is_interpreted_at_its_1024th_byte() {
+    // 0.9.0 cuts the line there and the reply has started: its deadline is no
+    // longer renewed, so a line that never ends times out.
+    let mut p = ReplyParser::new(false);
+    let mut rec = Rec::default();
+    let mut line = b"HTTP/1.1 200 ".to_vec();
+    line.resize(LINE_LIMIT - 1, b'a');
+    p.feed(&line, &mut rec);
+    assert!(p.awaiting_status());
+    assert!(rec.0.is_empty());
+    p.feed(b"a", &mut rec);
+    assert!(!p.awaiting_status());
+    assert_eq!(rec.0, vec![Ev::Status(200, line.clone())]);
+    for _ in 0..1000 {
+        assert_eq!(p.feed(&[b'a'; 1000], &mut rec), 1000);
+    }
+    assert_eq!(p.buffered_len(), 0);
+    assert_eq!(rec.0.len(), 1, "nothing more until the line ends");
+    assert_eq!(p.header_bytes(), 1_001_024);
+    p.feed(b"\r\nContent-Length: 2\r\n\r\nhi", &mut rec);
+    assert!(p.is_complete());
+    assert_eq!(rec.0[1], Ev::Warn(trunc(1_001_026)));
+    assert_eq!(p.content_bytes(), 2);
 }
 
 #[test]
