@@ -1,9 +1,12 @@
 //! Where each call's URI comes from: the fixed `--uri`, httperf's `--wset`
 //! working-set walk, or a `--wlog` file of NUL-separated URIs.
 
-/// The value glibc's unseeded `drand48()` returns first (default seed
-/// 0x1234ABCD330E); httperf's `--wset` walk always starts there.
-const UNSEEDED_DRAND48_FIRST: f64 = 0.396_464_773_760_275_34;
+/// The value glibc's `drand48()` returns first when nothing seeded it:
+/// glibc sets the multiplier and addend on first use but leaves the 48-bit
+/// state at 0, so the first value is the addend 11 over 2^48 (about 3.9e-14,
+/// not the 0.3964... of the documented default seed). httperf's `--wset`
+/// walk starts its accumulator there.
+const UNSEEDED_DRAND48_FIRST: f64 = 11.0 / (1u64 << 48) as f64;
 /// httperf builds working-set URIs in a 128-byte buffer (NUL included).
 const WSET_URI_MAX_BYTES: usize = 127;
 
@@ -201,13 +204,53 @@ mod tests {
         );
         assert_eq!(
             take(&mut wset("/", 1000, 0.3, 0, 1), 4),
-            ["/0/0/0.html", "/0/0/0.html", "/0/0/1.html", "/0/0/1.html"]
+            ["/0/0/0.html", "/0/0/0.html", "/0/0/0.html", "/0/0/1.html"]
         );
         assert_eq!(take(&mut wset("/", 1, 1.0, 0, 1), 2), [".html", ".html"]);
         assert_eq!(
             take(&mut wset("/", 10, 1.0, 2, 3), 3),
             ["/5.html", "/8.html", "/1.html"]
         );
+    }
+
+    /// File numbers httperf 0.9.0 requested for `--wset=1000,X --num-conns 40`
+    /// (its `--print-request` output): the walk starts from glibc's unseeded
+    /// first `drand48()` value, 11/2^48, so with X = 0.25 file 0 is requested
+    /// three times and every later file four times.
+    #[test]
+    fn working_set_walk_starts_from_unseeded_drand48() {
+        let observed: [(f64, &str); 4] = [
+            (
+                0.25,
+                "0 0 0 1 1 1 1 2 2 2 2 3 3 3 3 4 4 4 4 5 5 5 5 6 6 6 6 7 7 7 7 8 8 8 8 9 9 9 9 10",
+            ),
+            (
+                0.1,
+                "0 0 0 0 0 0 0 0 0 1 1 1 1 1 1 1 1 1 1 2 2 2 2 2 2 2 2 2 2 3 3 3 3 3 3 3 3 3 3 4",
+            ),
+            (
+                0.3,
+                "0 0 0 1 1 1 2 2 2 3 3 3 3 4 4 4 5 5 5 6 6 6 6 7 7 7 8 8 8 9 9 9 9 10 10 10 11 11 11 12",
+            ),
+            (
+                0.7,
+                "0 1 2 2 3 4 4 5 6 7 7 8 9 9 10 11 11 12 13 14 14 15 16 16 17 18 18 19 20 21 21 22 23 23 24 25 25 26 27 28",
+            ),
+        ];
+        for (miss_rate, files) in observed {
+            let expected: Vec<String> = files
+                .split(' ')
+                .map(|n| {
+                    let n: u32 = n.parse().expect("number");
+                    format!("/{}/{}/{}.html", n / 100, n / 10 % 10, n % 10)
+                })
+                .collect();
+            assert_eq!(
+                take(&mut wset("/", 1000, miss_rate, 0, 1), 40),
+                expected,
+                "--wset=1000,{miss_rate}"
+            );
+        }
     }
 
     #[test]
