@@ -3,12 +3,13 @@
 //! engine, print the report. Returns the exit status.
 
 use std::ffi::OsString;
-use std::io::{self, BufWriter, Write};
+use std::io::Write;
 
 use crate::cli::{self, Parsed};
 use crate::config;
 use crate::config::WorkloadSpec;
 use crate::engine::Engine;
+use crate::output;
 use crate::report::{self, ReportOptions};
 use crate::sys;
 use crate::workload::request::RequestMode;
@@ -16,18 +17,18 @@ use crate::workload::session::SessionWorkload;
 
 /// Runs httperf-rs with `args` (argv[0] included) and returns the exit status.
 pub fn run(args: Vec<OsString>) -> i32 {
+    let program = cli::program_name(&args);
     let options = match cli::parse(args) {
         Ok(Parsed::Run(options)) => options,
         Ok(Parsed::Help(text)) => {
-            print!("{text}");
-            return 0;
+            return output::print_only_output(&program, text.as_bytes());
         }
         Err(error) => {
             eprint!("{}", error.message);
             return error.exit_code;
         }
     };
-    let mut out = BufWriter::new(io::stdout());
+    let mut out = output::stdout();
     if options.version {
         // 0.9.0 prints this and keeps going.
         let _ = writeln!(out, "{}", cli::version_line(&options.program));
@@ -88,7 +89,14 @@ pub fn run(args: Vec<OsString>) -> i32 {
             let mut out = outcome.output;
             let _ = out.write_all(report::render(&outcome.summary, &report_options).as_bytes());
             let _ = out.flush();
-            0
+            // The report could not be delivered: say so instead of exiting 0.
+            match output::stdout_failure_message(&options.program) {
+                Some(message) => {
+                    eprintln!("{message}");
+                    1
+                }
+                None => 0,
+            }
         }
         Err(error) => {
             eprintln!("{}.core_loop: poll failed: {error}", options.program);

@@ -795,7 +795,7 @@ fn check_combinations(st: &State) -> Result<(), CliError> {
 }
 
 /// The basename of argv[0], which prefixes httperf's own messages.
-fn program_name(args: &[OsString]) -> String {
+pub fn program_name(args: &[OsString]) -> String {
     let Some(argv0) = args.first() else {
         return "httperf".to_string();
     };
