@@ -37,16 +37,17 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Ok(prechecked) => prechecked,
         Err(fatal) => {
             let _ = out.flush();
-            eprintln!("{}", fatal.message);
+            output::eprint_line(&fatal.message);
             return fatal.exit_code;
         }
     };
-    let _ = writeln!(out, "{}", cli::echo_line(&options));
+    let _ = out.write_all(&cli::echo_line(&options));
+    let _ = out.write_all(b"\n");
     let _ = out.flush();
     let run_config = match config::build(&options, prechecked) {
         Ok(run_config) => run_config,
         Err(fatal) => {
-            eprintln!("{}", fatal.message);
+            output::eprint_line(&fatal.message);
             return fatal.exit_code;
         }
     };

@@ -37,10 +37,7 @@ impl ReadError {
     /// What went wrong, without the file name (`larger than 1 GiB`).
     pub fn reason(&self) -> String {
         match self {
-            ReadError::Unreadable(error) => {
-                let text = error.to_string();
-                text.split(" (os error").next().unwrap_or(&text).to_string()
-            }
+            ReadError::Unreadable(error) => error.to_string(),
             ReadError::NotFileOrPipe => "not a regular file or a pipe".to_string(),
             ReadError::TooLarge { limit } => format!("larger than {}", size_text(*limit)),
         }

@@ -16,7 +16,7 @@ pub mod options;
 pub mod values;
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::os::unix::ffi::OsStringExt;
 use std::sync::OnceLock;
 
 use clap::{Arg, ArgAction, ValueHint};
@@ -617,14 +617,23 @@ fn require<T>(state: &State, value: Option<T>, message: String) -> Result<T, Cli
 }
 
 /// Applies one option; `Ok(Some(_))` ends parsing early (`--help`).
+///
+/// Text values and file names are kept as the bytes given. Numbers and
+/// keywords are parsed from the value's lossy UTF-8 text: a byte that is not
+/// UTF-8 ends a number just as any other stray byte does, and only shows as
+/// U+FFFD in the diagnostic.
 fn apply(name: &str, value: Option<OsString>, st: &mut State) -> Result<Option<Parsed>, CliError> {
-    let optional_text = value.as_deref().map(|v| v.to_string_lossy().into_owned());
+    let given_raw: Option<Vec<u8>> = value.map(OsString::into_vec);
+    let raw: Vec<u8> = given_raw.clone().unwrap_or_default();
+    let optional_text = given_raw
+        .as_deref()
+        .map(|v| String::from_utf8_lossy(v).into_owned());
     let given = optional_text.as_deref();
     let text = optional_text.clone().unwrap_or_default();
     let arg = text.as_str();
-    let path = || PathBuf::from(value.clone().unwrap_or_default());
+    let path = || values::path_from_bytes(&raw);
     match name {
-        "add-header" => st.options.add_header = Some(text.clone()),
+        "add-header" => st.options.add_header = Some(raw.clone()),
         "add-header-file" => st.options.add_header_file = Some(path()),
         "burst-length" => {
             let n = values::ul10_int(arg).filter(|&n| n >= 1);
@@ -666,10 +675,10 @@ fn apply(name: &str, value: Option<OsString>, st: &mut State) -> Result<Option<P
                 require(st, n, format!("illegal max. # of piped calls {arg}"))?;
         }
         "method" => {
-            st.options.method = text.clone();
+            st.options.method = raw.clone();
             st.options.method_given = true;
         }
-        "myaddr" => st.options.myaddr.push(text.clone()),
+        "myaddr" => st.options.myaddr.push(raw.clone()),
         "no-host-hdr" => st.options.no_host_hdr = true,
         "num-calls" => {
             let n = values::ul10_int(arg);
@@ -703,16 +712,16 @@ fn apply(name: &str, value: Option<OsString>, st: &mut State) -> Result<Option<P
             st.options.send_buffer = require(st, n, format!("illegal send buffer size {arg}"))?;
         }
         "server" => {
-            st.options.server = text.clone();
+            st.options.server = raw.clone();
             st.server_given = true;
         }
-        "server-name" => st.options.server_name = Some(text.clone()),
+        "server-name" => st.options.server_name = Some(raw.clone()),
         "servers" => st.options.servers = Some(path()),
-        "uri" => st.options.uri = text.clone(),
+        "uri" => st.options.uri = raw.clone(),
         "session-cookies" => st.options.session_cookies = true,
         "ssl" => st.options.ssl = true,
-        "ssl-ciphers" => st.options.ssl_ciphers = Some(text.clone()),
-        "tls-server-name" => st.options.tls_server_name = Some(text.clone()),
+        "ssl-ciphers" => st.options.ssl_ciphers = Some(raw.clone()),
+        "tls-server-name" => st.options.tls_server_name = Some(raw.clone()),
         "ssl-no-reuse" => st.options.ssl_no_reuse = true,
         "ssl-certificate" => st.options.ssl_certificate = Some(path()),
         "ssl-key" => st.options.ssl_key = Some(path()),
@@ -739,11 +748,11 @@ fn apply(name: &str, value: Option<OsString>, st: &mut State) -> Result<Option<P
             st.versions += 1;
         }
         "periodic-stats" => st.options.periodic_stats = true,
-        "wlog" => st.options.wlog = Some(values::parse_wlog(arg)),
+        "wlog" => st.options.wlog = Some(values::parse_wlog(&raw)),
         "wsess" => {
             st.options.wsess = Some(check(st, values::parse_session(arg, SessionOption::Wsess))?);
         }
-        "wsesslog" => st.options.wsesslog = Some(check(st, values::parse_wsesslog(arg))?),
+        "wsesslog" => st.options.wsesslog = Some(check(st, values::parse_wsesslog(&raw))?),
         "wsesspage" => {
             st.options.wsesspage = Some(check(
                 st,
