@@ -35,9 +35,10 @@
 //! * URIs and bodies are kept byte for byte, UTF-8 or not, as 0.9.0 sends them.
 //!
 //! Memory: the file is kept as read and every URI is a place in it; per
-//! request only its URI's offset and its method are stored (plus the body,
-//! for `contents=`), per burst its first request, per session its first
-//! burst. A file therefore costs little more than its size.
+//! request only its URI's offset is stored (plus its method when not GET, its
+//! body for `contents=`), per burst its first request (and where its `think=`
+//! value is), per session its first burst. A file therefore costs little more
+//! than its size: 4 bytes per request and burst beyond it.
 
 use std::fmt;
 use std::ops::Range;
@@ -50,23 +51,33 @@ use crate::files;
 /// The parsed session file: N session definitions of bursts of requests.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionLog {
-    /// The file as read; each URI is a range of it.
+    /// The file as read; URIs and `think=` values are read from it.
     text: Vec<u8>,
-    /// Per request: where its URI starts in `text`. It ends at the first
-    /// separator ([`is_uri_end`]) or at the end of `text`.
+    index: Index,
+    default_think_s: f64,
+}
+
+/// Where the parts of each session, burst and request are. Offsets into the
+/// text are `u32`: [`parse`] refuses texts of 4 GiB or more.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Index {
+    /// Per request: where its URI starts in the text. It ends at the first
+    /// separator ([`is_token_end`]) or at the end of the text.
     uri_starts: Vec<u32>,
-    /// Per request: its index in [`METHODS`].
-    methods: Vec<u8>,
+    /// The requests whose method is not GET, ascending, and their methods
+    /// (indexes into [`METHODS`]).
+    other_method_requests: Vec<u32>,
+    other_methods: Vec<u8>,
     /// The requests that have a body, ascending, and each one's range in `bodies`.
     body_requests: Vec<u32>,
     body_ranges: Vec<(u32, u32)>,
     bodies: Vec<u8>,
     /// Per burst: its first request.
     burst_starts: Vec<u32>,
-    /// The bursts with a `think=` of their own, ascending, and those times.
+    /// The bursts with a `think=` of their own, ascending, and where its
+    /// value starts in the text.
     think_bursts: Vec<u32>,
-    think_times_s: Vec<f64>,
-    default_think_s: f64,
+    think_starts: Vec<u32>,
     /// Per session definition: its first burst.
     session_starts: Vec<u32>,
 }
@@ -101,18 +112,36 @@ fn range_at(starts: &[u32], index: usize, end: usize) -> Option<Range<usize>> {
     Some(start..stop)
 }
 
+/// The token of `text` that starts at `start`.
+fn token_at(text: &[u8], start: usize) -> &[u8] {
+    let rest = text.get(start..).unwrap_or_default();
+    let len = rest
+        .iter()
+        .position(|&b| is_token_end(b))
+        .unwrap_or(rest.len());
+    &rest[..len]
+}
+
+/// A `think=` value as httperf reads it (C `strtod`, trailing text ignored).
+fn think_value(token: &[u8]) -> Option<f64> {
+    let number = strtod(&String::from_utf8_lossy(token));
+    number.converted().then_some(number.value)
+}
+
 impl SessionLog {
     /// Number of session definitions (at least 1).
     pub fn session_count(&self) -> usize {
-        self.session_starts.len()
+        self.index.session_starts.len()
     }
 
     fn bursts_of(&self, session: usize) -> Range<usize> {
-        range_at(&self.session_starts, session, self.burst_starts.len()).unwrap_or(0..0)
+        let index = &self.index;
+        range_at(&index.session_starts, session, index.burst_starts.len()).unwrap_or(0..0)
     }
 
     fn requests_of(&self, burst: usize) -> Range<usize> {
-        range_at(&self.burst_starts, burst, self.uri_starts.len()).unwrap_or(0..0)
+        let index = &self.index;
+        range_at(&index.burst_starts, burst, index.uri_starts.len()).unwrap_or(0..0)
     }
 
     /// Number of bursts of session definition `session`.
@@ -136,34 +165,34 @@ impl SessionLog {
         if !bursts.contains(&index) {
             return None;
         }
-        let think_time_s = match self.think_bursts.binary_search(&(index as u32)) {
-            Ok(at) => self.think_times_s[at],
-            Err(_) => self.default_think_s,
+        let own_think = match self.index.think_bursts.binary_search(&(index as u32)) {
+            Ok(at) => think_value(token_at(&self.text, self.index.think_starts[at] as usize)),
+            Err(_) => None,
         };
         Some(LogBurst {
             log: self,
             requests: self.requests_of(index),
-            think_time_s,
+            think_time_s: own_think.unwrap_or(self.default_think_s),
         })
     }
 
-    fn request(&self, index: usize) -> LogRequest<'_> {
-        let start = self.uri_starts[index] as usize;
-        let rest = &self.text[start..];
-        let len = rest
-            .iter()
-            .position(|&b| is_uri_end(b))
-            .unwrap_or(rest.len());
-        let body = match self.body_requests.binary_search(&(index as u32)) {
+    fn request(&self, request: usize) -> LogRequest<'_> {
+        let index = &self.index;
+        let key = request as u32;
+        let method = match index.other_method_requests.binary_search(&key) {
+            Ok(at) => index.other_methods[at],
+            Err(_) => GET,
+        };
+        let body = match index.body_requests.binary_search(&key) {
             Ok(at) => {
-                let (from, to) = self.body_ranges[at];
-                &self.bodies[from as usize..to as usize]
+                let (from, to) = index.body_ranges[at];
+                &index.bodies[from as usize..to as usize]
             }
             Err(_) => &[],
         };
         LogRequest {
-            uri: &rest[..len],
-            method: METHODS[usize::from(self.methods[index])],
+            uri: token_at(&self.text, index.uri_starts[request] as usize),
+            method: METHODS[usize::from(method)],
             body,
         }
     }
@@ -247,31 +276,9 @@ pub fn parse(text: Vec<u8>, path: &[u8], default_think_s: f64) -> Result<Session
     }
     Ok(SessionLog {
         text,
-        uri_starts: index.uri_starts,
-        methods: index.methods,
-        body_requests: index.body_requests,
-        body_ranges: index.body_ranges,
-        bodies: index.bodies,
-        burst_starts: index.burst_starts,
-        think_bursts: index.think_bursts,
-        think_times_s: index.think_times_s,
+        index,
         default_think_s,
-        session_starts: index.session_starts,
     })
-}
-
-/// The [`SessionLog`] fields the parser fills in.
-#[derive(Default)]
-struct Index {
-    uri_starts: Vec<u32>,
-    methods: Vec<u8>,
-    body_requests: Vec<u32>,
-    body_ranges: Vec<(u32, u32)>,
-    bodies: Vec<u8>,
-    burst_starts: Vec<u32>,
-    think_bursts: Vec<u32>,
-    think_times_s: Vec<f64>,
-    session_starts: Vec<u32>,
 }
 
 /// C `isspace` in the "C" locale: httperf's token separator.
@@ -279,8 +286,8 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
 }
 
-/// Where a URI stored as an offset ends: a separator, or the NUL that cut its line.
-fn is_uri_end(b: u8) -> bool {
+/// Where a token stored as an offset ends: a separator, or the NUL that cut its line.
+fn is_token_end(b: u8) -> bool {
     is_space(b) || b == 0
 }
 
@@ -331,7 +338,8 @@ impl<'a> Lines<'a> {
 /// The attributes of one request line.
 struct Attributes {
     method: u8,
-    think_s: Option<f64>,
+    /// Where the last `think=` value starts in the text.
+    think_start: Option<u32>,
     body: Vec<u8>,
 }
 
@@ -366,7 +374,7 @@ impl<'a> Parser<'a, '_> {
         let uri_end = token_end(line, start);
         let mut attributes = Attributes {
             method: GET,
-            think_s: None,
+            think_start: None,
             body: Vec::new(),
         };
         self.attributes(line, uri_end, &mut attributes)?;
@@ -387,22 +395,25 @@ impl<'a> Parser<'a, '_> {
             index.burst_starts.push(request);
         }
         index.uri_starts.push(uri_start);
-        index.methods.push(attributes.method);
+        if attributes.method != GET {
+            index.other_method_requests.push(request);
+            index.other_methods.push(attributes.method);
+        }
         if !attributes.body.is_empty() {
             let from = index.bodies.len() as u32;
             index.bodies.extend_from_slice(&attributes.body);
             index.body_requests.push(request);
             index.body_ranges.push((from, index.bodies.len() as u32));
         }
-        if let Some(think_s) = attributes.think_s {
+        if let Some(think_start) = attributes.think_start {
             let burst = index.burst_starts.len() as u32 - 1;
             if index.think_bursts.last() == Some(&burst) {
-                if let Some(last) = index.think_times_s.last_mut() {
-                    *last = think_s;
+                if let Some(last) = index.think_starts.last_mut() {
+                    *last = think_start;
                 }
             } else {
                 index.think_bursts.push(burst);
-                index.think_times_s.push(think_s);
+                index.think_starts.push(think_start);
             }
         }
     }
@@ -435,13 +446,12 @@ impl<'a> Parser<'a, '_> {
                     })?;
                 attributes.method = method as u8;
                 i = end;
-            } else if let Some(number) =
-                value(b"think=").map(|v| strtod(&String::from_utf8_lossy(v)))
-            {
-                if !number.converted() {
+            } else if let Some(number) = value(b"think=") {
+                if think_value(number).is_none() {
                     return Err(self.unrecognized(token));
                 }
-                attributes.think_s = Some(number.value);
+                let start = self.lines.start + i + b"think=".len();
+                attributes.think_start = Some(start as u32);
                 i = end;
             } else if value(b"contents=").is_some() {
                 // The value is re-read from the line: quotes may hide spaces.
