@@ -23,12 +23,23 @@ const LIMIT: Duration = Duration::from_secs(30);
 /// the run fail here instead of taking the machine's memory.
 const ADDRESS_SPACE_BYTES: u64 = 4 << 30;
 
-/// What a run printed, as bytes, and its peak resident memory.
+/// What a run printed, as bytes, and its peak resident memory as last seen
+/// while it ran (0 if it ended before the first look).
 struct Outcome {
     status: i32,
     stdout: Vec<u8>,
     stderr: Vec<u8>,
     peak_rss_bytes: u64,
+}
+
+/// VmHWM of a running process: the peak resident set of the program it runs
+/// now (unlike getrusage's maxrss, which also counts the memory of the test
+/// process the child was forked from).
+fn vm_hwm_bytes(pid: u32) -> Option<u64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 fn os(bytes: &[u8]) -> &OsStr {
@@ -56,8 +67,8 @@ fn command(args: &[&OsStr]) -> Command {
     command
 }
 
-/// Waits for `child` at most [`LIMIT`], collecting its output and, through
-/// wait4, its peak resident set size.
+/// Waits for `child` at most [`LIMIT`], collecting its output and watching
+/// its peak resident set size.
 fn finish(mut child: Child) -> Outcome {
     let drain = |pipe: Option<Box<dyn Read + Send>>| {
         thread::spawn(move || {
@@ -70,34 +81,28 @@ fn finish(mut child: Child) -> Outcome {
     };
     let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
     let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
-    let pid = child.id() as libc::pid_t;
     let started = Instant::now();
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to overwrite.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: `status` and `usage` are valid and writable; `pid` is our child.
-        let done = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if done == pid {
-            break;
+    let mut peak_rss_bytes = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break status;
+        }
+        // VmHWM only grows; a zombie has none, so keep the last one seen.
+        if let Some(peak) = vm_hwm_bytes(child.id()) {
+            peak_rss_bytes = peak_rss_bytes.max(peak);
         }
         if started.elapsed() > LIMIT {
             let _ = child.kill();
             let _ = child.wait();
             panic!("httperf-rs did not finish within {LIMIT:?}");
         }
-        thread::sleep(Duration::from_millis(10));
-    }
-    let status = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -libc::WTERMSIG(status)
+        thread::sleep(Duration::from_millis(5));
     };
     Outcome {
-        status,
+        status: status.code().unwrap_or(-1),
         stdout: stdout.join().unwrap_or_default(),
         stderr: stderr.join().unwrap_or_default(),
-        peak_rss_bytes: usage.ru_maxrss as u64 * 1024,
+        peak_rss_bytes,
     }
 }
 
@@ -370,67 +375,73 @@ fn files_over_their_limit_are_refused_and_pipes_are_read() {
     assert!(server.received()[0].starts_with(b"GET /piped HTTP/1.1\r\n"));
 }
 
-/// A `--wsesslog` file of about `target` bytes: sessions of a page with a
-/// think time and three embedded images, as a site's log would give.
-fn session_file(target: usize) -> Vec<u8> {
-    let mut text = Vec::with_capacity(target + 200);
-    let mut page = 0u64;
-    while text.len() < target {
-        let _ = write!(
-            text,
-            "/section{}/article{page}.html think=1.5\n\t/img/photo{page}a.jpg\n\
-             \t/img/photo{page}b.jpg\n\t/css/site{}.css\n\n",
-            page % 50,
-            page % 7
-        );
-        page += 1;
-    }
-    text
-}
-
-/// A `--wlog` file of about `target` bytes.
-fn uri_file(target: usize) -> Vec<u8> {
-    let mut text = Vec::with_capacity(target + 100);
-    let mut n = 0u64;
-    while text.len() < target {
-        let _ = write!(text, "/section{}/article{n}.html?page=2\0", n % 50);
+/// Writes a file of at least `target` bytes made of `piece(n)` for n = 0, 1, ...
+/// without holding it in memory; returns its size.
+fn generate(path: &Path, target: u64, piece: impl Fn(u64) -> String) -> u64 {
+    let mut out = std::io::BufWriter::new(fs::File::create(path).expect("create"));
+    let mut written = 0;
+    let mut n = 0;
+    while written < target {
+        let piece = piece(n);
+        out.write_all(piece.as_bytes()).expect("write");
+        written += piece.len() as u64;
         n += 1;
     }
-    text
+    out.flush().expect("flush");
+    written
 }
 
-/// Peak RSS of a run that reads `file` with `option` and sends one request
-/// to a closed port.
+/// A `--wsesslog` session: a page with a think time and three embedded
+/// objects, as a site's log would give.
+fn session(page: u64) -> String {
+    format!(
+        "/section{}/article{page}.html think=1.5\n\t/img/photo{page}a.jpg\n\
+         \t/img/photo{page}b.jpg\n\t/css/site{}.css\n\n",
+        page % 50,
+        page % 7
+    )
+}
+
+fn uri(n: u64) -> String {
+    format!("/section{}/article{n}.html?page=2\0", n % 50)
+}
+
+/// Peak RSS of a run that reads `file` with `option` and then waits a second
+/// for a silent server (so that the peak is seen while it runs).
 fn peak_rss(option: &str, file: &Path) -> u64 {
-    let port = closed_port().to_string();
+    let server = TestServer::start(Behaviour::Silent);
+    let port = server.port.to_string();
     let arg = path_arg(option, file);
     let outcome = run(&[
         os(b"--server=127.0.0.1"),
         os(b"--port"),
         os(port.as_bytes()),
+        os(b"--timeout=1"),
         os(&arg),
     ]);
     assert_eq!(outcome.status, 0, "{}", text(&outcome.stderr));
+    assert!(outcome.peak_rss_bytes > 0, "the run ended before its RSS was seen");
     outcome.peak_rss_bytes
 }
 
 #[test]
 fn large_input_files_cost_at_most_one_and_a_half_times_their_size() {
-    const SIZE: usize = 40 << 20;
+    const SIZE: u64 = 40 << 20;
     let dir = TempDir::new("rss");
-    let cases = [
-        ("--wsesslog=1,0,", session_file(SIZE), session_file(100)),
-        ("--wlog=y,", uri_file(SIZE), uri_file(100)),
-    ];
-    for (option, large, small) in cases {
-        let baseline = peak_rss(option, &dir.write(b"small", &small));
-        let peak = peak_rss(option, &dir.write(b"large", &large));
-        let allowed = baseline + large.len() as u64 * 3 / 2;
+    let cases: [(&str, fn(u64) -> String); 2] = [("--wsesslog=1,0,", session), ("--wlog=y,", uri)];
+    for (option, piece) in cases {
+        let small = dir.0.join("small");
+        generate(&small, 100, piece);
+        let baseline = peak_rss(option, &small);
+        let large = dir.0.join("large");
+        let size = generate(&large, SIZE, piece);
+        let peak = peak_rss(option, &large);
+        let allowed = baseline + size * 3 / 2;
         assert!(
             peak <= allowed,
             "{option}: peak RSS {} MiB for a {} MiB file (baseline {} MiB, allowed {} MiB)",
             peak >> 20,
-            large.len() >> 20,
+            size >> 20,
             baseline >> 20,
             allowed >> 20
         );
