@@ -420,7 +420,10 @@ fn peak_rss(option: &str, file: &Path) -> u64 {
         os(&arg),
     ]);
     assert_eq!(outcome.status, 0, "{}", text(&outcome.stderr));
-    assert!(outcome.peak_rss_bytes > 0, "the run ended before its RSS was seen");
+    assert!(
+        outcome.peak_rss_bytes > 0,
+        "the run ended before its RSS was seen"
+    );
     outcome.peak_rss_bytes
 }
 

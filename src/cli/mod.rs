@@ -130,8 +130,10 @@ fn option_args() -> Vec<Arg> {
             "Add the contents of FILE to the header of every request",
             "Append the bytes of FILE, unchanged, to the header of every request, \
              after any --add-header text. The file must contain complete header \
-             lines. If it cannot be read, a warning is printed and the test runs \
-             without it. (Upstream master option.)",
+             lines. If it cannot be opened, a warning is printed and the test runs \
+             without it; a file larger than 1 MiB, or one that is not a regular file \
+             or a pipe (a device such as /dev/zero), ends the run with a message. \
+             (Upstream master option.)",
         )
         .value_hint(ValueHint::FilePath),
         valued(
@@ -353,8 +355,9 @@ fn option_args() -> Vec<Arg> {
             "FILE",
             "Connect round robin to the hosts listed in FILE",
             "Read server host names from FILE (separated by NUL bytes) and open \
-             connections to them in turn, all on the same port. Cannot be combined \
-             with --server. (Upstream master option.)",
+             connections to them in turn, all on the same port. FILE must be a \
+             regular file or a pipe of at most 1 MiB. Cannot be combined with \
+             --server. (Upstream master option.)",
         )
         .value_hint(ValueHint::FilePath),
         valued(
@@ -406,15 +409,16 @@ fn option_args() -> Vec<Arg> {
             "ssl-certificate",
             "FILE",
             "Use the client certificate in FILE (PEM)",
-            "Client certificate to present, in PEM format. (Upstream master option.)",
+            "Client certificate to present, in PEM format: a regular file or a pipe \
+             of at most 4 MiB. (Upstream master option.)",
         )
         .value_hint(ValueHint::FilePath),
         valued(
             "ssl-key",
             "FILE",
             "Use the client private key in FILE (PEM)",
-            "Private key of the client certificate, in PEM format. (Upstream master \
-             option.)",
+            "Private key of the client certificate, in PEM format: a regular file or \
+             a pipe of at most 4 MiB. (Upstream master option.)",
         )
         .value_hint(ValueHint::FilePath),
         optional_valued(
@@ -430,8 +434,8 @@ fn option_args() -> Vec<Arg> {
             "ssl-ca-file",
             "FILE",
             "Trust the CA certificates in FILE",
-            "File of trusted CA certificates (PEM) for --ssl-verify. (Upstream \
-             master option.)",
+            "File of trusted CA certificates (PEM) for --ssl-verify: a regular file \
+             or a pipe of at most 4 MiB. (Upstream master option.)",
         )
         .value_hint(ValueHint::FilePath),
         valued(
@@ -506,8 +510,10 @@ fn option_args() -> Vec<Arg> {
             "y|n,FILE",
             "Request the URIs listed in FILE in order",
             "Take request URIs from FILE, a list of URIs each terminated by a NUL \
-             byte. With y the list restarts from the beginning when it runs out; \
-             with n the test stops at its end.",
+             byte, sent byte for byte. With y the list restarts from the beginning \
+             when it runs out; with n the test stops at its end. FILE must be a \
+             regular file or a pipe of at most 1 GiB; it is kept in memory as read, \
+             so it costs its own size.",
         ),
         valued(
             "wsess",
@@ -528,7 +534,10 @@ fn option_args() -> Vec<Arg> {
              think time between bursts. Each non-comment line holds a URI with \
              optional method=, think= and contents= attributes; lines starting with \
              whitespace join the previous line's burst, and blank lines separate \
-             sessions.",
+             sessions. URIs and contents are sent byte for byte. FILE must be a \
+             regular file or a pipe of at most 1 GiB; it is kept in memory as read, \
+             plus 4 bytes for each request and burst and the contents= bodies, which \
+             for a typical log is less than 1.5 times its size.",
         ),
         valued(
             "wsesspage",
@@ -545,8 +554,10 @@ fn option_args() -> Vec<Arg> {
             "Generate URIs from a working set of N files named after their index, \
              one directory level per digit (file 103 of 1024 is 0/1/0/3.html after \
              the --uri prefix; as in httperf 0.9.0, a prefix ending in / loses its \
-             first character), moving on to the next file at rate X (0 <= X <= 1): \
-             X = 0.25 requests each file four times in a row.",
+             first character), moving on to the next file at rate X (0 <= X <= 1). \
+             As in httperf 0.9.0, the walk starts from the first value of glibc's \
+             unseeded drand48() (11/2^48): X = 0.25 requests the first file three \
+             times, then every file four times in a row.",
         ),
         valued(
             "generate-completions",
