@@ -431,7 +431,8 @@ fn peak_rss(option: &str, file: &Path) -> u64 {
 fn large_input_files_cost_at_most_one_and_a_half_times_their_size() {
     const SIZE: u64 = 40 << 20;
     let dir = TempDir::new("rss");
-    let cases: [(&str, fn(u64) -> String); 2] = [("--wsesslog=1,0,", session), ("--wlog=y,", uri)];
+    type Piece = fn(u64) -> String;
+    let cases: [(&str, Piece); 2] = [("--wsesslog=1,0,", session), ("--wlog=y,", uri)];
     for (option, piece) in cases {
         let small = dir.0.join("small");
         generate(&small, 100, piece);
