@@ -17,7 +17,8 @@
 //! * a backslash that is the last byte of the file is dropped;
 //! * `think=` with no leading number, and `method=`, `think=` or `contents=`
 //!   with an empty value, are unrecognised arguments; `think=1.5xyz` is 1.5;
-//! * a repeated attribute replaces the earlier one, `contents=''` included.
+//! * a repeated attribute replaces the earlier one, `contents=''` included;
+//! * URIs and bodies are bytes: what is not UTF-8 is sent unchanged.
 //!
 //! Deliberate deviations from 0.9.0:
 //! * no line-length limit (0.9.0 splits lines at 9,999 bytes and parses the
@@ -31,8 +32,7 @@
 //! * every error carries the line it was found on ([`ParseError::line`]); the
 //!   message text itself is 0.9.0's, because scripts may match it;
 //! * methods: upstream master's list, which adds `PROPFIND` and `REPORT` to
-//!   0.9.0's seven;
-//! * URIs and bodies are kept byte for byte, UTF-8 or not, as 0.9.0 sends them.
+//!   0.9.0's seven.
 //!
 //! Memory: the file is kept as read and every URI is a place in it; per
 //! request only its URI's offset is stored (plus its method when not GET, its
