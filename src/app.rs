@@ -3,12 +3,13 @@
 //! engine, print the report. Returns the exit status.
 
 use std::ffi::OsString;
-use std::io::{self, BufWriter, Write};
+use std::io::Write;
 
 use crate::cli::{self, Parsed};
 use crate::config;
 use crate::config::WorkloadSpec;
 use crate::engine::Engine;
+use crate::output;
 use crate::report::{self, ReportOptions};
 use crate::sys;
 use crate::workload::request::RequestMode;
@@ -19,18 +20,18 @@ pub fn run(args: Vec<OsString>) -> i32 {
     // httperf ignores SIGPIPE. Rust's runtime happens to do so too; this does
     // not depend on it.
     let _ = sys::ignore_sigpipe();
+    let program = cli::program_name(&args);
     let options = match cli::parse(args) {
         Ok(Parsed::Run(options)) => options,
         Ok(Parsed::Help(text)) => {
-            print!("{text}");
-            return 0;
+            return output::print_only_output(&program, text.as_bytes());
         }
         Err(error) => {
             eprint!("{}", error.message);
             return error.exit_code;
         }
     };
-    let mut out = BufWriter::new(io::stdout());
+    let mut out = output::stdout();
     if options.version {
         // 0.9.0 prints this and keeps going.
         let _ = writeln!(out, "{}", cli::version_line(&options.program));
@@ -39,16 +40,17 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Ok(prechecked) => prechecked,
         Err(fatal) => {
             let _ = out.flush();
-            eprintln!("{}", fatal.message);
+            output::eprint_line(&fatal.message);
             return fatal.exit_code;
         }
     };
-    let _ = writeln!(out, "{}", cli::echo_line(&options));
+    let _ = out.write_all(&cli::echo_line(&options));
+    let _ = out.write_all(b"\n");
     let _ = out.flush();
     let run_config = match config::build(&options, prechecked) {
         Ok(run_config) => run_config,
         Err(fatal) => {
-            eprintln!("{}", fatal.message);
+            output::eprint_line(&fatal.message);
             return fatal.exit_code;
         }
     };
@@ -92,7 +94,14 @@ pub fn run(args: Vec<OsString>) -> i32 {
             let _ = out.write_all(report::render(&outcome.summary, &report_options).as_bytes());
             let _ = out.flush();
             drop(outcome.open_connections);
-            0
+            // The report could not be delivered: say so instead of exiting 0.
+            match output::stdout_failure_message(&options.program) {
+                Some(message) => {
+                    eprintln!("{message}");
+                    1
+                }
+                None => 0,
+            }
         }
         Err(error) => {
             eprintln!("{}.core_loop: poll failed: {error}", options.program);

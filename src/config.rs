@@ -1,14 +1,17 @@
 //! The validated run description built once from the parsed options: checks
 //! that need more than one option, httperf's init-time failures (server
 //! resolution, `--wlog`/`--wset` set-up, header escapes, the TLS client).
-//! Never opens a socket.
+//! Never opens a socket. Option values reach the request as the bytes given.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
+use std::os::unix::ffi::OsStrExt;
 
 use crate::cli::options::{Options, RateSpec};
 use crate::engine::socket::SocketOptions;
 use crate::engine::EngineConfig;
-use crate::http::request::{unescape_add_header, HttpVersion};
+use crate::files::{self, ReadError};
+use crate::http::request::{unescape_add_header, unknown_escape_warning, HttpVersion};
+use crate::output;
 use crate::stats::print::PrintSelection;
 use crate::tls::{self, TlsClient, TlsSettings};
 use crate::workload::request::{Pacing, RequestModeSpec};
@@ -17,20 +20,32 @@ use crate::workload::session_log;
 use crate::workload::uri::{UriLog, UriSource, WorkingSet};
 use crate::workload::RequestFactory;
 
-/// A message for stderr (without newline) and the exit status to end with.
+/// A message for stderr (without newline; bytes, as it may quote a file
+/// name or option value) and the exit status to end with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fatal {
-    pub message: String,
+    pub message: Vec<u8>,
     pub exit_code: i32,
 }
 
 impl Fatal {
-    fn new(message: String) -> Fatal {
+    fn new(message: impl Into<Vec<u8>>) -> Fatal {
         Fatal {
-            message,
+            message: message.into(),
             exit_code: 1,
         }
     }
+
+    /// `<program><separator><message>`.
+    fn about(program: &str, separator: &str, message: &[u8]) -> Fatal {
+        Fatal::new([program.as_bytes(), separator.as_bytes(), message].concat())
+    }
+}
+
+/// Bytes as text for the places that need text (name resolution, TLS
+/// names): a value that is not UTF-8 becomes one that matches nothing.
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// What the checks before the echo line found valid, kept for `build`.
@@ -104,7 +119,7 @@ pub fn build(options: &Options, prechecked: Prechecked) -> Result<RunConfig, Fat
         options
             .server_name
             .clone()
-            .unwrap_or(options.server.clone())
+            .unwrap_or_else(|| options.server.clone())
     });
     let requests = RequestFactory::new(&options.method, options.http_version, host, extra_headers);
     let uris = uri_source(options)?;
@@ -149,23 +164,25 @@ const MAX_LOCAL_RANGE: u128 = 65_536;
 /// A value is a name, an address, or a range `first-last` of addresses.
 fn local_addresses(options: &Options) -> Result<Vec<IpAddr>, Fatal> {
     let program = &options.program;
+    let invalid = |what: &str, value: &[u8]| Fatal::about(program, what, value);
     let mut addresses = Vec::new();
     for spec in &options.myaddr {
-        let Some((first, last)) = spec.split_once('-') else {
+        let Some(dash) = spec.iter().position(|&b| b == b'-') else {
             let ip = resolve(spec, 0)
                 .map(|a| a.ip())
-                .ok_or_else(|| Fatal::new(format!("{program}: invalid starting address {spec}")))?;
+                .ok_or_else(|| invalid(": invalid starting address ", spec))?;
             addresses.push(ip);
             continue;
         };
+        let (first, last) = (&spec[..dash], &spec[dash + 1..]);
         let start = resolve(first, 0)
             .map(|a| a.ip())
-            .ok_or_else(|| Fatal::new(format!("{program}: invalid starting address {first}")))?;
+            .ok_or_else(|| invalid(": invalid starting address ", first))?;
         let end = resolve(last, 0)
             .map(|a| a.ip())
-            .ok_or_else(|| Fatal::new(format!("{program}: invalid ending address {last}")))?;
-        let range = address_range(start, end)
-            .ok_or_else(|| Fatal::new(format!("{program}: invalid address list {spec}")))?;
+            .ok_or_else(|| invalid(": invalid ending address ", last))?;
+        let range =
+            address_range(start, end).ok_or_else(|| invalid(": invalid address list ", spec))?;
         addresses.extend(range);
     }
     Ok(addresses)
@@ -207,11 +224,13 @@ fn workload_spec(options: &Options) -> Result<WorkloadSpec, Fatal> {
     if let Some(log) = &options.wsesslog {
         let program = &options.program;
         let sessions = session_log::load(&log.file, log.think_time_s).map_err(|error| {
-            let mut message = format!("{program}: {error}");
-            if let Some(location) = error.location(&log.file) {
-                message.push_str(&format!("\n{program}: {location}"));
+            let mut fatal = Fatal::about(program, ": ", &error.message);
+            if let Some(location) = error.location(log.file.as_os_str().as_bytes()) {
+                let second = Fatal::about(program, ": ", &location);
+                fatal.message.push(b'\n');
+                fatal.message.extend_from_slice(&second.message);
             }
-            Fatal::new(message)
+            fatal
         })?;
         let script = SessionScript::Log(std::rc::Rc::new(sessions));
         let count = u64::from(log.sessions);
@@ -220,7 +239,7 @@ fn workload_spec(options: &Options) -> Result<WorkloadSpec, Fatal> {
         )?));
     }
     if let Some(page) = options.wsesspage {
-        if !options.uri.contains('/') {
+        if !options.uri.contains(&b'/') {
             return Err(Fatal::new(format!(
                 "{}: URI specified with --uri must be absolute",
                 options.program
@@ -230,7 +249,7 @@ fn workload_spec(options: &Options) -> Result<WorkloadSpec, Fatal> {
             user_requests: u64::from(page.calls_per_session),
             think_time_s: page.think_time_s,
             uri: options.uri.clone(),
-            server: options.server.clone(),
+            server: text(&options.server),
         };
         let sessions = u64::from(page.sessions);
         return Ok(WorkloadSpec::Sessions(session_spec(
@@ -324,7 +343,7 @@ fn tls_client(options: &Options, servers: &[SocketAddr]) -> Result<Option<TlsCli
         return Ok(None);
     }
     let settings = TlsSettings {
-        ciphers: options.ssl_ciphers.clone(),
+        ciphers: options.ssl_ciphers.as_deref().map(text),
         protocol: options.ssl_protocol,
         verify: options.ssl_verify,
         ca_file: options.ssl_ca_file.clone(),
@@ -332,11 +351,12 @@ fn tls_client(options: &Options, servers: &[SocketAddr]) -> Result<Option<TlsCli
         certificate: options.ssl_certificate.clone(),
         key: options.ssl_key.clone(),
         reuse_sessions: !options.ssl_no_reuse,
-        tls_server_name: options.tls_server_name.clone(),
-        server_name: options.server_name.clone(),
+        tls_server_name: options.tls_server_name.as_deref().map(text),
+        server_name: options.server_name.as_deref().map(text),
     };
     let named: Vec<(String, IpAddr)> = server_names(options)?
-        .into_iter()
+        .iter()
+        .map(|name| text(name))
         .zip(servers.iter().map(SocketAddr::ip))
         .collect();
     tls::build(&settings, &named)
@@ -344,29 +364,24 @@ fn tls_client(options: &Options, servers: &[SocketAddr]) -> Result<Option<TlsCli
         .map_err(|message| Fatal::new(format!("{}: {message}", options.program)))
 }
 
-/// The names given by `--server`, or each name of `--servers`.
-fn server_names(options: &Options) -> Result<Vec<String>, Fatal> {
+/// The names given by `--server`, or each name of `--servers` (a file of
+/// at most [`files::SERVERS_MAX_BYTES`]).
+fn server_names(options: &Options) -> Result<Vec<Vec<u8>>, Fatal> {
     Ok(match &options.servers {
         None => vec![options.server.clone()],
         Some(path) => {
-            let bytes = std::fs::read(path).map_err(|_| {
-                Fatal::new(format!(
-                    "{}: can't open {}",
-                    options.program,
-                    path.display()
-                ))
-            })?;
-            let names: Vec<String> = bytes
+            let program = &options.program;
+            let bytes = files::read_limited(path, files::SERVERS_MAX_BYTES)
+                .map_err(|error| Fatal::about(program, ": ", &error.message(path, "--servers")))?;
+            let names: Vec<Vec<u8>> = bytes
                 .split(|&byte| byte == 0 || byte == b'\n')
                 .filter(|name| !name.is_empty())
-                .map(|name| String::from_utf8_lossy(name).into_owned())
+                .map(<[u8]>::to_vec)
                 .collect();
             if names.is_empty() {
-                return Err(Fatal::new(format!(
-                    "{}: {} does not contain any server names",
-                    options.program,
-                    path.display()
-                )));
+                let name = path.as_os_str().as_bytes();
+                let message = [name, b" does not contain any server names"].concat();
+                return Err(Fatal::about(program, ": ", &message));
             }
             names
         }
@@ -380,16 +395,16 @@ fn resolve_servers(options: &Options, port: u16) -> Result<Vec<SocketAddr>, Fata
         .iter()
         .map(|name| {
             resolve(name, port).ok_or_else(|| {
-                Fatal::new(format!(
-                    "{}.core_addr_intern: invalid server address {name}",
-                    options.program
-                ))
+                let message = [b"invalid server address ".as_slice(), name].concat();
+                Fatal::about(&options.program, ".core_addr_intern: ", &message)
             })
         })
         .collect()
 }
 
-fn resolve(name: &str, port: u16) -> Option<SocketAddr> {
+/// The address of a host name or literal; a name that is not UTF-8 names no host.
+fn resolve(name: &[u8], port: u16) -> Option<SocketAddr> {
+    let name = std::str::from_utf8(name).ok()?;
     let host = name
         .strip_prefix('[')
         .and_then(|rest| rest.strip_suffix(']'))
@@ -406,19 +421,24 @@ fn extra_headers(options: &Options) -> Result<Vec<Vec<u8>>, Fatal> {
     let mut blocks = Vec::new();
     if let Some(raw) = &options.add_header {
         let unescaped = unescape_add_header(raw);
-        for escape in &unescaped.unknown_escapes {
-            eprintln!(
-                "{}: ignoring unknown escape sequence `\\{escape}' in --add-header",
-                options.program
-            );
+        for &escape in &unescaped.unknown_escapes {
+            output::eprint_line(&unknown_escape_warning(&options.program, escape));
         }
         blocks.push(unescaped.bytes);
     }
     if let Some(path) = &options.add_header_file {
-        match std::fs::read(path) {
+        match files::read_limited(path, files::ADD_HEADER_FILE_MAX_BYTES) {
             Ok(bytes) => blocks.push(bytes),
             // master only warns and carries on without the file's headers.
-            Err(_) => eprintln!("{}: failed to open header file", options.program),
+            Err(ReadError::Unreadable(_)) => {
+                eprintln!("{}: failed to open header file", options.program);
+            }
+            // A device or a file too large to be a header is a mistake, not
+            // a missing file: refuse it.
+            Err(error) => {
+                let message = error.message(path, "--add-header-file");
+                return Err(Fatal::about(&options.program, ": ", &message));
+            }
         }
     }
     Ok(blocks)
@@ -430,7 +450,7 @@ fn uri_source(options: &Options) -> Result<UriSource, Fatal> {
     // the parser keeps only that one.
     if let Some(log) = &options.wlog {
         let log = UriLog::load(&log.file, log.wrap)
-            .map_err(|message| Fatal::new(format!("{program}: {message}")))?;
+            .map_err(|message| Fatal::about(program, ": ", &message))?;
         return Ok(UriSource::Log(log));
     }
     if let Some(set) = &options.wset {
@@ -463,12 +483,12 @@ mod tests {
         options.myaddr = vec!["127.0.0.4-127.0.0.2".into()];
         assert_eq!(
             local_addresses(&options).expect_err("reversed").message,
-            "httperf: invalid address list 127.0.0.4-127.0.0.2"
+            b"httperf: invalid address list 127.0.0.4-127.0.0.2"
         );
         options.myaddr = vec!["127.0.0.1-nonsense.invalid".into()];
         assert_eq!(
             local_addresses(&options).expect_err("bad end").message,
-            "httperf: invalid ending address nonsense.invalid"
+            b"httperf: invalid ending address nonsense.invalid"
         );
         options.myaddr = vec!["10.0.0.0-10.255.255.255".into()];
         assert!(local_addresses(&options).is_err(), "too large a range");
@@ -490,21 +510,21 @@ mod tests {
         options.http_version = (2, 0);
         assert_eq!(
             check_http_version(&options).expect_err("refused").message,
-            "httperf: unexpected version code 20000"
+            b"httperf: unexpected version code 20000"
         );
     }
 
     #[test]
     fn resolution_prefers_ipv4_and_accepts_ipv6_literals() {
         assert_eq!(
-            resolve("127.0.0.1", 80),
+            resolve(b"127.0.0.1", 80),
             Some("127.0.0.1:80".parse().expect("addr"))
         );
-        assert_eq!(resolve("::1", 81), Some("[::1]:81".parse().expect("addr")));
+        assert_eq!(resolve(b"::1", 81), Some("[::1]:81".parse().expect("addr")));
         assert_eq!(
-            resolve("[::1]", 81),
+            resolve(b"[::1]", 81),
             Some("[::1]:81".parse().expect("addr"))
         );
-        assert_eq!(resolve("no.such.host.invalid", 80), None);
+        assert_eq!(resolve(b"no.such.host.invalid", 80), None);
     }
 }

@@ -2,12 +2,48 @@
 //! The binary (`src/main.rs`) is a thin shell around `app::run`; tests use the
 //! modules declared here directly.
 
+// std's printing macros panic when stdout or stderr cannot be written (a
+// closed pipe, a full disk). These shadow them for the whole crate, since
+// they are defined before every module, and write through `output`, which
+// never panics: see there.
+#[allow(unused_macros)]
+macro_rules! print {
+    ($($arg:tt)*) => {
+        $crate::output::print_fmt(::std::format_args!($($arg)*))
+    };
+}
+#[allow(unused_macros)]
+macro_rules! println {
+    () => {
+        $crate::output::print_bytes(b"\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::output::print_fmt(::std::format_args!("{}\n", ::std::format_args!($($arg)*)))
+    };
+}
+#[allow(unused_macros)]
+macro_rules! eprint {
+    ($($arg:tt)*) => {
+        $crate::output::eprint_fmt(::std::format_args!($($arg)*))
+    };
+}
+macro_rules! eprintln {
+    () => {
+        $crate::output::eprint_bytes(b"\n")
+    };
+    ($($arg:tt)*) => {
+        $crate::output::eprint_line(::std::format!($($arg)*).as_bytes())
+    };
+}
+
 pub mod app;
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod files;
 pub mod fmt;
 pub mod http;
+pub mod output;
 pub mod report;
 pub mod stats;
 pub mod sys;

@@ -394,8 +394,9 @@ fn trust_store(settings: &TlsSettings) -> Result<Option<TrustStore>, String> {
 }
 
 fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
-    CertificateDer::pem_file_iter(path)
-        .map_err(|error| pem_error(&error))?
+    let pem = crate::files::read_limited(path, crate::files::TLS_FILE_MAX_BYTES)
+        .map_err(|error| error.reason())?;
+    CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|error| pem_error(&error))
 }
@@ -447,13 +448,12 @@ fn client_identity(settings: &TlsSettings) -> Result<Option<Identity>, String> {
         return Err(format!("no certificate found in {}", cert_path.display()));
     }
     let key_path = settings.key.as_ref().unwrap_or(cert_path);
-    let key = PrivateKeyDer::from_pem_file(key_path).map_err(|error| {
-        format!(
-            "cannot read SSL key from {}: {}",
-            key_path.display(),
-            pem_error(&error)
-        )
-    })?;
+    let key_read_error =
+        |reason: String| format!("cannot read SSL key from {}: {reason}", key_path.display());
+    let key_pem = crate::files::read_limited(key_path, crate::files::TLS_FILE_MAX_BYTES)
+        .map_err(|error| key_read_error(error.reason()))?;
+    let key = PrivateKeyDer::from_pem_slice(&key_pem)
+        .map_err(|error| key_read_error(pem_error(&error)))?;
     Ok(Some((chain, key)))
 }
 

@@ -35,7 +35,7 @@ fn err(args: &[&str]) -> CliError {
 }
 
 fn echo(args: &[&str]) -> String {
-    cli::echo_line(&run(args))
+    String::from_utf8(cli::echo_line(&run(args))).expect("UTF-8 arguments echo as UTF-8")
 }
 
 /// (argv, message, exit status)
@@ -63,14 +63,14 @@ fn abbreviations_and_value_forms() {
         Some(PrintParts::Header)
     );
     // Exact matches win over longer names.
-    assert_eq!(run(&["--server", "a"]).server, "a");
+    assert_eq!(run(&["--server", "a"]).server, b"a");
     assert!(run(&["--wsess=1,1,0"]).wsess.is_some());
     assert!(run(&["--ssl"]).ssl);
     // The next argument is taken verbatim, even if it looks like an option.
-    assert_eq!(run(&["--uri", "-x"]).uri, "-x");
-    assert_eq!(run(&["--uri", "--rate=x"]).uri, "--rate=x");
+    assert_eq!(run(&["--uri", "-x"]).uri, b"-x");
+    assert_eq!(run(&["--uri", "--rate=x"]).uri, b"--rate=x");
     // Last occurrence wins.
-    assert_eq!(run(&["--uri=/a", "--uri=/b"]).uri, "/b");
+    assert_eq!(run(&["--uri=/a", "--uri=/b"]).uri, b"/b");
 }
 
 #[test]
@@ -460,9 +460,9 @@ fn master_options() {
         "--use-timer-cache",
         "--add-header-file=h.txt",
     ]);
-    assert_eq!(o.myaddr, ["10.0.0.1", "10.0.0.2-10.0.0.9"]);
+    assert_eq!(o.myaddr, [&b"10.0.0.1"[..], b"10.0.0.2-10.0.0.9"]);
     assert_eq!(o.runtime_s, 1.5);
-    assert_eq!(o.tls_server_name.as_deref(), Some("example.org"));
+    assert_eq!(o.tls_server_name.as_deref(), Some(&b"example.org"[..]));
     assert_eq!(o.ssl_protocol, Some(SslProtocol::TlsV1_2));
     assert!(o.ssl && o.ssl_verify && o.use_timer_cache);
     assert_eq!(o.effective_port(), 443);
@@ -486,7 +486,7 @@ fn non_utf8_arguments_do_not_panic() {
         Ok(Parsed::Run(o)) => o,
         other => panic!("{other:?}"),
     };
-    assert_eq!(o.uri, "/\u{fffd}");
+    assert_eq!(o.uri, b"/\xff");
     assert_eq!(o.ssl_key.map(|p| p.into_os_string()), Some(raw(b"k\xfe")));
     for bad in [
         &b"--rate=\xff"[..],

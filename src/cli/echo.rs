@@ -2,8 +2,10 @@
 //! shown only under its own condition, with C `%g`/`%.3f`/`%d`/`%u` formatting
 //! of the values as stored. Items of master-only options appear only when
 //! those options were given, so 0.9.0 command lines echo exactly as before.
+//! Text values and file names are echoed as the bytes given.
 
-use std::fmt::Write as _;
+use std::io::Write as _;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::options::{Interarrival, Options, PrintParts};
@@ -27,7 +29,7 @@ fn fixed3(value: f64) -> String {
     }
 }
 
-fn print_parts(line: &mut String, option: &str, parts: Option<PrintParts>) {
+fn print_parts(line: &mut Vec<u8>, option: &str, parts: Option<PrintParts>) {
     match parts {
         None => {}
         Some(PrintParts::HeaderAndBody) => {
@@ -42,26 +44,32 @@ fn print_parts(line: &mut String, option: &str, parts: Option<PrintParts>) {
     }
 }
 
-fn path_item(line: &mut String, option: &str, path: Option<&Path>) {
+fn path_item(line: &mut Vec<u8>, option: &str, path: Option<&Path>) {
     if let Some(path) = path {
-        let _ = write!(line, " --{option}={}", path.to_string_lossy());
+        bytes_item(line, option, path.as_os_str().as_bytes());
     }
 }
 
+/// ` --option=VALUE`, VALUE as given.
+fn bytes_item(line: &mut Vec<u8>, option: &str, value: &[u8]) {
+    let _ = write!(line, " --{option}=");
+    line.extend_from_slice(value);
+}
+
 /// The parameter echo line (without the trailing newline).
-pub fn echo_line(o: &Options) -> String {
-    let mut line = o.program.clone();
+pub fn echo_line(o: &Options) -> Vec<u8> {
+    let mut line = o.program.clone().into_bytes();
     let l = &mut line;
     if o.verbose > 0 {
-        l.push_str(" --verbose");
+        l.extend_from_slice(b" --verbose");
     }
     print_parts(l, "print-reply", o.print_reply);
     print_parts(l, "print-request", o.print_request);
     if o.hog {
-        l.push_str(" --hog");
+        l.extend_from_slice(b" --hog");
     }
     if o.close_with_reset {
-        l.push_str(" --close-with-reset");
+        l.extend_from_slice(b" --close-with-reset");
     }
     if o.think_timeout_s > 0.0 {
         let _ = write!(l, " --think-timeout={}", g(o.think_timeout_s));
@@ -74,17 +82,17 @@ pub fn echo_line(o: &Options) -> String {
     }
     let _ = write!(l, " --client={}/{}", o.client_id, o.num_clients);
     if o.servers.is_none() {
-        let _ = write!(l, " --server={}", o.server);
+        bytes_item(l, "server", &o.server);
     }
     if let Some(name) = &o.server_name {
-        let _ = write!(l, " --server_name={name}");
+        bytes_item(l, "server_name", name);
     }
     path_item(l, "servers", o.servers.as_deref());
     let port = o.effective_port();
     if port != 0 {
         let _ = write!(l, " --port={port}");
     }
-    let _ = write!(l, " --uri={}", o.uri);
+    bytes_item(l, "uri", &o.uri);
     if o.failure_status != 0 {
         let _ = write!(l, " --failure-status={}", o.failure_status as u32);
     }
@@ -123,23 +131,23 @@ pub fn echo_line(o: &Options) -> String {
     }
     let _ = write!(l, " --send-buffer={}", o.send_buffer);
     if o.retry_on_failure {
-        l.push_str(" --retry-on-failure");
+        l.extend_from_slice(b" --retry-on-failure");
     }
     let _ = write!(l, " --recv-buffer={}", o.recv_buffer);
     if o.session_cookies {
-        l.push_str(" --session-cookies");
+        l.extend_from_slice(b" --session-cookies");
     }
     if o.ssl {
-        l.push_str(" --ssl");
+        l.extend_from_slice(b" --ssl");
     }
     if let Some(ciphers) = &o.ssl_ciphers {
-        let _ = write!(l, " --ssl-ciphers={ciphers}");
+        bytes_item(l, "ssl-ciphers", ciphers);
     }
     if let Some(name) = &o.tls_server_name {
-        let _ = write!(l, " --tls-server-name={name}");
+        bytes_item(l, "tls-server-name", name);
     }
     if o.ssl_no_reuse {
-        l.push_str(" --ssl-no-reuse");
+        l.extend_from_slice(b" --ssl-no-reuse");
     }
     // Master spells this item --ssl-cert although the option is
     // --ssl-certificate.
@@ -148,41 +156,48 @@ pub fn echo_line(o: &Options) -> String {
     path_item(l, "ssl-ca-file", o.ssl_ca_file.as_deref());
     path_item(l, "ssl-ca-path", o.ssl_ca_path.as_deref());
     if o.ssl_verify {
-        l.push_str(" --ssl-verify");
+        l.extend_from_slice(b" --ssl-verify");
     }
     if let Some(protocol) = o.ssl_protocol {
         let _ = write!(l, " --ssl-protocol={}", ssl_protocol_name(protocol));
     }
     if let Some(header) = &o.add_header {
         // The raw option text, quotes inside it left alone.
-        let _ = write!(l, " --add-header='{header}'");
+        quoted_item(l, "add-header", header);
     }
     if let Some(file) = &o.add_header_file {
-        let _ = write!(l, " --add-header-file='{}'", file.to_string_lossy());
+        quoted_item(l, "add-header-file", file.as_os_str().as_bytes());
     }
     if o.method_given {
-        let _ = write!(l, " --method={}", o.method);
+        bytes_item(l, "method", &o.method);
     }
     if o.use_timer_cache {
-        l.push_str(" --use-timer-cache");
+        l.extend_from_slice(b" --use-timer-cache");
     }
     workload(l, o);
     if o.periodic_stats {
-        l.push_str(" --periodic-stats");
+        l.extend_from_slice(b" --periodic-stats");
     }
     line
 }
 
+/// ` --option='VALUE'`, VALUE as given.
+fn quoted_item(line: &mut Vec<u8>, option: &str, value: &[u8]) {
+    let _ = write!(line, " --{option}='");
+    line.extend_from_slice(value);
+    line.push(b'\'');
+}
+
 /// Item 29 of the contract: exactly one workload description.
-fn workload(l: &mut String, o: &Options) {
+fn workload(l: &mut Vec<u8>, o: &Options) {
     if let Some(log) = o.wsesslog.as_ref().filter(|s| s.sessions != 0) {
         let _ = write!(
             l,
-            " --wsesslog={},{},{}",
+            " --wsesslog={},{},",
             log.sessions,
             fixed3(log.think_time_s),
-            log.file
         );
+        l.extend_from_slice(log.file.as_os_str().as_bytes());
         return;
     }
     if let Some(page) = o.wsesspage.as_ref().filter(|s| s.sessions != 0) {

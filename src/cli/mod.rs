@@ -16,7 +16,7 @@ pub mod options;
 pub mod values;
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::os::unix::ffi::OsStringExt;
 use std::sync::OnceLock;
 
 use clap::{Arg, ArgAction, ValueHint};
@@ -130,8 +130,10 @@ fn option_args() -> Vec<Arg> {
             "Add the contents of FILE to the header of every request",
             "Append the bytes of FILE, unchanged, to the header of every request, \
              after any --add-header text. The file must contain complete header \
-             lines. If it cannot be read, a warning is printed and the test runs \
-             without it. (Upstream master option.)",
+             lines. If it cannot be opened, a warning is printed and the test runs \
+             without it; a file larger than 1 MiB, or one that is not a regular file \
+             or a pipe (a device such as /dev/zero), ends the run with a message. \
+             (Upstream master option.)",
         )
         .value_hint(ValueHint::FilePath),
         valued(
@@ -357,8 +359,9 @@ fn option_args() -> Vec<Arg> {
             "FILE",
             "Connect round robin to the hosts listed in FILE",
             "Read server host names from FILE (separated by NUL bytes) and open \
-             connections to them in turn, all on the same port. Cannot be combined \
-             with --server. (Upstream master option.)",
+             connections to them in turn, all on the same port. FILE must be a \
+             regular file or a pipe of at most 1 MiB. Cannot be combined with \
+             --server. (Upstream master option.)",
         )
         .value_hint(ValueHint::FilePath),
         valued(
@@ -410,15 +413,16 @@ fn option_args() -> Vec<Arg> {
             "ssl-certificate",
             "FILE",
             "Use the client certificate in FILE (PEM)",
-            "Client certificate to present, in PEM format. (Upstream master option.)",
+            "Client certificate to present, in PEM format: a regular file or a pipe \
+             of at most 4 MiB. (Upstream master option.)",
         )
         .value_hint(ValueHint::FilePath),
         valued(
             "ssl-key",
             "FILE",
             "Use the client private key in FILE (PEM)",
-            "Private key of the client certificate, in PEM format. (Upstream master \
-             option.)",
+            "Private key of the client certificate, in PEM format: a regular file or \
+             a pipe of at most 4 MiB. (Upstream master option.)",
         )
         .value_hint(ValueHint::FilePath),
         optional_valued(
@@ -434,11 +438,11 @@ fn option_args() -> Vec<Arg> {
             "ssl-ca-file",
             "FILE",
             "Trust the CA certificates in FILE",
-            "File of trusted CA certificates (PEM) for --ssl-verify. A server \
-             certificate identical to one of them is trusted as it is, names and \
-             dates unchecked, as OpenSSL does (so a self-signed test certificate \
-             works); the server still has to prove it holds its key. (Upstream \
-             master option.)",
+            "File of trusted CA certificates (PEM) for --ssl-verify: a regular file \
+             or a pipe of at most 4 MiB. A server certificate identical to one of \
+             them is trusted as it is, names and dates unchecked, as OpenSSL does (so \
+             a self-signed test certificate works); the server still has to prove it \
+             holds its key. (Upstream master option.)",
         )
         .value_hint(ValueHint::FilePath),
         valued(
@@ -524,8 +528,10 @@ fn option_args() -> Vec<Arg> {
             "y|n,FILE",
             "Request the URIs listed in FILE in order",
             "Take request URIs from FILE, a list of URIs each terminated by a NUL \
-             byte. With y the list restarts from the beginning when it runs out; \
-             with n the test stops at its end.",
+             byte, sent byte for byte. With y the list restarts from the beginning \
+             when it runs out; with n the test stops at its end. FILE must be a \
+             regular file or a pipe of at most 1 GiB; it is kept in memory as read, \
+             so it costs its own size.",
         ),
         valued(
             "wsess",
@@ -546,7 +552,10 @@ fn option_args() -> Vec<Arg> {
              think time between bursts. Each non-comment line holds a URI with \
              optional method=, think= and contents= attributes; lines starting with \
              whitespace join the previous line's burst, and blank lines separate \
-             sessions.",
+             sessions. URIs and contents are sent byte for byte. FILE must be a \
+             regular file or a pipe of at most 1 GiB; it is kept in memory as read, \
+             plus 4 bytes for each request and burst and the contents= bodies, which \
+             for a typical log is less than 1.5 times its size.",
         ),
         valued(
             "wsesspage",
@@ -563,8 +572,10 @@ fn option_args() -> Vec<Arg> {
             "Generate URIs from a working set of N files named after their index, \
              one directory level per digit (file 103 of 1024 is 0/1/0/3.html after \
              the --uri prefix; as in httperf 0.9.0, a prefix ending in / loses its \
-             first character), moving on to the next file at rate X (0 <= X <= 1): \
-             X = 0.25 requests each file four times in a row.",
+             first character), moving on to the next file at rate X (0 <= X <= 1). \
+             As in httperf 0.9.0, the walk starts from the first value of glibc's \
+             unseeded drand48() (11/2^48): X = 0.25 requests the first file three \
+             times, then every file four times in a row.",
         ),
         valued(
             "generate-completions",
@@ -635,14 +646,23 @@ fn require<T>(state: &State, value: Option<T>, message: String) -> Result<T, Cli
 }
 
 /// Applies one option; `Ok(Some(_))` ends parsing early (`--help`).
+///
+/// Text values and file names are kept as the bytes given. Numbers and
+/// keywords are parsed from the value's lossy UTF-8 text: a byte that is not
+/// UTF-8 ends a number just as any other stray byte does, and only shows as
+/// U+FFFD in the diagnostic.
 fn apply(name: &str, value: Option<OsString>, st: &mut State) -> Result<Option<Parsed>, CliError> {
-    let optional_text = value.as_deref().map(|v| v.to_string_lossy().into_owned());
+    let given_raw: Option<Vec<u8>> = value.map(OsString::into_vec);
+    let raw: Vec<u8> = given_raw.clone().unwrap_or_default();
+    let optional_text = given_raw
+        .as_deref()
+        .map(|v| String::from_utf8_lossy(v).into_owned());
     let given = optional_text.as_deref();
     let text = optional_text.clone().unwrap_or_default();
     let arg = text.as_str();
-    let path = || PathBuf::from(value.clone().unwrap_or_default());
+    let path = || values::path_from_bytes(&raw);
     match name {
-        "add-header" => st.options.add_header = Some(text.clone()),
+        "add-header" => st.options.add_header = Some(raw.clone()),
         "add-header-file" => st.options.add_header_file = Some(path()),
         "burst-length" => {
             let n = values::ul10_int(arg).filter(|&n| n >= 1);
@@ -684,10 +704,10 @@ fn apply(name: &str, value: Option<OsString>, st: &mut State) -> Result<Option<P
                 require(st, n, format!("illegal max. # of piped calls {arg}"))?;
         }
         "method" => {
-            st.options.method = text.clone();
+            st.options.method = raw.clone();
             st.options.method_given = true;
         }
-        "myaddr" => st.options.myaddr.push(text.clone()),
+        "myaddr" => st.options.myaddr.push(raw.clone()),
         "no-host-hdr" => st.options.no_host_hdr = true,
         "num-calls" => {
             let n = values::ul10_int(arg);
@@ -721,16 +741,16 @@ fn apply(name: &str, value: Option<OsString>, st: &mut State) -> Result<Option<P
             st.options.send_buffer = require(st, n, format!("illegal send buffer size {arg}"))?;
         }
         "server" => {
-            st.options.server = text.clone();
+            st.options.server = raw.clone();
             st.server_given = true;
         }
-        "server-name" => st.options.server_name = Some(text.clone()),
+        "server-name" => st.options.server_name = Some(raw.clone()),
         "servers" => st.options.servers = Some(path()),
-        "uri" => st.options.uri = text.clone(),
+        "uri" => st.options.uri = raw.clone(),
         "session-cookies" => st.options.session_cookies = true,
         "ssl" => st.options.ssl = true,
-        "ssl-ciphers" => st.options.ssl_ciphers = Some(text.clone()),
-        "tls-server-name" => st.options.tls_server_name = Some(text.clone()),
+        "ssl-ciphers" => st.options.ssl_ciphers = Some(raw.clone()),
+        "tls-server-name" => st.options.tls_server_name = Some(raw.clone()),
         "ssl-no-reuse" => st.options.ssl_no_reuse = true,
         "ssl-certificate" => st.options.ssl_certificate = Some(path()),
         "ssl-key" => st.options.ssl_key = Some(path()),
@@ -757,11 +777,11 @@ fn apply(name: &str, value: Option<OsString>, st: &mut State) -> Result<Option<P
             st.versions += 1;
         }
         "periodic-stats" => st.options.periodic_stats = true,
-        "wlog" => st.options.wlog = Some(values::parse_wlog(arg)),
+        "wlog" => st.options.wlog = Some(values::parse_wlog(&raw)),
         "wsess" => {
             st.options.wsess = Some(check(st, values::parse_session(arg, SessionOption::Wsess))?);
         }
-        "wsesslog" => st.options.wsesslog = Some(check(st, values::parse_wsesslog(arg))?),
+        "wsesslog" => st.options.wsesslog = Some(check(st, values::parse_wsesslog(&raw))?),
         "wsesspage" => {
             st.options.wsesspage = Some(check(
                 st,
@@ -813,7 +833,7 @@ fn check_combinations(st: &State) -> Result<(), CliError> {
 }
 
 /// The basename of argv[0], which prefixes httperf's own messages.
-fn program_name(args: &[OsString]) -> String {
+pub fn program_name(args: &[OsString]) -> String {
     let Some(argv0) = args.first() else {
         return "httperf".to_string();
     };

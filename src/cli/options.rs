@@ -1,6 +1,8 @@
 //! The typed result of parsing httperf's command line: every option's value
 //! exactly as httperf stores it (including 0.9.0's 32-bit integer wrapping),
-//! before cross-option validation. `config::Config` is built from this.
+//! before cross-option validation. `config::Config` is built from this. Text
+//! values and file names are kept as the bytes given: httperf sends and echoes
+//! them unchanged, UTF-8 or not.
 
 use std::path::PathBuf;
 
@@ -59,7 +61,7 @@ pub struct SessionSpec {
 pub struct SessionLogSpec {
     pub sessions: u32,
     pub think_time_s: f64,
-    pub file: String,
+    pub file: PathBuf,
 }
 
 /// `--wset=N,X`.
@@ -74,7 +76,7 @@ pub struct WorkingSetSpec {
 pub struct UriLogSpec {
     /// `y`/`Y`: wrap around at the end of the file; otherwise end the test.
     pub wrap: bool,
-    pub file: String,
+    pub file: PathBuf,
 }
 
 /// [master] `--ssl-protocol`.
@@ -96,7 +98,7 @@ pub enum SslProtocol {
 pub struct Options {
     /// Basename of argv[0], used as the prefix of httperf's own messages.
     pub program: String,
-    pub add_header: Option<String>,
+    pub add_header: Option<Vec<u8>>,
     pub add_header_file: Option<PathBuf>,
     pub burst_length: i32,
     pub client_id: u32,
@@ -111,11 +113,11 @@ pub struct Options {
     pub http_version: (u32, u32),
     pub max_connections: i32,
     pub max_piped_calls: i32,
-    pub method: String,
+    pub method: Vec<u8>,
     /// True when `--method` was given: only then is it echoed.
     pub method_given: bool,
     /// [master] `--myaddr`, in the order given.
-    pub myaddr: Vec<String>,
+    pub myaddr: Vec<Vec<u8>>,
     pub no_host_hdr: bool,
     pub num_calls: i32,
     pub num_conns: i32,
@@ -133,15 +135,15 @@ pub struct Options {
     /// [master] `--runtime`, seconds; 0 = not set.
     pub runtime_s: f64,
     pub send_buffer: i32,
-    pub server: String,
-    pub server_name: Option<String>,
+    pub server: Vec<u8>,
+    pub server_name: Option<Vec<u8>>,
     /// [master] `--servers FILE`.
     pub servers: Option<PathBuf>,
     pub session_cookies: bool,
     pub ssl: bool,
-    pub ssl_ciphers: Option<String>,
+    pub ssl_ciphers: Option<Vec<u8>>,
     pub ssl_no_reuse: bool,
-    pub tls_server_name: Option<String>,
+    pub tls_server_name: Option<Vec<u8>>,
     pub ssl_certificate: Option<PathBuf>,
     pub ssl_key: Option<PathBuf>,
     pub ssl_verify: bool,
@@ -150,7 +152,7 @@ pub struct Options {
     pub ssl_protocol: Option<SslProtocol>,
     pub think_timeout_s: f64,
     pub timeout_s: f64,
-    pub uri: String,
+    pub uri: Vec<u8>,
     /// [master] `--use-timer-cache`.
     pub use_timer_cache: bool,
     /// Number of `-v`/`--verbose` occurrences.
@@ -181,7 +183,7 @@ impl Options {
             http_version: (1, 1),
             max_connections: 0,
             max_piped_calls: 0,
-            method: "GET".to_string(),
+            method: b"GET".to_vec(),
             method_given: false,
             myaddr: Vec::new(),
             no_host_hdr: false,
@@ -197,7 +199,7 @@ impl Options {
             retry_on_failure: false,
             runtime_s: 0.0,
             send_buffer: 4096,
-            server: "localhost".to_string(),
+            server: b"localhost".to_vec(),
             server_name: None,
             servers: None,
             session_cookies: false,
@@ -213,7 +215,7 @@ impl Options {
             ssl_protocol: None,
             think_timeout_s: 0.0,
             timeout_s: 0.0,
-            uri: "/".to_string(),
+            uri: b"/".to_vec(),
             use_timer_cache: false,
             verbose: 0,
             version: false,

@@ -9,6 +9,10 @@
 //! All indices are byte offsets. The conversions only ever stop right after an
 //! ASCII byte (or at the start), so slicing a `&str` at `end` is always valid.
 
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
+
 use super::options::{
     Interarrival, PrintParts, RateSpec, SessionLogSpec, SessionSpec, SslProtocol, UriLogSpec,
     WorkingSetSpec,
@@ -667,10 +671,11 @@ pub fn parse_session(arg: &str, which: SessionOption) -> Result<SessionSpec, Str
     })
 }
 
-/// `--wsesslog=N,X,F`.
-pub fn parse_wsesslog(arg: &str) -> Result<SessionLogSpec, String> {
+/// `--wsesslog=N,X,F`. F is taken from `arg` byte for byte.
+pub fn parse_wsesslog(arg: &[u8]) -> Result<SessionLogSpec, String> {
     let opt = "wsesslog";
-    let (sessions, rest) = count_param(arg, BAD_SESSIONS, opt)?;
+    let text = String::from_utf8_lossy(arg);
+    let (sessions, rest) = count_param(&text, BAD_SESSIONS, opt)?;
     let (think_time_s, rest) = think_param(rest, "bad user think time (2nd param)", opt)?;
     let Some(file_text) = rest.strip_prefix(',') else {
         return Err(compound_error(
@@ -680,19 +685,28 @@ pub fn parse_wsesslog(arg: &str) -> Result<SessionLogSpec, String> {
             false,
         ));
     };
-    let (file, extra) = match file_text.split_once(',') {
-        Some((file, extra)) => (file, extra),
-        None => (file_text, ""),
+    // The numbers and commas before F are ASCII, so F starts at the same
+    // offset in `arg` as in its lossy text.
+    let file_raw = &arg[text.len() - file_text.len()..];
+    let (file, extra) = match file_raw.iter().position(|&b| b == b',') {
+        Some(comma) => (&file_raw[..comma], &file_raw[comma + 1..]),
+        None => (file_raw, &b""[..]),
     };
     // A lone trailing comma is tolerated; anything after it is not.
     if !extra.is_empty() {
-        return Err(compound_error("extraneous parameter", opt, extra, false));
+        let extra = String::from_utf8_lossy(extra);
+        return Err(compound_error("extraneous parameter", opt, &extra, false));
     }
     Ok(SessionLogSpec {
         sessions: sessions as u32,
         think_time_s,
-        file: file.to_string(),
+        file: path_from_bytes(file),
     })
+}
+
+/// A file name made of exactly these bytes.
+pub fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    PathBuf::from(OsStr::from_bytes(bytes))
 }
 
 /// `--wset=N,X` with X in [0, 1].
@@ -731,13 +745,9 @@ pub fn parse_wset(arg: &str) -> Result<WorkingSetSpec, String> {
 
 /// `--wlog=B,F`: B is the first character, F starts at the third; nothing is
 /// checked (a value shorter than two characters gives an empty file name).
-pub fn parse_wlog(arg: &str) -> UriLogSpec {
-    let bytes = arg.as_bytes();
-    let wrap = matches!(bytes.first(), Some(b'y' | b'Y'));
-    let file = bytes
-        .get(2..)
-        .map(|f| String::from_utf8_lossy(f).into_owned())
-        .unwrap_or_default();
+pub fn parse_wlog(arg: &[u8]) -> UriLogSpec {
+    let wrap = matches!(arg.first(), Some(b'y' | b'Y'));
+    let file = path_from_bytes(arg.get(2..).unwrap_or_default());
     UriLogSpec { wrap, file }
 }
 
@@ -1356,7 +1366,7 @@ mod tests {
         let spec = |sessions, think_time_s, file: &str| SessionLogSpec {
             sessions,
             think_time_s,
-            file: file.to_string(),
+            file: PathBuf::from(file),
         };
         let ok: &[(&str, SessionLogSpec)] = &[
             ("1,2,f", spec(1, 2.0, "f")),
@@ -1366,8 +1376,13 @@ mod tests {
             (" 0x10, 2.5,f g", spec(16, 2.5, "f g")),
         ];
         for (arg, want) in ok {
-            assert_eq!(parse_wsesslog(arg).as_ref(), Ok(want), "{arg}");
+            assert_eq!(parse_wsesslog(arg.as_bytes()).as_ref(), Ok(want), "{arg}");
         }
+        let file = parse_wsesslog(b"1,2,/tmp/\xff\xfe,").map(|spec| spec.file);
+        assert_eq!(
+            file.as_ref().map(|f| f.as_os_str().as_bytes()),
+            Ok(&b"/tmp/\xff\xfe"[..])
+        );
         let range = ": Numerical result out of range";
         let bad: &[(&str, String)] = &[
             (
@@ -1416,7 +1431,7 @@ mod tests {
             ),
         ];
         for (arg, want) in bad {
-            assert_eq!(parse_wsesslog(arg), Err(want.clone()), "{arg}");
+            assert_eq!(parse_wsesslog(arg.as_bytes()), Err(want.clone()), "{arg}");
         }
     }
 
@@ -1486,7 +1501,7 @@ mod tests {
     fn wlog() {
         let spec = |wrap, file: &str| UriLogSpec {
             wrap,
-            file: file.to_string(),
+            file: PathBuf::from(file),
         };
         for (arg, want) in [
             ("y,log", spec(true, "log")),
@@ -1496,8 +1511,10 @@ mod tests {
             ("y", spec(true, "")),
             ("", spec(false, "")),
         ] {
-            assert_eq!(parse_wlog(arg), want, "{arg}");
+            assert_eq!(parse_wlog(arg.as_bytes()), want, "{arg}");
         }
+        let file = parse_wlog(b"y,/tmp/\xff\xfe").file;
+        assert_eq!(file.as_os_str().as_bytes(), b"/tmp/\xff\xfe");
     }
 
     #[test]

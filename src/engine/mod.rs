@@ -354,10 +354,11 @@ impl Engine {
         &self.config.program
     }
 
-    /// Writes a line to the run's stdout.
-    pub fn print_line(&mut self, line: &str) {
+    /// Writes a line (text or bytes) to the run's stdout.
+    pub fn print_line(&mut self, line: impl AsRef<[u8]>) {
         // stdout going away (closed pipe) must not stop the test.
-        let _ = writeln!(self.out, "{line}");
+        let _ = self.out.write_all(line.as_ref());
+        let _ = self.out.write_all(b"\n");
     }
 
     /// httperf's exit routine: prints the burst line and stops the loop.

@@ -3,16 +3,18 @@
 
 use std::fmt;
 
-/// What one request is made of.
+use crate::http::response::is_head_method;
+
+/// What one request is made of. Every part is bytes, sent as given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestSpec<'a> {
-    pub method: &'a str,
-    pub uri: &'a str,
+    pub method: &'a [u8],
+    pub uri: &'a [u8],
     /// (major, minor); only 1.0 and 1.1 are valid: check with [`HttpVersion::from_pair`]
     /// before the run.
     pub version: (u32, u32),
     /// Host header value; `None` for `--no-host-hdr`.
-    pub host: Option<&'a str>,
+    pub host: Option<&'a [u8]>,
     /// Extra header blocks in order, each already ending in CRLF (or not, as the user gave it).
     pub extra_headers: &'a [&'a [u8]],
     pub body: &'a [u8],
@@ -96,12 +98,12 @@ pub fn pieces<'a>(spec: &RequestSpec<'a>) -> Vec<&'a [u8]> {
     let (major, minor) = spec.version;
     let version = HttpVersion::from_pair(major, minor).unwrap_or(HttpVersion::Http11);
     let mut pieces: Vec<&'a [u8]> = Vec::with_capacity(10 + spec.extra_headers.len());
-    pieces.push(spec.method.as_bytes());
+    pieces.push(spec.method);
     pieces.push(b" ");
     pieces.push(b"");
-    pieces.push(spec.uri.as_bytes());
+    pieces.push(spec.uri);
     pieces.push(version.protocol_block(spec.host.is_some()));
-    pieces.push(spec.host.unwrap_or("").as_bytes());
+    pieces.push(spec.host.unwrap_or_default());
     pieces.push(b"\r\n");
     pieces.extend(spec.extra_headers.iter().copied());
     pieces.push(b"\r\n");
@@ -124,12 +126,18 @@ pub fn build(spec: &RequestSpec<'_>) -> RequestBytes {
     }
 }
 
+/// True for a request method (bytes, as given) whose replies have no body:
+/// [`is_head_method`] for methods that are text.
+pub fn is_head_request(method: &[u8]) -> bool {
+    std::str::from_utf8(method).is_ok_and(is_head_method)
+}
+
 /// Result of `--add-header` escape processing.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Unescaped {
     pub bytes: Vec<u8>,
-    /// Characters that followed a backslash but are not a known escape, in order.
-    pub unknown_escapes: Vec<char>,
+    /// Bytes that followed a backslash but are not a known escape, in order.
+    pub unknown_escapes: Vec<u8>,
 }
 
 /// Processes `--add-header` escapes once at start-up (§3.3):
@@ -137,12 +145,11 @@ pub struct Unescaped {
 /// starts an octal number taking every following octal digit, truncated to one byte
 /// (like C `strtol`, a value beyond `LONG_MAX` saturates, giving 0xff); `\8` and `\9`
 /// give a NUL byte and the digit is then read as an ordinary character; any other
-/// character is kept without its backslash and recorded in `unknown_escapes` (print
+/// byte is kept without its backslash and recorded in `unknown_escapes` (print
 /// [`unknown_escape_warning`] for each). A trailing lone backslash adds nothing (0.9.0
 /// read past the end of the string there).
-pub fn unescape_add_header(raw: &str) -> Unescaped {
+pub fn unescape_add_header(bytes: &[u8]) -> Unescaped {
     let mut out = Unescaped::default();
-    let bytes = raw.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -169,14 +176,9 @@ pub fn unescape_add_header(raw: &str) -> Unescaped {
                 i += digits;
                 continue;
             }
-            _ => {
-                // `i` follows a one-byte backslash, so it starts a character.
-                let c = raw.get(i..).and_then(|s| s.chars().next());
-                let len = c.map_or(1, char::len_utf8);
-                out.bytes.extend_from_slice(&bytes[i..i + len]);
-                out.unknown_escapes.push(c.unwrap_or(char::from(next)));
-                i += len;
-                continue;
+            other => {
+                out.bytes.push(other);
+                out.unknown_escapes.push(other);
             }
         }
         i += 1;
@@ -203,9 +205,12 @@ fn octal_byte(digits: &[u8]) -> u8 {
 
 /// The stderr line (without newline) 0.9.0 prints for an unknown escape `\c` in
 /// `--add-header`, e.g. `` httperf: ignoring unknown escape sequence `\q' in --add-header ``.
-/// For a non-ASCII `c` the whole character is printed where 0.9.0 printed its first byte.
-pub fn unknown_escape_warning(program: &str, c: char) -> String {
-    format!("{program}: ignoring unknown escape sequence `\\{c}' in --add-header")
+/// `c` is the one byte after the backslash, as 0.9.0 prints it.
+pub fn unknown_escape_warning(program: &str, c: u8) -> Vec<u8> {
+    let mut line = format!("{program}: ignoring unknown escape sequence `\\").into_bytes();
+    line.push(c);
+    line.extend_from_slice(b"' in --add-header");
+    line
 }
 
 #[cfg(test)]
@@ -218,10 +223,10 @@ mod tests {
         extra: &'a [&'a [u8]],
     ) -> RequestSpec<'a> {
         RequestSpec {
-            method: "GET",
-            uri: "/index.html",
+            method: b"GET",
+            uri: b"/index.html",
             version,
-            host,
+            host: host.map(str::as_bytes),
             extra_headers: extra,
             body: b"",
         }
@@ -242,7 +247,7 @@ mod tests {
     fn http_1_0_adds_keep_alive() {
         let extra: &[&[u8]] = &[b"X-A: 1\r\n"];
         let mut s = spec((1, 0), Some("127.0.0.1"), extra);
-        s.uri = "/x";
+        s.uri = b"/x";
         // Bytes captured from 0.9.0 with `--http-version=1.0 --uri=/x --add-header='X-A: 1\n'`.
         assert_eq!(
             build(&s).head,
@@ -255,7 +260,7 @@ mod tests {
     fn extra_blocks_in_order_then_body() {
         let extra: &[&[u8]] = &[b"X-A: 1\r\n", b"Content-length: 3\r\n", b"Cookie: b=2\r\n"];
         let mut s = spec((1, 1), Some("h:8080"), extra);
-        s.method = "POST";
+        s.method = b"POST";
         s.body = b"abc";
         let r = build(&s);
         assert_eq!(
@@ -317,7 +322,7 @@ mod tests {
     }
 
     fn unescape(raw: &str) -> Vec<u8> {
-        let u = unescape_add_header(raw);
+        let u = unescape_add_header(raw.as_bytes());
         assert!(
             u.unknown_escapes.is_empty(),
             "{raw}: {:?}",
@@ -351,12 +356,20 @@ mod tests {
 
     #[test]
     fn unknown_escapes_are_kept_and_reported() {
-        let u = unescape_add_header(r"a\qb\tc\éd");
+        let u = unescape_add_header(r"a\qb\tc\éd".as_bytes());
         assert_eq!(u.bytes, "aqbtcéd".as_bytes());
-        assert_eq!(u.unknown_escapes, vec!['q', 't', 'é']);
+        assert_eq!(u.unknown_escapes, b"qt\xc3");
         assert_eq!(
-            unknown_escape_warning("httperf", 'q'),
-            "httperf: ignoring unknown escape sequence `\\q' in --add-header"
+            unknown_escape_warning("httperf", b'q'),
+            b"httperf: ignoring unknown escape sequence `\\q' in --add-header"
+        );
+        // Bytes that are not UTF-8 pass through, escaped or not, as in 0.9.0.
+        let u = unescape_add_header(b"X-\xff: \\\xfe\\n");
+        assert_eq!(u.bytes, b"X-\xff: \xfe\r\n");
+        assert_eq!(u.unknown_escapes, b"\xfe");
+        assert_eq!(
+            unknown_escape_warning("httperf", 0xfe),
+            b"httperf: ignoring unknown escape sequence `\\\xfe' in --add-header"
         );
     }
 }

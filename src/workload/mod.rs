@@ -12,15 +12,15 @@ pub mod uri;
 use std::rc::Rc;
 
 use crate::engine::Engine;
+use crate::http::request::is_head_request;
 use crate::http::request::{build as build_request, RequestBytes, RequestSpec};
-use crate::http::response::is_head_method;
 use crate::workload::rate::RateSchedule;
 use crate::workload::uri::{NextUri, UriSource};
 
 /// The URI of the next call, printing httperf's `-v` line for generated
 /// URIs. `None` when `--wlog=n` ran out: the test has been ended, and the
 /// call that found out still shows (after the burst line) the URI it got.
-pub fn next_call_uri(uris: &mut UriSource, engine: &mut Engine) -> Option<String> {
+pub fn next_call_uri(uris: &mut UriSource, engine: &mut Engine) -> Option<Vec<u8>> {
     let (uri, more) = match uris.next_uri() {
         NextUri::Uri(uri) => (uri, true),
         NextUri::LogExhausted(first) => {
@@ -29,7 +29,8 @@ pub fn next_call_uri(uris: &mut UriSource, engine: &mut Engine) -> Option<String
         }
     };
     if uris.is_generated() && engine.verbose() > 0 {
-        engine.print_line(&format!("{}: accessing URI `{uri}'", engine.program()));
+        let prefix = format!("{}: accessing URI `", engine.program());
+        engine.print_line([prefix.as_bytes(), &uri, b"'"].concat());
     }
     more.then_some(uri)
 }
@@ -73,30 +74,30 @@ pub fn release_due_units(
 
 /// Builds the request bytes for a URI from the run's fixed request parts
 /// (method, version, Host, extra headers), caching the last one so that a
-/// fixed URI costs nothing per call.
+/// fixed URI costs nothing per call. Every part is bytes, sent as given.
 #[derive(Debug, Clone)]
 pub struct RequestFactory {
-    method: String,
+    method: Vec<u8>,
     version: (u32, u32),
-    host: Option<String>,
+    host: Option<Vec<u8>>,
     extra_headers: Vec<Vec<u8>>,
     is_head: bool,
-    last: Option<(String, Rc<RequestBytes>)>,
+    last: Option<(Vec<u8>, Rc<RequestBytes>)>,
 }
 
 impl RequestFactory {
     pub fn new(
-        method: &str,
+        method: &[u8],
         version: (u32, u32),
-        host: Option<String>,
+        host: Option<Vec<u8>>,
         extra_headers: Vec<Vec<u8>>,
     ) -> RequestFactory {
         RequestFactory {
-            method: method.to_string(),
+            method: method.to_vec(),
             version,
             host,
             extra_headers,
-            is_head: is_head_method(method),
+            is_head: is_head_request(method),
             last: None,
         }
     }
@@ -106,8 +107,8 @@ impl RequestFactory {
     /// `Cookie`), and a body.
     pub fn build_custom(
         &self,
-        method: &str,
-        uri: &str,
+        method: &[u8],
+        uri: &[u8],
         more_headers: &[Vec<u8>],
         body: &[u8],
     ) -> Rc<RequestBytes> {
@@ -128,19 +129,19 @@ impl RequestFactory {
     }
 
     /// The run's `--method`.
-    pub fn method(&self) -> &str {
+    pub fn method(&self) -> &[u8] {
         &self.method
     }
 
     /// The request for `uri` and whether its reply has no body (HEAD).
-    pub fn request_for(&mut self, uri: &str) -> (Rc<RequestBytes>, bool) {
+    pub fn request_for(&mut self, uri: &[u8]) -> (Rc<RequestBytes>, bool) {
         if let Some((cached_uri, bytes)) = &self.last {
             if cached_uri == uri {
                 return (Rc::clone(bytes), self.is_head);
             }
         }
         let bytes = self.build_custom(&self.method, uri, &[], &[]);
-        self.last = Some((uri.to_string(), Rc::clone(&bytes)));
+        self.last = Some((uri.to_vec(), Rc::clone(&bytes)));
         (bytes, self.is_head)
     }
 }

@@ -10,13 +10,12 @@ use std::rc::Rc;
 
 use crate::cli::options::Interarrival;
 use crate::engine::{CallHistory, CloseReason, ConnId, Engine, Notice, UnfinishedCall, Workload};
-use crate::http::request::RequestBytes;
-use crate::http::response::is_head_method;
+use crate::http::request::{is_head_request, RequestBytes};
 use crate::stats::session::{EndedSession, SessionStats};
 use crate::stats::summary::SessionSummary;
 use crate::workload::cookie;
 use crate::workload::rate::RateSchedule;
-use crate::workload::session_log::LogSession;
+use crate::workload::session_log::SessionLog;
 use crate::workload::uri::UriSource;
 use crate::workload::{next_call_uri, release_due_units, RequestFactory};
 
@@ -40,13 +39,13 @@ pub enum SessionScript {
         think_time_s: f64,
     },
     /// `--wsesslog`: session k replays definition k mod count.
-    Log(Rc<Vec<LogSession>>),
+    Log(Rc<SessionLog>),
     /// `--wsesspage=N1,N2,X`: N2 fetches of `uri`, each followed by the
     /// objects its HTML embeds, X seconds apart.
     Pages {
         user_requests: u64,
         think_time_s: f64,
-        uri: String,
+        uri: Vec<u8>,
         /// `--server`, for recognising absolute URIs of this server.
         server: String,
     },
@@ -71,8 +70,8 @@ pub struct SessionSpec {
 /// One request of a session.
 #[derive(Debug, Clone, PartialEq)]
 struct SessionCall {
-    uri: String,
-    method: String,
+    uri: Vec<u8>,
+    method: Vec<u8>,
     body: Vec<u8>,
 }
 
@@ -112,7 +111,7 @@ struct Session {
 struct IssuedCall {
     session: u64,
     slot: usize,
-    uri: String,
+    uri: Vec<u8>,
     request: Rc<RequestBytes>,
     is_head: bool,
     retries: u32,
@@ -168,11 +167,8 @@ impl SessionWorkload {
         let (definition, total_calls) = match &self.spec.script {
             SessionScript::Calls { calls, .. } => (0, *calls),
             SessionScript::Log(definitions) => {
-                let index = (serial % definitions.len().max(1) as u64) as usize;
-                let total = definitions
-                    .get(index)
-                    .map_or(0, |d| d.request_count() as u64);
-                (index, total)
+                let index = (serial % definitions.session_count().max(1) as u64) as usize;
+                (index, definitions.request_count(index) as u64)
             }
             SessionScript::Pages { user_requests, .. } => (0, *user_requests),
         };
@@ -212,7 +208,7 @@ impl SessionWorkload {
                 let first = session.burst as u64 * burst_length;
                 let count = (*burst_length).min(calls.saturating_sub(first));
                 let think = *think_time_s;
-                let method = self.requests.method().to_string();
+                let method = self.requests.method().to_vec();
                 let mut burst = Vec::new();
                 for _ in 0..count {
                     let Some(uri) = next_call_uri(&mut self.uris, engine) else {
@@ -228,17 +224,13 @@ impl SessionWorkload {
                 (!burst.is_empty()).then_some((burst, think))
             }
             SessionScript::Log(definitions) => {
-                let burst = definitions
-                    .get(session.definition)?
-                    .bursts
-                    .get(session.burst)?;
+                let burst = definitions.burst(session.definition, session.burst)?;
                 let calls = burst
-                    .requests
-                    .iter()
+                    .requests()
                     .map(|request| SessionCall {
-                        uri: request.uri.clone(),
-                        method: request.method.to_string(),
-                        body: request.body.clone(),
+                        uri: request.uri.to_vec(),
+                        method: request.method.as_bytes().to_vec(),
+                        body: request.body.to_vec(),
                     })
                     .collect();
                 Some((calls, burst.think_time_s))
@@ -248,7 +240,7 @@ impl SessionWorkload {
             } => {
                 let call = SessionCall {
                     uri: uri.clone(),
-                    method: self.requests.method().to_string(),
+                    method: self.requests.method().to_vec(),
                     body: Vec::new(),
                 };
                 Some((vec![call], *think_time_s))
@@ -285,9 +277,9 @@ impl SessionWorkload {
                 burst_length,
                 ..
             } => next.saturating_mul(*burst_length) >= *calls,
-            SessionScript::Log(definitions) => definitions
-                .get(session.definition)
-                .is_none_or(|definition| next as usize >= definition.bursts.len()),
+            SessionScript::Log(definitions) => {
+                next as usize >= definitions.burst_count(session.definition)
+            }
             SessionScript::Pages { user_requests, .. } => next >= *user_requests,
         }
     }
@@ -348,9 +340,10 @@ impl SessionWorkload {
     /// Sends a new call on `slot`.
     fn issue_on_slot(&mut self, engine: &mut Engine, serial: u64, slot: usize, call: SessionCall) {
         let request = self.build_request(serial, &call);
-        let is_head = is_head_method(&call.method);
+        let is_head = is_head_request(&call.method);
         if matches!(self.spec.script, SessionScript::Pages { .. }) && engine.verbose() >= 2 {
-            engine.print_line(&format!("{}: fetching `{}'", engine.program(), call.uri));
+            let prefix = format!("{}: fetching `", engine.program());
+            engine.print_line([prefix.as_bytes(), &call.uri, b"'"].concat());
         }
         let issued = IssuedCall {
             session: serial,
@@ -394,18 +387,21 @@ impl SessionWorkload {
         &mut self,
         engine: &mut Engine,
         serial: u64,
-        page_uri: &str,
+        page_uri: &[u8],
         embedded: Vec<String>,
     ) {
         let SessionScript::Pages { server, .. } = &self.spec.script else {
             return;
         };
-        let method = self.requests.method().to_string();
+        let method = self.requests.method().to_vec();
+        // Page references are text (page.rs reads them from the HTML as
+        // text), so the page's own URI is resolved against as text too.
+        let page_uri = String::from_utf8_lossy(page_uri);
         let mut calls = Vec::new();
         for reference in embedded {
-            match crate::workload::page::resolve(&reference, page_uri, server) {
+            match crate::workload::page::resolve(&reference, &page_uri, server) {
                 Some(uri) => calls.push(SessionCall {
-                    uri,
+                    uri: uri.into_bytes(),
                     method: method.clone(),
                     body: Vec::new(),
                 }),

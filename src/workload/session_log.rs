@@ -17,61 +17,193 @@
 //! * a backslash that is the last byte of the file is dropped;
 //! * `think=` with no leading number, and `method=`, `think=` or `contents=`
 //!   with an empty value, are unrecognised arguments; `think=1.5xyz` is 1.5;
-//! * a repeated attribute replaces the earlier one, `contents=''` included.
+//! * a repeated attribute replaces the earlier one, `contents=''` included;
+//! * URIs and bodies are bytes: what is not UTF-8 is sent unchanged.
 //!
 //! Deliberate deviations from 0.9.0:
 //! * no line-length limit (0.9.0 splits lines at 9,999 bytes and parses the
 //!   tail as a new line);
 //! * no limit on the number of session definitions (0.9.0 stops at 1,000 with
-//!   `too many sessions`); memory is the only limit;
+//!   `too many sessions`); the file may hold up to 1 GiB
+//!   ([`files::WSESSLOG_MAX_BYTES`]), and only a regular file or a pipe is read;
 //! * a file without any request is rejected with `<F> contains no requests`,
 //!   and a file that cannot be read (a directory, say) with `can't open <F>`
 //!   (0.9.0 dies with SIGSEGV in both cases);
 //! * every error carries the line it was found on ([`ParseError::line`]); the
 //!   message text itself is 0.9.0's, because scripts may match it;
 //! * methods: upstream master's list, which adds `PROPFIND` and `REPORT` to
-//!   0.9.0's seven;
-//! * URIs are stored as UTF-8: a byte sequence that is not valid UTF-8 is
-//!   replaced by U+FFFD (0.9.0 sends the bytes as they are). Bodies are kept
-//!   byte for byte.
+//!   0.9.0's seven.
+//!
+//! Memory: the file is kept as read and every URI is a place in it; per
+//! request only its URI's offset is stored (plus its method when not GET, its
+//! body for `contents=`), per burst its first request (and where its `think=`
+//! value is), per session its first burst. A file therefore costs little more
+//! than its size: 4 bytes per request and burst beyond it.
 
 use std::fmt;
+use std::ops::Range;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
 
 use crate::cli::values::strtod;
+use crate::files;
 
-/// One request of a session file.
+/// The parsed session file: N session definitions of bursts of requests.
 #[derive(Debug, Clone, PartialEq)]
-pub struct LogRequest {
-    pub uri: String,
+pub struct SessionLog {
+    /// The file as read; URIs and `think=` values are read from it.
+    text: Vec<u8>,
+    index: Index,
+    default_think_s: f64,
+}
+
+/// Where the parts of each session, burst and request are. Offsets into the
+/// text are `u32`: [`parse`] refuses texts of 4 GiB or more.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Index {
+    /// Per request: where its URI starts in the text. It ends at the first
+    /// separator ([`is_token_end`]) or at the end of the text.
+    uri_starts: Vec<u32>,
+    /// The requests whose method is not GET, ascending, and their methods
+    /// (indexes into [`METHODS`]).
+    other_method_requests: Vec<u32>,
+    other_methods: Vec<u8>,
+    /// The requests that have a body, ascending, and each one's range in `bodies`.
+    body_requests: Vec<u32>,
+    body_ranges: Vec<(u32, u32)>,
+    bodies: Vec<u8>,
+    /// Per burst: its first request.
+    burst_starts: Vec<u32>,
+    /// The bursts with a `think=` of their own, ascending, and where its
+    /// value starts in the text.
+    think_bursts: Vec<u32>,
+    think_starts: Vec<u32>,
+    /// Per session definition: its first burst.
+    session_starts: Vec<u32>,
+}
+
+/// One request of a session file, borrowed from the [`SessionLog`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogRequest<'a> {
+    pub uri: &'a [u8],
     pub method: &'static str,
-    pub body: Vec<u8>,
+    /// Empty when the request has none.
+    pub body: &'a [u8],
 }
 
 /// A burst: its requests (the first starts the burst) and the think time after it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LogBurst {
-    pub requests: Vec<LogRequest>,
+#[derive(Debug, Clone)]
+pub struct LogBurst<'a> {
+    log: &'a SessionLog,
+    requests: Range<usize>,
     pub think_time_s: f64,
 }
 
-/// One session definition.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LogSession {
-    pub bursts: Vec<LogBurst>,
-}
-
-impl LogSession {
-    pub fn request_count(&self) -> usize {
-        self.bursts.iter().map(|b| b.requests.len()).sum()
+impl<'a> LogBurst<'a> {
+    pub fn requests(&self) -> impl Iterator<Item = LogRequest<'a>> + '_ {
+        self.requests.clone().map(|index| self.log.request(index))
     }
 }
 
-/// A session file that cannot be used. `Display` is the message exactly as
+/// Index ranges: entry `index` of `starts` runs to the next entry or `end`.
+fn range_at(starts: &[u32], index: usize, end: usize) -> Option<Range<usize>> {
+    let start = *starts.get(index)? as usize;
+    let stop = starts.get(index + 1).map_or(end, |&next| next as usize);
+    Some(start..stop)
+}
+
+/// The token of `text` that starts at `start`.
+fn token_at(text: &[u8], start: usize) -> &[u8] {
+    let rest = text.get(start..).unwrap_or_default();
+    let len = rest
+        .iter()
+        .position(|&b| is_token_end(b))
+        .unwrap_or(rest.len());
+    &rest[..len]
+}
+
+/// A `think=` value as httperf reads it (C `strtod`, trailing text ignored).
+fn think_value(token: &[u8]) -> Option<f64> {
+    let number = strtod(&String::from_utf8_lossy(token));
+    number.converted().then_some(number.value)
+}
+
+impl SessionLog {
+    /// Number of session definitions (at least 1).
+    pub fn session_count(&self) -> usize {
+        self.index.session_starts.len()
+    }
+
+    fn bursts_of(&self, session: usize) -> Range<usize> {
+        let index = &self.index;
+        range_at(&index.session_starts, session, index.burst_starts.len()).unwrap_or(0..0)
+    }
+
+    fn requests_of(&self, burst: usize) -> Range<usize> {
+        let index = &self.index;
+        range_at(&index.burst_starts, burst, index.uri_starts.len()).unwrap_or(0..0)
+    }
+
+    /// Number of bursts of session definition `session`.
+    pub fn burst_count(&self, session: usize) -> usize {
+        self.bursts_of(session).len()
+    }
+
+    /// Number of requests of session definition `session`.
+    pub fn request_count(&self, session: usize) -> usize {
+        let bursts = self.bursts_of(session);
+        match (bursts.clone().next(), bursts.last()) {
+            (Some(first), Some(last)) => self.requests_of(last).end - self.requests_of(first).start,
+            _ => 0,
+        }
+    }
+
+    /// Burst `burst` of session definition `session`.
+    pub fn burst(&self, session: usize, burst: usize) -> Option<LogBurst<'_>> {
+        let bursts = self.bursts_of(session);
+        let index = bursts.start + burst;
+        if !bursts.contains(&index) {
+            return None;
+        }
+        let own_think = match self.index.think_bursts.binary_search(&(index as u32)) {
+            Ok(at) => think_value(token_at(&self.text, self.index.think_starts[at] as usize)),
+            Err(_) => None,
+        };
+        Some(LogBurst {
+            log: self,
+            requests: self.requests_of(index),
+            think_time_s: own_think.unwrap_or(self.default_think_s),
+        })
+    }
+
+    fn request(&self, request: usize) -> LogRequest<'_> {
+        let index = &self.index;
+        let key = request as u32;
+        let method = match index.other_method_requests.binary_search(&key) {
+            Ok(at) => index.other_methods[at],
+            Err(_) => GET,
+        };
+        let body = match index.body_requests.binary_search(&key) {
+            Ok(at) => {
+                let (from, to) = index.body_ranges[at];
+                &index.bodies[from as usize..to as usize]
+            }
+            Err(_) => &[],
+        };
+        LogRequest {
+            uri: token_at(&self.text, index.uri_starts[request] as usize),
+            method: METHODS[usize::from(method)],
+            body,
+        }
+    }
+}
+
+/// A session file that cannot be used. `message` is the text exactly as
 /// httperf 0.9.0 words it (the part after `"<program>: "`); the caller prints
 /// the location, if any, on a second line: see [`ParseError::location`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
-    pub message: String,
+    pub message: Vec<u8>,
     /// 1-based physical line the error was found on; 0 when the error is not
     /// about one line (unreadable file, no request at all).
     pub line: usize,
@@ -80,14 +212,15 @@ pub struct ParseError {
 impl ParseError {
     /// `(in <F>, line <N>)`, the second line the caller prints after
     /// `<program>: <message>`; `None` when the error has no line.
-    pub fn location(&self, path: &str) -> Option<String> {
-        (self.line > 0).then(|| format!("(in {path}, line {})", self.line))
+    pub fn location(&self, path: &[u8]) -> Option<Vec<u8>> {
+        (self.line > 0)
+            .then(|| [b"(in ", path, format!(", line {})", self.line).as_bytes()].concat())
     }
 }
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&String::from_utf8_lossy(&self.message))
     }
 }
 
@@ -98,49 +231,64 @@ impl std::error::Error for ParseError {}
 const METHODS: [&str; 9] = [
     "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "PROPFIND", "REPORT", "TRACE",
 ];
+const GET: u8 = 1;
 
-/// Reads and parses the session file `path` (as the user typed it).
-pub fn load(path: &str, default_think_s: f64) -> Result<Vec<LogSession>, ParseError> {
-    let bytes = std::fs::read(path).map_err(|_| ParseError {
-        message: format!("can't open {path}"),
-        line: 0,
-    })?;
-    parse(&bytes, path, default_think_s)
+/// Reads (at most [`files::WSESSLOG_MAX_BYTES`]) and parses the session file
+/// `path`, named as the user typed it.
+pub fn load(path: &Path, default_think_s: f64) -> Result<SessionLog, ParseError> {
+    let bytes =
+        files::read_limited(path, files::WSESSLOG_MAX_BYTES).map_err(|error| ParseError {
+            message: error.message(path, "--wsesslog"),
+            line: 0,
+        })?;
+    parse(bytes, path.as_os_str().as_bytes(), default_think_s)
 }
 
 /// Parses the whole file. `default_think_s` is X of `--wsesslog=N,X,F`; `path`
 /// is F as the user typed it (for messages).
-pub fn parse(
-    bytes: &[u8],
-    path: &str,
-    default_think_s: f64,
-) -> Result<Vec<LogSession>, ParseError> {
+pub fn parse(text: Vec<u8>, path: &[u8], default_think_s: f64) -> Result<SessionLog, ParseError> {
+    if u32::try_from(text.len()).is_err() {
+        return Err(ParseError {
+            message: [path, b" is too large"].concat(),
+            line: 0,
+        });
+    }
+    let mut index = Index::default();
     let mut parser = Parser {
         lines: Lines {
-            rest: bytes,
+            text: &text,
+            next: 0,
+            start: 0,
             number: 0,
         },
         path,
-        default_think_s,
-        sessions: Vec::new(),
-        current: Vec::new(),
+        index: &mut index,
+        session_open: false,
     };
     while let Some(line) = parser.lines.next_line() {
         parser.line(line)?;
     }
-    parser.end_session();
-    if parser.sessions.is_empty() {
+    if index.session_starts.is_empty() {
         return Err(ParseError {
-            message: format!("{path} contains no requests"),
+            message: [path, b" contains no requests"].concat(),
             line: 0,
         });
     }
-    Ok(parser.sessions)
+    Ok(SessionLog {
+        text,
+        index,
+        default_think_s,
+    })
 }
 
 /// C `isspace` in the "C" locale: httperf's token separator.
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
+}
+
+/// Where a token stored as an offset ends: a separator, or the NUL that cut its line.
+fn is_token_end(b: u8) -> bool {
+    is_space(b) || b == 0
 }
 
 fn skip_space(line: &[u8], mut i: usize) -> usize {
@@ -157,30 +305,28 @@ fn token_end(line: &[u8], mut i: usize) -> usize {
     i
 }
 
-fn lossy(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
 /// Physical lines as httperf's `fgets` sees them: the trailing LF included
 /// (it matters inside an open quote), cut at the first NUL.
 struct Lines<'a> {
-    rest: &'a [u8],
+    text: &'a [u8],
+    /// Where the next line starts.
+    next: usize,
+    /// Where the line returned last starts.
+    start: usize,
     /// Number of the line returned last (1-based).
     number: usize,
 }
 
 impl<'a> Lines<'a> {
     fn next_line(&mut self) -> Option<&'a [u8]> {
-        if self.rest.is_empty() {
-            return None;
-        }
-        let end = self
-            .rest
+        let rest = self.text.get(self.next..).filter(|rest| !rest.is_empty())?;
+        let len = rest
             .iter()
             .position(|&b| b == b'\n')
-            .map_or(self.rest.len(), |lf| lf + 1);
-        let (line, rest) = self.rest.split_at(end);
-        self.rest = rest;
+            .map_or(rest.len(), |lf| lf + 1);
+        let line = &rest[..len];
+        self.start = self.next;
+        self.next += len;
         self.number += 1;
         Some(match line.iter().position(|&b| b == 0) {
             Some(nul) => &line[..nul],
@@ -189,28 +335,27 @@ impl<'a> Lines<'a> {
     }
 }
 
-struct Parser<'a> {
-    lines: Lines<'a>,
-    path: &'a str,
-    default_think_s: f64,
-    sessions: Vec<LogSession>,
-    /// Bursts of the definition being read; never holds an empty burst.
-    current: Vec<LogBurst>,
+/// The attributes of one request line.
+struct Attributes {
+    method: u8,
+    /// Where the last `think=` value starts in the text.
+    think_start: Option<u32>,
+    body: Vec<u8>,
 }
 
-impl<'a> Parser<'a> {
-    fn error(&self, message: String) -> ParseError {
+struct Parser<'a, 'i> {
+    lines: Lines<'a>,
+    path: &'a [u8],
+    index: &'i mut Index,
+    /// The last session definition has bursts and may get more.
+    session_open: bool,
+}
+
+impl<'a> Parser<'a, '_> {
+    fn error(&self, message: Vec<u8>) -> ParseError {
         ParseError {
             message,
             line: self.lines.number,
-        }
-    }
-
-    fn end_session(&mut self) {
-        if !self.current.is_empty() {
-            self.sessions.push(LogSession {
-                bursts: std::mem::take(&mut self.current),
-            });
         }
     }
 
@@ -221,35 +366,56 @@ impl<'a> Parser<'a> {
         let start = skip_space(line, 0);
         if start == line.len() {
             // Only a definition with requests ends: blank runs make no empty sessions.
-            self.end_session();
+            self.session_open = false;
             return Ok(());
         }
+        // Offsets fit in u32: `parse` refuses larger texts.
+        let uri_start = (self.lines.start + start) as u32;
         let uri_end = token_end(line, start);
-        let mut request = LogRequest {
-            uri: lossy(&line[start..uri_end]),
-            method: "GET",
+        let mut attributes = Attributes {
+            method: GET,
+            think_start: None,
             body: Vec::new(),
         };
-        let mut think = None;
-        self.attributes(line, uri_end, &mut request, &mut think)?;
-
-        let joins_burst = start > 0;
-        let burst = match self.current.last_mut() {
-            Some(burst) if joins_burst => burst,
-            _ => {
-                self.current.push(LogBurst {
-                    requests: Vec::new(),
-                    think_time_s: self.default_think_s,
-                });
-                let last = self.current.len() - 1;
-                &mut self.current[last]
-            }
-        };
-        if let Some(think) = think {
-            burst.think_time_s = think;
-        }
-        burst.requests.push(request);
+        self.attributes(line, uri_end, &mut attributes)?;
+        self.push_request(uri_start, start > 0, attributes);
         Ok(())
+    }
+
+    /// Adds a request to the current burst (`joins_burst`, when there is
+    /// one) or as the first of a new burst.
+    fn push_request(&mut self, uri_start: u32, joins_burst: bool, attributes: Attributes) {
+        let index = &mut *self.index;
+        let request = index.uri_starts.len() as u32;
+        if !(joins_burst && self.session_open) {
+            if !self.session_open {
+                index.session_starts.push(index.burst_starts.len() as u32);
+                self.session_open = true;
+            }
+            index.burst_starts.push(request);
+        }
+        index.uri_starts.push(uri_start);
+        if attributes.method != GET {
+            index.other_method_requests.push(request);
+            index.other_methods.push(attributes.method);
+        }
+        if !attributes.body.is_empty() {
+            let from = index.bodies.len() as u32;
+            index.bodies.extend_from_slice(&attributes.body);
+            index.body_requests.push(request);
+            index.body_ranges.push((from, index.bodies.len() as u32));
+        }
+        if let Some(think_start) = attributes.think_start {
+            let burst = index.burst_starts.len() as u32 - 1;
+            if index.think_bursts.last() == Some(&burst) {
+                if let Some(last) = index.think_starts.last_mut() {
+                    *last = think_start;
+                }
+            } else {
+                index.think_bursts.push(burst);
+                index.think_starts.push(think_start);
+            }
+        }
     }
 
     /// Parses the attributes after the URI, from `line[i..]`; a `contents=`
@@ -258,8 +424,7 @@ impl<'a> Parser<'a> {
         &mut self,
         mut line: &'a [u8],
         mut i: usize,
-        request: &mut LogRequest,
-        think: &mut Option<f64>,
+        attributes: &mut Attributes,
     ) -> Result<(), ParseError> {
         loop {
             i = skip_space(line, i);
@@ -271,27 +436,27 @@ impl<'a> Parser<'a> {
             let value =
                 |prefix: &[u8]| token.strip_prefix(prefix).filter(|value| !value.is_empty());
             if let Some(name) = value(b"method=") {
-                request.method = METHODS
+                let method = METHODS
                     .iter()
-                    .find(|m| name.starts_with(m.as_bytes()))
+                    .position(|m| name.starts_with(m.as_bytes()))
                     .ok_or_else(|| {
-                        self.error(format!(
-                            "did not recognize method '{}' in {}",
-                            lossy(name),
-                            self.path
-                        ))
+                        self.error(
+                            [b"did not recognize method '", name, b"' in ", self.path].concat(),
+                        )
                     })?;
+                attributes.method = method as u8;
                 i = end;
-            } else if let Some(number) = value(b"think=").map(|v| strtod(&lossy(v))) {
-                if !number.converted() {
+            } else if let Some(number) = value(b"think=") {
+                if think_value(number).is_none() {
                     return Err(self.unrecognized(token));
                 }
-                *think = Some(number.value);
+                let start = self.lines.start + i + b"think=".len();
+                attributes.think_start = Some(start as u32);
                 i = end;
             } else if value(b"contents=").is_some() {
                 // The value is re-read from the line: quotes may hide spaces.
                 let (body, next_line, next_i) = self.contents(line, i + b"contents=".len())?;
-                request.body = body;
+                attributes.body = body;
                 line = next_line;
                 i = next_i;
             } else {
@@ -301,11 +466,7 @@ impl<'a> Parser<'a> {
     }
 
     fn unrecognized(&self, token: &[u8]) -> ParseError {
-        self.error(format!(
-            "did not recognize arg '{}' in {}",
-            lossy(token),
-            self.path
-        ))
+        self.error([b"did not recognize arg '", token, b"' in ", self.path].concat())
     }
 
     /// Reads a `contents=` value starting at `line[i]`. Returns the body and
@@ -330,7 +491,7 @@ impl<'a> Parser<'a> {
                         b'\n' => {
                             body.push(b'\n');
                             line = self.lines.next_line().ok_or_else(|| {
-                                self.error(format!("premature EOF seen in '{}'", self.path))
+                                self.error([b"premature EOF seen in '", self.path, b"'"].concat())
                             })?;
                             i = 0;
                         }
@@ -364,6 +525,61 @@ mod tests {
     use super::*;
 
     const F: &str = "sess.log";
+
+    // Owned copies of what the parser produced, so that expectations read
+    // as plain data. URIs are shown as (lossy) text; tests of non-UTF-8
+    // bytes use the `SessionLog` API itself.
+    #[derive(Debug, Clone, PartialEq)]
+    struct LogRequest {
+        uri: String,
+        method: &'static str,
+        body: Vec<u8>,
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct LogBurst {
+        requests: Vec<LogRequest>,
+        think_time_s: f64,
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct LogSession {
+        bursts: Vec<LogBurst>,
+    }
+
+    impl LogSession {
+        fn request_count(&self) -> usize {
+            self.bursts.iter().map(|b| b.requests.len()).sum()
+        }
+    }
+
+    fn owned(log: &SessionLog) -> Vec<LogSession> {
+        (0..log.session_count())
+            .map(|session| {
+                let bursts: Vec<LogBurst> = (0..log.burst_count(session))
+                    .filter_map(|burst| log.burst(session, burst))
+                    .map(|burst| LogBurst {
+                        requests: burst
+                            .requests()
+                            .map(|r| LogRequest {
+                                uri: String::from_utf8_lossy(r.uri).into_owned(),
+                                method: r.method,
+                                body: r.body.to_vec(),
+                            })
+                            .collect(),
+                        think_time_s: burst.think_time_s,
+                    })
+                    .collect();
+                let owned = LogSession { bursts };
+                assert_eq!(owned.request_count(), log.request_count(session));
+                owned
+            })
+            .collect()
+    }
+
+    fn parse(text: &[u8], path: &str, default_think_s: f64) -> Result<Vec<LogSession>, ParseError> {
+        super::parse(text.to_vec(), path.as_bytes(), default_think_s).map(|log| owned(&log))
+    }
 
     fn ok(text: &[u8]) -> Vec<LogSession> {
         match parse(text, F, 0.5) {
@@ -523,9 +739,36 @@ mod tests {
         assert_eq!(only(b"/a?b=c&d=\"e'f\\g\n").uri, "/a?b=c&d=\"e'f\\g");
         assert_eq!(only(b"method=POST\n").uri, "method=POST");
         assert_eq!(only(b"/\xe2\x82\xac\n").uri, "/\u{20ac}");
-        assert_eq!(only(b"/x\xff\n").uri, "/x\u{fffd}");
         // Last line without LF.
         assert_eq!(only(b"/last method=PUT"), req("/last", "PUT", b""));
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_kept() {
+        let text = b"/x\xff\xfe method=POST contents='\xfe\xff'\n\t/\xc3 think=2\n\n/z\xff\0y\n";
+        let log = super::parse(text.to_vec(), b"f\xff", 0.5).expect("valid");
+        let burst = log.burst(0, 0).expect("burst");
+        let requests: Vec<super::LogRequest<'_>> = burst.requests().collect();
+        assert_eq!(
+            requests,
+            [
+                super::LogRequest {
+                    uri: b"/x\xff\xfe",
+                    method: "POST",
+                    body: b"\xfe\xff"
+                },
+                super::LogRequest {
+                    uri: b"/\xc3",
+                    method: "GET",
+                    body: b""
+                },
+            ]
+        );
+        assert_eq!(burst.think_time_s, 2.0);
+        let second: Vec<_> = log.burst(1, 0).expect("burst").requests().collect();
+        assert_eq!(second[0].uri, b"/z\xff");
+        let error = super::parse(b"/a method=\xff\n".to_vec(), b"f\xff", 0.5).unwrap_err();
+        assert_eq!(error.message, b"did not recognize method '\xff' in f\xff");
     }
 
     #[test]
@@ -816,7 +1059,7 @@ mod tests {
         for &(text, message, line) in cases {
             let e = err(text);
             assert_eq!(
-                (e.message.as_str(), e.line),
+                (e.to_string().as_str(), e.line),
                 (message, line),
                 "{:?}",
                 String::from_utf8_lossy(text)
@@ -828,13 +1071,16 @@ mod tests {
     #[test]
     fn location_line() {
         let e = err(b"/a\n\n/b bad\n");
-        assert_eq!(e.location("f.log").as_deref(), Some("(in f.log, line 3)"));
-        assert_eq!(err(b"").location("f.log"), None);
+        assert_eq!(
+            e.location(b"f.log").as_deref(),
+            Some(&b"(in f.log, line 3)"[..])
+        );
+        assert_eq!(err(b"").location(b"f.log"), None);
     }
 
     #[test]
     fn load_reports_unreadable_files() {
-        let e = load("/nonexistent/httperf-rs/sess.log", 0.0).unwrap_err();
+        let e = load(Path::new("/nonexistent/httperf-rs/sess.log"), 0.0).unwrap_err();
         assert_eq!(
             e,
             ParseError {
@@ -844,10 +1090,14 @@ mod tests {
         );
         // A directory opens in C but cannot be read: 0.9.0 crashes, we refuse it.
         let dir = std::env::temp_dir();
-        let dir = dir.to_string_lossy();
         assert_eq!(
-            load(&dir, 0.0).unwrap_err().message,
-            format!("can't open {dir}")
+            load(&dir, 0.0).unwrap_err().to_string(),
+            format!("can't open {}", dir.display())
+        );
+        // A file that never ends is refused before it fills memory.
+        assert_eq!(
+            load(Path::new("/dev/zero"), 0.0).unwrap_err().to_string(),
+            "/dev/zero: not a regular file or a pipe"
         );
     }
 
@@ -855,9 +1105,9 @@ mod tests {
     fn load_reads_a_file() {
         let path = std::env::temp_dir().join(format!("httperf-rs-slog-{}.log", std::process::id()));
         std::fs::write(&path, b"/a think=1\n\n/b method=HEAD\n").unwrap();
-        let result = load(&path.to_string_lossy(), 0.0);
+        let result = load(&path, 0.0);
         let _ = std::fs::remove_file(&path);
-        let sessions = result.unwrap();
+        let sessions = owned(&result.unwrap());
         assert_eq!(sessions.len(), 2);
         assert_eq!(sessions[1].bursts[0].requests[0], req("/b", "HEAD", b""));
     }

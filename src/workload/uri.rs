@@ -1,25 +1,34 @@
 //! Where each call's URI comes from: the fixed `--uri`, httperf's `--wset`
-//! working-set walk, or a `--wlog` file of NUL-separated URIs.
+//! working-set walk, or a `--wlog` file of NUL-separated URIs. URIs are bytes,
+//! sent as given.
 
-/// The value glibc's unseeded `drand48()` returns first (default seed
-/// 0x1234ABCD330E); httperf's `--wset` walk always starts there.
-const UNSEEDED_DRAND48_FIRST: f64 = 0.396_464_773_760_275_34;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use crate::files;
+
+/// The value glibc's `drand48()` returns first when nothing seeded it:
+/// glibc sets the multiplier and addend on first use but leaves the 48-bit
+/// state at 0, so the first value is the addend 11 over 2^48 (about 3.9e-14,
+/// not the 0.3964... of the documented default seed). httperf's `--wset`
+/// walk starts its accumulator there.
+const UNSEEDED_DRAND48_FIRST: f64 = 11.0 / (1u64 << 48) as f64;
 /// httperf builds working-set URIs in a 128-byte buffer (NUL included).
 const WSET_URI_MAX_BYTES: usize = 127;
 
 /// What the next call should request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NextUri {
-    Uri(String),
+    Uri(Vec<u8>),
     /// `--wlog=n,…` ran past the last URI: the test ends. The call being
     /// made still gets the log's first URI (httperf prints it at `-v`) but is
     /// never sent.
-    LogExhausted(String),
+    LogExhausted(Vec<u8>),
 }
 
 #[derive(Debug, Clone)]
 pub enum UriSource {
-    Fixed(String),
+    Fixed(Vec<u8>),
     WorkingSet(WorkingSet),
     Log(UriLog),
 }
@@ -43,7 +52,7 @@ impl UriSource {
 /// call (as an accumulator, not randomly), spread over clients.
 #[derive(Debug, Clone)]
 pub struct WorkingSet {
-    prefix: String,
+    prefix: Vec<u8>,
     digits: usize,
     files: u32,
     miss_rate: f64,
@@ -55,7 +64,7 @@ pub struct WorkingSet {
 impl WorkingSet {
     /// Errors with httperf's message when the URIs cannot fit its buffer.
     pub fn new(
-        uri: &str,
+        uri: &[u8],
         files: u32,
         miss_rate: f64,
         client_id: u32,
@@ -63,10 +72,9 @@ impl WorkingSet {
     ) -> Result<WorkingSet, String> {
         // 0.9.0 drops the *first* character when --uri ends in '/', so the
         // default "/" becomes an empty prefix; kept for identical URIs.
-        let prefix = if uri.ends_with('/') {
-            uri.chars().skip(1).collect()
-        } else {
-            uri.to_string()
+        let prefix = match uri.split_first() {
+            Some((_, rest)) if uri.ends_with(b"/") => rest.to_vec(),
+            _ => uri.to_vec(),
         };
         let digits = if files <= 1 {
             0
@@ -88,7 +96,7 @@ impl WorkingSet {
         Ok(set)
     }
 
-    fn next_uri(&mut self) -> String {
+    fn next_uri(&mut self) -> Vec<u8> {
         self.accumulator += self.miss_rate;
         if self.accumulator >= 1.0 {
             self.accumulator -= 1.0;
@@ -101,63 +109,84 @@ impl WorkingSet {
     }
 
     /// `prefix` + one `/d` per digit of the zero-padded file number + `.html`.
-    fn path_for(&self, file: u64) -> String {
+    fn path_for(&self, file: u64) -> Vec<u8> {
         let number = format!("{file:0width$}", width = self.digits);
         let tail = number.len().saturating_sub(self.digits);
         let mut path = self.prefix.clone();
-        for digit in number[tail..].chars() {
-            path.push('/');
+        for &digit in &number.as_bytes()[tail..] {
+            path.push(b'/');
             path.push(digit);
         }
-        path.push_str(".html");
+        path.extend_from_slice(b".html");
         path
     }
 }
 
-/// `--wlog=B,F`: the URIs of a NUL-separated file, in order.
+/// `--wlog=B,F`: the URIs of a NUL-separated file, in order. The file is
+/// kept as read and walked with a cursor, so it costs its own size and
+/// nothing per URI.
 #[derive(Debug, Clone)]
 pub struct UriLog {
-    uris: Vec<String>,
-    next: usize,
+    text: Vec<u8>,
+    /// Where the search for the next URI starts.
+    cursor: usize,
     wrap: bool,
 }
 
 impl UriLog {
-    /// Reads `path`; errors carry httperf's message text (after `httperf: `).
-    pub fn load(path: &str, wrap: bool) -> Result<UriLog, String> {
-        let bytes = std::fs::read(path).map_err(|_| format!("can't open {path}"))?;
-        UriLog::from_bytes(&bytes, path, wrap)
+    /// Reads `path` (at most [`files::WLOG_MAX_BYTES`]); errors carry
+    /// httperf's message text (after `httperf: `).
+    pub fn load(path: &Path, wrap: bool) -> Result<UriLog, Vec<u8>> {
+        let bytes = files::read_limited(path, files::WLOG_MAX_BYTES)
+            .map_err(|error| error.message(path, "--wlog"))?;
+        UriLog::from_bytes(bytes, path, wrap)
     }
 
-    pub fn from_bytes(bytes: &[u8], path: &str, wrap: bool) -> Result<UriLog, String> {
-        if bytes.is_empty() {
-            return Err(format!("file {path} is empty"));
+    pub fn from_bytes(text: Vec<u8>, path: &Path, wrap: bool) -> Result<UriLog, Vec<u8>> {
+        let name = path.as_os_str().as_bytes();
+        if text.is_empty() {
+            return Err([b"file ".as_slice(), name, b" is empty"].concat());
         }
-        let uris: Vec<String> = bytes
-            .split(|&byte| byte == 0)
-            .filter(|uri| !uri.is_empty())
-            .map(|uri| String::from_utf8_lossy(uri).into_owned())
-            .collect();
-        if uris.is_empty() {
-            return Err(format!("{path} does not contain any valid URIs"));
-        }
-        Ok(UriLog {
-            uris,
-            next: 0,
+        let log = UriLog {
+            text,
+            cursor: 0,
             wrap,
-        })
+        };
+        if log.uri_from(0).is_none() {
+            return Err([name, b" does not contain any valid URIs".as_slice()].concat());
+        }
+        Ok(log)
+    }
+
+    /// The first non-empty URI at or after `start`, and where the one after
+    /// it is to be looked for.
+    fn uri_from(&self, start: usize) -> Option<(&[u8], usize)> {
+        let rest = self.text.get(start..)?;
+        let skipped = rest.iter().position(|&byte| byte != 0)?;
+        let uri = &rest[skipped..];
+        let len = uri.iter().position(|&byte| byte == 0).unwrap_or(uri.len());
+        Some((&uri[..len], start + skipped + len))
     }
 
     fn next_uri(&mut self) -> NextUri {
-        if self.next == self.uris.len() {
-            self.next = 0;
+        if self.uri_from(self.cursor).is_none() {
+            self.cursor = 0;
             if !self.wrap {
-                return NextUri::LogExhausted(self.uris[0].clone());
+                let first = self.uri_from(0).map(|(uri, _)| uri.to_vec());
+                return NextUri::LogExhausted(first.unwrap_or_default());
             }
         }
-        let uri = self.uris[self.next].clone();
-        self.next += 1;
-        NextUri::Uri(uri)
+        let found = self
+            .uri_from(self.cursor)
+            .map(|(uri, after)| (uri.to_vec(), after));
+        match found {
+            Some((uri, after)) => {
+                self.cursor = after;
+                NextUri::Uri(uri)
+            }
+            // Not reached: `from_bytes` made sure the log holds a URI.
+            None => NextUri::LogExhausted(Vec::new()),
+        }
     }
 }
 
@@ -166,16 +195,22 @@ mod tests {
     use super::*;
 
     fn take(source: &mut UriSource, count: usize) -> Vec<String> {
+        let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("UTF-8 in these tests");
         (0..count)
             .map(|_| match source.next_uri() {
-                NextUri::Uri(uri) => uri,
-                NextUri::LogExhausted(first) => format!("<end:{first}>"),
+                NextUri::Uri(uri) => text(uri),
+                NextUri::LogExhausted(first) => format!("<end:{}>", text(first)),
             })
             .collect()
     }
 
     fn wset(uri: &str, files: u32, miss: f64, client: u32, clients: u32) -> UriSource {
-        UriSource::WorkingSet(WorkingSet::new(uri, files, miss, client, clients).expect("fits"))
+        let set = WorkingSet::new(uri.as_bytes(), files, miss, client, clients).expect("fits");
+        UriSource::WorkingSet(set)
+    }
+
+    fn log(bytes: &[u8], wrap: bool) -> UriSource {
+        UriSource::Log(UriLog::from_bytes(bytes.to_vec(), Path::new("f"), wrap).expect("valid"))
     }
 
     #[test]
@@ -201,7 +236,7 @@ mod tests {
         );
         assert_eq!(
             take(&mut wset("/", 1000, 0.3, 0, 1), 4),
-            ["/0/0/0.html", "/0/0/0.html", "/0/0/1.html", "/0/0/1.html"]
+            ["/0/0/0.html", "/0/0/0.html", "/0/0/0.html", "/0/0/1.html"]
         );
         assert_eq!(take(&mut wset("/", 1, 1.0, 0, 1), 2), [".html", ".html"]);
         assert_eq!(
@@ -210,11 +245,53 @@ mod tests {
         );
     }
 
+    /// File numbers httperf 0.9.0 requested for `--wset=1000,X --num-conns 40`
+    /// (its `--print-request` output): the walk starts from glibc's unseeded
+    /// first `drand48()` value, 11/2^48, so with X = 0.25 file 0 is requested
+    /// three times and every later file four times.
+    #[test]
+    fn working_set_walk_starts_from_unseeded_drand48() {
+        let observed: [(f64, &str); 4] = [
+            (
+                0.25,
+                "0 0 0 1 1 1 1 2 2 2 2 3 3 3 3 4 4 4 4 5 5 5 5 6 6 6 6 7 7 7 7 8 8 8 8 9 9 9 9 10",
+            ),
+            (
+                0.1,
+                "0 0 0 0 0 0 0 0 0 1 1 1 1 1 1 1 1 1 1 2 2 2 2 2 2 2 2 2 2 3 3 3 3 3 3 3 3 3 3 4",
+            ),
+            (
+                0.3,
+                "0 0 0 1 1 1 2 2 2 3 3 3 3 4 4 4 5 5 5 6 6 6 6 7 7 7 8 8 8 9 9 9 9 10 10 10 11 11 11 12",
+            ),
+            (
+                0.7,
+                "0 1 2 2 3 4 4 5 6 7 7 8 9 9 10 11 11 12 13 14 14 15 16 16 17 18 18 19 20 21 21 22 23 23 24 25 25 26 27 28",
+            ),
+        ];
+        for (miss_rate, files) in observed {
+            let expected: Vec<String> = files
+                .split(' ')
+                .map(|n| {
+                    let n: u32 = n.parse().expect("number");
+                    format!("/{}/{}/{}.html", n / 100, n / 10 % 10, n % 10)
+                })
+                .collect();
+            assert_eq!(
+                take(&mut wset("/", 1000, miss_rate, 0, 1), 40),
+                expected,
+                "--wset=1000,{miss_rate}"
+            );
+        }
+    }
+
     #[test]
     fn working_set_rejects_uris_longer_than_httperfs_buffer() {
         let long = format!("/{}", "x".repeat(120));
         assert_eq!(
-            WorkingSet::new(&long, 1000, 0.5, 0, 1).err().as_deref(),
+            WorkingSet::new(long.as_bytes(), 1000, 0.5, 0, 1)
+                .err()
+                .as_deref(),
             Some("uri_wset: URI buffer overflow!")
         );
     }
@@ -222,27 +299,47 @@ mod tests {
     #[test]
     fn uri_log_skips_empty_entries_and_wraps_or_ends() {
         let bytes = b"/a\0/b\0\0/c\0";
-        let mut once = UriSource::Log(UriLog::from_bytes(bytes, "f", false).expect("valid"));
-        assert_eq!(take(&mut once, 4), ["/a", "/b", "/c", "<end:/a>"]);
-        let mut looped = UriSource::Log(UriLog::from_bytes(bytes, "f", true).expect("valid"));
-        assert_eq!(take(&mut looped, 5), ["/a", "/b", "/c", "/a", "/b"]);
-        let unterminated = UriLog::from_bytes(b"/x\0/last", "f", true).expect("valid");
-        assert_eq!(take(&mut UriSource::Log(unterminated), 2), ["/x", "/last"]);
+        assert_eq!(
+            take(&mut log(bytes, false), 5),
+            ["/a", "/b", "/c", "<end:/a>", "/a"]
+        );
+        assert_eq!(
+            take(&mut log(bytes, true), 5),
+            ["/a", "/b", "/c", "/a", "/b"]
+        );
+        assert_eq!(take(&mut log(b"/x\0/last", true), 3), ["/x", "/last", "/x"]);
+        assert_eq!(take(&mut log(b"\0\0/x\0\0", true), 2), ["/x", "/x"]);
+    }
+
+    #[test]
+    fn uri_log_keeps_bytes_that_are_not_utf8() {
+        let mut source = log(b"/\xff\xfe\0/b", true);
+        assert_eq!(source.next_uri(), NextUri::Uri(b"/\xff\xfe".to_vec()));
+        let mut set =
+            UriSource::WorkingSet(WorkingSet::new(b"/\xff", 10, 1.0, 0, 1).expect("fits"));
+        assert_eq!(set.next_uri(), NextUri::Uri(b"/\xff/1.html".to_vec()));
+        let mut set =
+            UriSource::WorkingSet(WorkingSet::new(b"\xff/", 10, 1.0, 0, 1).expect("fits"));
+        assert_eq!(set.next_uri(), NextUri::Uri(b"//1.html".to_vec()));
     }
 
     #[test]
     fn uri_log_errors_use_httperfs_messages() {
+        let error = |bytes: &[u8]| UriLog::from_bytes(bytes.to_vec(), Path::new("F"), true).err();
+        assert_eq!(error(b"").as_deref(), Some(&b"file F is empty"[..]));
         assert_eq!(
-            UriLog::from_bytes(b"", "F", true).err().as_deref(),
-            Some("file F is empty")
+            error(b"\0\0").as_deref(),
+            Some(&b"F does not contain any valid URIs"[..])
         );
         assert_eq!(
-            UriLog::from_bytes(b"\0\0", "F", true).err().as_deref(),
-            Some("F does not contain any valid URIs")
+            UriLog::load(Path::new("/nonexistent/x"), true)
+                .err()
+                .as_deref(),
+            Some(&b"can't open /nonexistent/x"[..])
         );
         assert_eq!(
-            UriLog::load("/nonexistent/x", true).err().as_deref(),
-            Some("can't open /nonexistent/x")
+            UriLog::load(Path::new("/dev/zero"), true).err().as_deref(),
+            Some(&b"/dev/zero: not a regular file or a pipe"[..])
         );
     }
 }
