@@ -748,14 +748,12 @@ fn a_slow_drip_within_the_timeout_is_a_reply() {
 }
 
 #[test]
-#[ignore = "fixed on branch hang"]
 fn an_endless_status_line_times_out() {
     endless_status_line().check();
 }
 
 // The same cause as the endless status line: a status line that never ends.
 #[test]
-#[ignore = "fixed on branch hang"]
 fn endless_garbage_times_out() {
     endless_garbage().check();
 }
@@ -830,13 +828,11 @@ fn a_reset_mid_chunk_is_a_connreset() {
 // (the request is one small write), so today this fails only now and then
 // (about one run in six on a busy machine): run it repeatedly after the fix.
 #[test]
-#[ignore = "fixed on branch hang"]
 fn an_early_reply_is_counted() {
     early_reply().check();
 }
 
 #[test]
-#[ignore = "fixed on branch hang"]
 fn an_early_reply_to_a_huge_request_is_counted() {
     let uris = UriFile::new(4 << 20);
     early_reply_to_a_huge_request(&uris).check();
