@@ -77,6 +77,13 @@ pub struct Conn {
     /// The watchdog deadline currently armed in the timer queue.
     pub watchdog_ns: Option<u64>,
     pub hog_port: Option<u16>,
+    /// What the last read brought beyond the calls that wanted it: the start
+    /// of the next call's reply. At most one read's worth, because reading
+    /// stops while no call is waiting.
+    pub unclaimed: Vec<u8>,
+    /// Reading stopped with input waiting (and whether the peer had closed):
+    /// the socket's edge has fired, so the next call resumes it.
+    pub deferred_read: Option<bool>,
 }
 
 impl Conn {
@@ -93,6 +100,11 @@ impl Conn {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
+    }
+
+    /// True while some call is there to take received bytes.
+    pub fn wants_input(&self) -> bool {
+        !self.recv_queue.is_empty() || !self.send_queue.is_empty()
     }
 
     /// Every call that was issued but did not complete, in issue order.

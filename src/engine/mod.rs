@@ -498,6 +498,8 @@ impl Engine {
             peer_closed: false,
             watchdog_ns: None,
             hog_port,
+            unclaimed: Vec::new(),
+            deferred_read: None,
         });
         self.config.trace(
             1,
@@ -574,6 +576,9 @@ impl Engine {
             // connection's own event: it outlives this dispatch's handlers.
             self.handling.push(conn.key);
             self.flush_sends(conn.key);
+            if self.is_alive(conn) {
+                self.resume_input(conn.key);
+            }
         }
         if self.is_alive(conn) {
             self.rearm_watchdog(conn.key);

@@ -258,11 +258,21 @@ impl Engine {
     /// Reads until the socket is drained. A short read means the receive
     /// queue was empty at that moment, so a new arrival raises a new edge;
     /// only when the peer also closed must the loop go on to see the EOF.
+    ///
+    /// With no call to take the bytes, reading stops (as 0.9.0 watches a
+    /// socket only while a call waits): what arrives stays in the kernel, and
+    /// the next call resumes the read, so a reply sent before its request
+    /// was even issued is still its reply.
     pub(super) fn read_replies(&mut self, key: usize, read_closed: bool) {
         let id = self.id_of(key);
         let mut buffer = std::mem::take(&mut self.read_buffer);
         while self.is_alive(id) {
-            let transport = &mut self.conns[key].transport;
+            let conn = &mut self.conns[key];
+            if !conn.wants_input() || !conn.unclaimed.is_empty() {
+                conn.deferred_read = Some(conn.deferred_read.unwrap_or(false) || read_closed);
+                break;
+            }
+            let transport = &mut conn.transport;
             let result = transport.read(&mut buffer);
             let short_read_drains = transport.short_read_drains();
             match result {
@@ -289,8 +299,9 @@ impl Engine {
         self.read_buffer = buffer;
     }
 
-    /// Hands received bytes to the pending calls in order; bytes nobody waits
-    /// for are dropped (0.9.0 aborts on them).
+    /// Hands received bytes to the pending calls in order; bytes past every
+    /// pending call's reply wait in `unclaimed` for the next call (0.9.0
+    /// aborts on them while the connection stays open).
     ///
     /// With no call waiting for a reply, the bytes are the reply of the call
     /// still being sent: servers answer 413, 414 or 431 before they read a
@@ -307,7 +318,13 @@ impl Engine {
                 Some(call) => call,
                 None => match conn.send_queue.front_mut() {
                     Some(call) if !call.parser.is_complete() => call,
-                    _ => break,
+                    _ => {
+                        // Bytes past every call's reply: keep them for the
+                        // next call, so each call takes the next reply in the
+                        // stream however the reads were split.
+                        conn.unclaimed.extend_from_slice(rest);
+                        break;
+                    }
                 },
             };
             // A call being sent keeps its send deadline.
@@ -348,6 +365,22 @@ impl Engine {
             } else {
                 self.complete_front_call(key, now);
             }
+        }
+    }
+
+    /// A call was issued on a connected connection: hand it the bytes that
+    /// came before it, then read on where reading stopped for want of a call.
+    pub(super) fn resume_input(&mut self, key: usize) {
+        let id = self.id_of(key);
+        let unclaimed = std::mem::take(&mut self.conns[key].unclaimed);
+        if !unclaimed.is_empty() {
+            self.on_data(key, &unclaimed);
+        }
+        if !self.is_alive(id) || !self.conns[key].unclaimed.is_empty() {
+            return;
+        }
+        if let Some(read_closed) = self.conns[key].deferred_read.take() {
+            self.read_replies(key, read_closed);
         }
     }
 
