@@ -1,8 +1,6 @@
 //! Workload generators: what to request and when. Each one only reacts to the
 //! engine's notices and calls the engine's actions; none touches a socket.
 
-pub mod cookie;
-pub mod page;
 pub mod rate;
 pub mod request;
 pub mod session;

@@ -10,10 +10,11 @@ use std::rc::Rc;
 
 use crate::cli::options::Interarrival;
 use crate::engine::{CallHistory, CloseReason, ConnId, Engine, Notice, UnfinishedCall, Workload};
+use crate::http::cookie;
+use crate::http::page::MAX_EMBEDDED_PER_PAGE;
 use crate::http::request::{is_head_request, RequestBytes};
 use crate::stats::session::{EndedSession, SessionStats};
 use crate::stats::summary::SessionSummary;
-use crate::workload::cookie;
 use crate::workload::rate::RateSchedule;
 use crate::workload::session_log::SessionLog;
 use crate::workload::uri::UriSource;
@@ -24,10 +25,6 @@ const RATE_TIMER: u64 = 0;
 /// slot whose connection failed, without end; httperf-rs gives up (the
 /// session fails) after this many attempts in a row.
 pub const MAX_RETRIES: u32 = 16;
-/// `--wsesspage`: most embedded objects fetched for one user request, frames
-/// within frames included, so a server whose every reply embeds more objects
-/// cannot keep a session going forever.
-pub const MAX_EMBEDDED_PER_PAGE: usize = 1000;
 
 /// What each session does.
 #[derive(Debug, Clone)]
@@ -399,7 +396,7 @@ impl SessionWorkload {
         let page_uri = String::from_utf8_lossy(page_uri);
         let mut calls = Vec::new();
         for reference in embedded {
-            match crate::workload::page::resolve(&reference, &page_uri, server) {
+            match crate::http::page::resolve(&reference, &page_uri, server) {
                 Some(uri) => calls.push(SessionCall {
                     uri: uri.into_bytes(),
                     method: method.clone(),
