@@ -3,10 +3,10 @@
 
 use super::*;
 
-impl Engine {
+impl Engine<'_> {
     /// Seconds since the start of the test.
     pub fn now_s(&self) -> f64 {
-        sys::monotonic_ns().saturating_sub(self.start_ns) as f64 / NS_PER_S
+        self.clock.now_ns().saturating_sub(self.start_ns) as f64 / NS_PER_S
     }
 
     pub fn verbose(&self) -> u32 {
@@ -28,7 +28,7 @@ impl Engine {
     pub fn end_test(&mut self) {
         if self.running {
             self.running = false;
-            self.stop_ns = Some(sys::monotonic_ns());
+            self.stop_ns = Some(self.clock.now_ns());
             let line = report::burst_line(self.stats.max_connect_burst());
             self.print_line(&line);
         }
@@ -46,7 +46,7 @@ impl Engine {
         if self.running {
             let runtime_over = self
                 .runtime_end_ns
-                .is_some_and(|end| sys::monotonic_ns() >= end);
+                .is_some_and(|end| self.clock.now_ns() >= end);
             if sys::take_stop_signal() || runtime_over {
                 self.end_test();
             }
@@ -62,7 +62,7 @@ impl Engine {
     /// Arms a workload timer `delay_s` from now; a delay ≤ 0 fires at the next
     /// loop iteration.
     pub fn schedule(&mut self, delay_s: f64, id: u64) {
-        let at = sys::monotonic_ns() + seconds_to_ns(delay_s);
+        let at = self.clock.now_ns() + seconds_to_ns(delay_s);
         self.timers.push(at, Timer::Workload { id });
     }
 
@@ -93,7 +93,7 @@ impl Engine {
             }
         };
         self.stats.conn_connecting();
-        let connect_start_ns = sys::monotonic_ns();
+        let connect_start_ns = self.clock.now_ns();
         let local_ip = self.next_local_addr();
         let connect = if self.config.hog {
             socket::connect_from_hog_port(&socket, server, local_ip, &mut self.ports)
@@ -225,7 +225,7 @@ impl Engine {
             1,
             format_args!("call {id} issued on connection {}", conn.serial),
         );
-        let now = sys::monotonic_ns();
+        let now = self.clock.now_ns();
         let send_timeout = self.send_deadline(now);
         let connection = &mut self.conns[conn.key];
         connection.send_queue.push_back(call);
@@ -250,5 +250,63 @@ impl Engine {
         if self.is_alive(conn) {
             self.destroy(conn.key, CloseReason::Client);
         }
+    }
+}
+
+impl Actions for Engine<'_> {
+    fn now_s(&self) -> f64 {
+        Engine::now_s(self)
+    }
+    fn verbose(&self) -> u32 {
+        Engine::verbose(self)
+    }
+    fn program(&self) -> &str {
+        Engine::program(self)
+    }
+    fn print_line(&mut self, line: &[u8]) {
+        Engine::print_line(self, line)
+    }
+    fn end_test(&mut self) {
+        Engine::end_test(self)
+    }
+    fn is_running(&self) -> bool {
+        Engine::is_running(self)
+    }
+    fn stop_if_requested(&mut self) -> bool {
+        Engine::stop_if_requested(self)
+    }
+    fn open_connections(&self) -> usize {
+        Engine::open_connections(self)
+    }
+    fn schedule(&mut self, delay_s: f64, id: u64) {
+        Engine::schedule(self, delay_s, id)
+    }
+    fn schedule_at(&mut self, at_s: f64, id: u64) {
+        Engine::schedule_at(self, at_s, id)
+    }
+    fn open_connection(&mut self) -> ConnId {
+        Engine::open_connection(self)
+    }
+    fn issue_call(
+        &mut self,
+        conn: ConnId,
+        request: Rc<RequestBytes>,
+        is_head: bool,
+        tag: u64,
+    ) -> Option<u64> {
+        Engine::issue_call(self, conn, request, is_head, tag)
+    }
+    fn reissue_call(
+        &mut self,
+        conn: ConnId,
+        request: Rc<RequestBytes>,
+        is_head: bool,
+        tag: u64,
+        history: CallHistory,
+    ) -> Option<u64> {
+        Engine::reissue_call(self, conn, request, is_head, tag, history)
+    }
+    fn close_connection(&mut self, conn: ConnId) {
+        Engine::close_connection(self, conn)
     }
 }

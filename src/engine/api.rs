@@ -1,7 +1,10 @@
 //! The engine's side of the workload API: the notices it delivers, the
 //! connection ids they carry, and the `Workload` trait a generator implements.
 
-use super::Engine;
+use std::rc::Rc;
+
+use crate::http::request::RequestBytes;
+use crate::stats::summary::SessionSummary;
 
 /// A connection as the workload knows it. Stays unique after the connection
 /// is gone, so late references are recognised and ignored.
@@ -9,6 +12,17 @@ use super::Engine;
 pub struct ConnId {
     pub(super) key: usize,
     pub(super) serial: u64,
+}
+
+impl ConnId {
+    /// An id made up by a test double of the engine.
+    #[cfg(test)]
+    pub(crate) fn fake(serial: u64) -> ConnId {
+        ConnId {
+            key: serial as usize,
+            serial,
+        }
+    }
 }
 
 /// Why a connection went away.
@@ -79,13 +93,85 @@ pub struct UnfinishedCall {
 }
 
 /// A workload generator: decides which connections to open and which calls to
-/// issue, reacting to notices. It never touches a socket.
+/// issue, reacting to notices. It never touches a socket: everything it does
+/// goes through [`Actions`], so it can be driven without one.
 pub trait Workload {
-    fn start(&mut self, engine: &mut Engine);
-    fn handle(&mut self, engine: &mut Engine, notice: Notice);
+    fn start(&mut self, engine: &mut dyn Actions);
+    fn handle(&mut self, engine: &mut dyn Actions, notice: Notice);
     /// A reply-rate sample is being taken at `now_s`: the workload's own
     /// sample (httperf's session rate), if it keeps one.
     fn sample(&mut self, _now_s: f64) -> Option<f64> {
         None
+    }
+    /// The workload's own part of the report, asked for once the test is over
+    /// (the session statistics, in session mode).
+    fn session_summary(&self) -> Option<SessionSummary> {
+        None
+    }
+}
+
+/// What a workload can ask of the engine: the whole surface it sees.
+pub trait Actions {
+    /// Seconds since the start of the test.
+    fn now_s(&self) -> f64;
+    /// `--verbose` count.
+    fn verbose(&self) -> u32;
+    /// Program basename for httperf's stderr messages.
+    fn program(&self) -> &str;
+    /// Writes a line (text or bytes) to the run's stdout.
+    fn print_line(&mut self, line: &[u8]);
+    /// httperf's exit routine: prints the burst line and stops the loop.
+    fn end_test(&mut self);
+    fn is_running(&self) -> bool;
+    /// Ends the test if a stop signal has arrived or `--runtime` is over, and
+    /// tells whether the test has ended.
+    fn stop_if_requested(&mut self) -> bool;
+    /// Number of connections currently open.
+    fn open_connections(&self) -> usize;
+    /// Arms timer `id` `delay_s` from now; a delay ≤ 0 fires at the next
+    /// loop iteration.
+    fn schedule(&mut self, delay_s: f64, id: u64);
+    /// Arms timer `id` at `at_s` seconds since the start of the test.
+    fn schedule_at(&mut self, at_s: f64, id: u64);
+    /// Opens a connection to the next server. Failures are counted and
+    /// reported as a `ConnClosed` notice, never returned.
+    fn open_connection(&mut self) -> ConnId;
+    /// Queues a call on `conn`; `None` if the connection is gone.
+    fn issue_call(
+        &mut self,
+        conn: ConnId,
+        request: Rc<RequestBytes>,
+        is_head: bool,
+        tag: u64,
+    ) -> Option<u64>;
+    /// `issue_call` for a call sent again, carrying its earlier attempts'
+    /// counters.
+    fn reissue_call(
+        &mut self,
+        conn: ConnId,
+        request: Rc<RequestBytes>,
+        is_head: bool,
+        tag: u64,
+        history: CallHistory,
+    ) -> Option<u64>;
+    /// Closes a connection on the client's initiative; unknown or already
+    /// closed connections are ignored.
+    fn close_connection(&mut self, conn: ConnId);
+}
+
+/// Where the engine reads the time: the monotonic clock in a run, a clock
+/// the test moves by hand in tests.
+pub trait Clock {
+    /// Nanoseconds since an arbitrary fixed point.
+    fn now_ns(&self) -> u64;
+}
+
+/// The system's monotonic clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MonotonicClock;
+
+impl Clock for MonotonicClock {
+    fn now_ns(&self) -> u64 {
+        crate::sys::monotonic_ns()
     }
 }

@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl Engine {
+impl Engine<'_> {
     /// A transport error: a TLS failure is described once on stderr, then
     /// counted under its errno (`transport::failure_errno`).
     pub(super) fn fail_io(&mut self, key: usize, error: &io::Error) {
@@ -85,7 +85,7 @@ impl Engine {
         if let Some(port) = conn.hog_port {
             self.ports.release(port);
         }
-        let now = sys::monotonic_ns();
+        let now = self.clock.now_ns();
         let lifetime_s = now.saturating_sub(conn.connect_start_ns) as f64 / NS_PER_S;
         self.notices.push_back(Notice::ConnClosed {
             conn: id,

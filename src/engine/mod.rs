@@ -32,7 +32,10 @@ use crate::stats::basic::BasicStats;
 use crate::stats::print::PrintSelection;
 use crate::stats::summary::Summary;
 use crate::sys::{self, TimerFd};
-pub use api::{CallHistory, CloseReason, ConnId, Notice, UnfinishedCall, Workload};
+pub use api::{
+    Actions, CallHistory, Clock, CloseReason, ConnId, MonotonicClock, Notice, UnfinishedCall,
+    Workload,
+};
 use conn::{Call, Conn, ConnState};
 use errno::describe_close;
 pub use errno::errno_name;
@@ -94,8 +97,6 @@ impl EngineConfig {
 /// What a finished run produced.
 pub struct RunOutcome {
     pub summary: Summary,
-    /// The run's stdout, handed back so the report follows what the run printed.
-    pub output: Box<dyn Write>,
     /// The connections still open when the test ended.
     pub open_connections: OpenConnections,
 }
@@ -107,8 +108,9 @@ pub struct OpenConnections {
     _conns: Slab<Conn>,
 }
 
-pub struct Engine {
+pub struct Engine<'out> {
     config: EngineConfig,
+    clock: Box<dyn Clock>,
     poll: Poll,
     timerfd: TimerFd,
     armed_ns: Option<u64>,
@@ -116,7 +118,7 @@ pub struct Engine {
     timers: TimerQueue,
     notices: VecDeque<Notice>,
     stats: BasicStats,
-    out: Box<dyn Write>,
+    out: &'out mut dyn Write,
     running: bool,
     iteration: u64,
     start_ns: u64,
@@ -141,10 +143,20 @@ pub struct Engine {
     tls_error_reported: bool,
 }
 
-impl Engine {
-    /// Creates the poller and timer. `out` receives everything the run prints
-    /// on stdout (the burst line, verbose samples).
-    pub fn new(config: EngineConfig, out: Box<dyn Write>) -> io::Result<Engine> {
+impl<'out> Engine<'out> {
+    /// Creates the poller and timer, reading the monotonic clock. `out`
+    /// receives everything the run prints on stdout (the burst line, verbose
+    /// samples).
+    pub fn new(config: EngineConfig, out: &'out mut dyn Write) -> io::Result<Engine<'out>> {
+        Engine::with_clock(config, out, Box::new(MonotonicClock))
+    }
+
+    /// `new` with the time read from `clock`.
+    pub fn with_clock(
+        config: EngineConfig,
+        out: &'out mut dyn Write,
+        clock: Box<dyn Clock>,
+    ) -> io::Result<Engine<'out>> {
         let poll = Poll::new()?;
         let timerfd = TimerFd::new()?;
         poll.registry().register(
@@ -156,9 +168,10 @@ impl Engine {
             poll.registry()
                 .register(&mut SourceFd(&fd), STOP_SIGNAL_TOKEN, Interest::READABLE)?;
         }
-        let now = sys::monotonic_ns();
+        let now = clock.now_ns();
         Ok(Engine {
             config,
+            clock,
             poll,
             timerfd,
             armed_ns: None,
@@ -187,7 +200,7 @@ impl Engine {
 
     /// Runs the test to its end and returns the collected data.
     pub fn run(mut self, workload: &mut dyn Workload) -> io::Result<RunOutcome> {
-        self.start_ns = sys::monotonic_ns();
+        self.start_ns = self.clock.now_ns();
         self.cpu_at_start = sys::cpu_times_s();
         let first_sample_s =
             f64::from(self.config.client_id + 1) * 5.0 / f64::from(self.config.num_clients.max(1));
@@ -242,17 +255,17 @@ impl Engine {
             }
         }
         self.out.flush()?;
-        let stop_ns = self.stop_ns.unwrap_or_else(sys::monotonic_ns);
+        let stop_ns = self.stop_ns.unwrap_or_else(|| self.clock.now_ns());
         let (user_end, system_end) = sys::cpu_times_s();
         let duration_s = stop_ns.saturating_sub(self.start_ns) as f64 / NS_PER_S;
-        let summary = self.stats.finish(
+        let mut summary = self.stats.finish(
             duration_s,
             user_end - self.cpu_at_start.0,
             system_end - self.cpu_at_start.1,
         );
+        summary.session = workload.session_summary();
         Ok(RunOutcome {
             summary,
-            output: self.out,
             open_connections: OpenConnections {
                 _conns: std::mem::take(&mut self.conns),
             },
@@ -309,7 +322,7 @@ impl Engine {
     }
 
     fn fire_due_timers(&mut self, workload: &mut dyn Workload) {
-        let now = sys::monotonic_ns();
+        let now = self.clock.now_ns();
         // Timers armed while these run wait for the next iteration, so a
         // zero-delay timer costs one loop pass, like httperf's one tick.
         let mut due = Vec::new();
@@ -343,7 +356,7 @@ impl Engine {
     }
 
     fn take_sample(&mut self, workload: &mut dyn Workload) {
-        let now = sys::monotonic_ns();
+        let now = self.clock.now_ns();
         let now_s = self.secs_since_start(now);
         let rate = self.stats.take_sample(now_s);
         let session_rate = workload.sample(now_s);
@@ -357,7 +370,7 @@ impl Engine {
     /// [master] `--periodic-stats`: one line a second with the 200 and 302
     /// statuses seen since the previous line.
     fn print_periodic(&mut self) {
-        let now = sys::monotonic_ns();
+        let now = self.clock.now_ns();
         let counts = self.stats.take_periodic();
         let line = report::periodic_line(
             self.secs_since_start(now),

@@ -9,7 +9,7 @@ use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use crate::cli::options::Interarrival;
-use crate::engine::{CallHistory, CloseReason, ConnId, Engine, Notice, UnfinishedCall, Workload};
+use crate::engine::{Actions, CallHistory, CloseReason, ConnId, Notice, UnfinishedCall, Workload};
 use crate::http::cookie;
 use crate::http::page::MAX_EMBEDDED_PER_PAGE;
 use crate::http::request::{is_head_request, RequestBytes};
@@ -148,14 +148,9 @@ impl SessionWorkload {
         }
     }
 
-    /// The session collector's data at the end of the run.
-    pub fn session_summary(&self) -> SessionSummary {
-        self.stats.summary()
-    }
-
     // ----- sessions -----
 
-    fn create_session(&mut self, engine: &mut Engine) -> bool {
+    fn create_session(&mut self, engine: &mut dyn Actions) -> bool {
         if self.created >= self.spec.sessions {
             return false;
         }
@@ -194,7 +189,11 @@ impl SessionWorkload {
     }
 
     /// The calls of burst `index` of a session and the think time after it.
-    fn burst_calls(&mut self, engine: &mut Engine, serial: u64) -> Option<(Vec<SessionCall>, f64)> {
+    fn burst_calls(
+        &mut self,
+        engine: &mut dyn Actions,
+        serial: u64,
+    ) -> Option<(Vec<SessionCall>, f64)> {
         let session = self.sessions.get(&serial)?;
         match &self.spec.script {
             SessionScript::Calls {
@@ -248,7 +247,7 @@ impl SessionWorkload {
     /// `--wlog=n` ran out while a call was being made: the test is over, but
     /// as in httperf the call's connection is still opened (and counted),
     /// though nothing is sent on it.
-    fn open_for_call_ending_the_test(&mut self, engine: &mut Engine, serial: u64) {
+    fn open_for_call_ending_the_test(&mut self, engine: &mut dyn Actions, serial: u64) {
         let max_piped = self.spec.max_piped;
         let Some(session) = self.sessions.get_mut(&serial) else {
             return;
@@ -281,7 +280,7 @@ impl SessionWorkload {
         }
     }
 
-    fn start_burst(&mut self, engine: &mut Engine, serial: u64) {
+    fn start_burst(&mut self, engine: &mut dyn Actions, serial: u64) {
         let Some((calls, think_time_s)) = self.burst_calls(engine, serial) else {
             return;
         };
@@ -296,7 +295,7 @@ impl SessionWorkload {
 
     /// Issues the burst's waiting calls: only the first while it is alone,
     /// then as many as slot capacity allows.
-    fn issue_pending(&mut self, engine: &mut Engine, serial: u64) {
+    fn issue_pending(&mut self, engine: &mut dyn Actions, serial: u64) {
         loop {
             let Some(session) = self.sessions.get_mut(&serial) else {
                 return;
@@ -335,12 +334,18 @@ impl SessionWorkload {
     }
 
     /// Sends a new call on `slot`.
-    fn issue_on_slot(&mut self, engine: &mut Engine, serial: u64, slot: usize, call: SessionCall) {
+    fn issue_on_slot(
+        &mut self,
+        engine: &mut dyn Actions,
+        serial: u64,
+        slot: usize,
+        call: SessionCall,
+    ) {
         let request = self.build_request(serial, &call);
         let is_head = is_head_request(&call.method);
         if matches!(self.spec.script, SessionScript::Pages { .. }) && engine.verbose() >= 2 {
             let prefix = format!("{}: fetching `", engine.program());
-            engine.print_line([prefix.as_bytes(), &call.uri, b"'"].concat());
+            engine.print_line(&[prefix.as_bytes(), &call.uri, b"'"].concat());
         }
         let issued = IssuedCall {
             session: serial,
@@ -356,7 +361,7 @@ impl SessionWorkload {
     /// Sends an issued call on its slot, opening the slot's connection if it
     /// has none. A call sent again keeps its request bytes (httperf adds the
     /// cookie once per call) and its written-byte count.
-    fn send_on_slot(&mut self, engine: &mut Engine, issued: IssuedCall, history: CallHistory) {
+    fn send_on_slot(&mut self, engine: &mut dyn Actions, issued: IssuedCall, history: CallHistory) {
         let (serial, slot) = (issued.session, issued.slot);
         let Some(session) = self.sessions.get_mut(&serial) else {
             return;
@@ -382,7 +387,7 @@ impl SessionWorkload {
     /// current burst (this server's absolute URIs and relative ones).
     fn queue_embedded(
         &mut self,
-        engine: &mut Engine,
+        engine: &mut dyn Actions,
         serial: u64,
         page_uri: &[u8],
         embedded: Vec<String>,
@@ -418,7 +423,7 @@ impl SessionWorkload {
 
     fn on_call_done(
         &mut self,
-        engine: &mut Engine,
+        engine: &mut dyn Actions,
         tag: u64,
         status: u32,
         set_cookie: Option<Vec<u8>>,
@@ -475,7 +480,7 @@ impl SessionWorkload {
     }
 
     /// Sends a call answered with `--failure-status` again, on the first slot with room.
-    fn retry(&mut self, engine: &mut Engine, mut issued: IssuedCall, history: CallHistory) {
+    fn retry(&mut self, engine: &mut dyn Actions, mut issued: IssuedCall, history: CallHistory) {
         let serial = issued.session;
         let max_piped = self.spec.max_piped;
         let slot = self.sessions.get(&serial).and_then(|session| {
@@ -494,7 +499,7 @@ impl SessionWorkload {
         }
     }
 
-    fn call_finished(&mut self, engine: &mut Engine, serial: u64) {
+    fn call_finished(&mut self, engine: &mut dyn Actions, serial: u64) {
         let Some(session) = self.sessions.get_mut(&serial) else {
             return;
         };
@@ -522,7 +527,7 @@ impl SessionWorkload {
         }
     }
 
-    fn on_think_timer(&mut self, engine: &mut Engine, timer: u64) {
+    fn on_think_timer(&mut self, engine: &mut dyn Actions, timer: u64) {
         let serial = timer - 1;
         let Some(session) = self.sessions.get_mut(&serial) else {
             return;
@@ -545,7 +550,7 @@ impl SessionWorkload {
 
     fn on_conn_closed(
         &mut self,
-        engine: &mut Engine,
+        engine: &mut dyn Actions,
         conn: ConnId,
         reason: CloseReason,
         replies: u64,
@@ -588,7 +593,7 @@ impl SessionWorkload {
 
     /// SESS_DESTROYED: closes the session's connections (not counted as
     /// errors), drops its calls, records it and starts the next one if due.
-    fn end_session(&mut self, engine: &mut Engine, serial: u64, failed: bool) {
+    fn end_session(&mut self, engine: &mut dyn Actions, serial: u64, failed: bool) {
         let Some(session) = self.sessions.remove(&serial) else {
             return;
         };
@@ -617,7 +622,7 @@ impl SessionWorkload {
 }
 
 impl Workload for SessionWorkload {
-    fn start(&mut self, engine: &mut Engine) {
+    fn start(&mut self, engine: &mut dyn Actions) {
         self.stats = SessionStats::new(engine.now_s());
         self.create_session(engine);
         if let Some((interarrival, client_id)) = self.spec.rate.clone() {
@@ -629,7 +634,7 @@ impl Workload for SessionWorkload {
         }
     }
 
-    fn handle(&mut self, engine: &mut Engine, notice: Notice) {
+    fn handle(&mut self, engine: &mut dyn Actions, notice: Notice) {
         match notice {
             Notice::Connected(conn) => self.on_connected(conn),
             Notice::CallDone {
@@ -658,7 +663,14 @@ impl Workload for SessionWorkload {
         }
     }
 
+    fn session_summary(&self) -> Option<SessionSummary> {
+        Some(self.stats.summary())
+    }
+
     fn sample(&mut self, now_s: f64) -> Option<f64> {
         Some(self.stats.take_sample(now_s))
     }
 }
+
+#[cfg(test)]
+mod tests;
