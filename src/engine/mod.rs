@@ -418,3 +418,6 @@ fn seconds_to_ns(seconds: f64) -> u64 {
 fn deadline_after(now: u64, seconds: f64, active: bool) -> Option<u64> {
     active.then(|| now + seconds_to_ns(seconds))
 }
+
+#[cfg(test)]
+mod tests;
