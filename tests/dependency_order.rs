@@ -181,3 +181,64 @@ fn the_checker_sees_paths_groups_and_ignores_comments() {
     assert!(allowed("engine", "workload").is_err());
     assert!(allowed("workload", "engine").is_ok());
 }
+
+/// What `engine::api` exports: the only engine items a workload may name.
+const ENGINE_API: &[&str] = &[
+    "Actions",
+    "Workload",
+    "Notice",
+    "ConnId",
+    "CloseReason",
+    "CallHistory",
+    "UnfinishedCall",
+];
+
+/// The engine items named by `crate::engine::…` paths in `code`.
+fn engine_items(code: &str) -> BTreeSet<String> {
+    let mut items = BTreeSet::new();
+    for line in code.lines() {
+        let line = line.split("//").next().unwrap_or("");
+        let mut rest = line;
+        while let Some(at) = rest.find("crate::engine::") {
+            rest = &rest[at + "crate::engine::".len()..];
+            let names = match rest.strip_prefix('{') {
+                Some(group) => group.split('}').next().unwrap_or(""),
+                None => rest,
+            };
+            for item in names.split(',') {
+                let name: String = item
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() {
+                    items.insert(name);
+                }
+                if !rest.starts_with('{') {
+                    break;
+                }
+            }
+        }
+    }
+    items
+}
+
+#[test]
+fn workloads_see_the_engine_only_through_its_api() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src.join("workload"), &mut files);
+    let mut outside = Vec::new();
+    for file in &files {
+        let code = fs::read_to_string(file).expect("a source file is UTF-8");
+        for item in engine_items(&code) {
+            if !ENGINE_API.contains(&item.as_str()) {
+                outside.push(format!("{}: engine::{item}", file.display()));
+            }
+        }
+    }
+    assert!(outside.is_empty(), "{}", outside.join("\n"));
+    let sample = "use crate::engine::{Actions, Engine};\nlet c = crate::engine::socket::x;";
+    let items: Vec<String> = engine_items(sample).into_iter().collect();
+    assert_eq!(items, ["Actions", "Engine", "socket"]);
+}
