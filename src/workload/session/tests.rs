@@ -465,3 +465,86 @@ fn the_session_rate_sample_counts_sessions_ended_since_the_last_one() {
     assert!(rate > 0.0, "{rate}");
     assert_eq!(workload.sample(10.0), Some(0.0));
 }
+
+#[test]
+fn a_page_fetches_at_most_the_embedded_object_limit() {
+    let mut spec = spec(1, 0, 0, 0.0);
+    spec.max_piped = 1;
+    spec.script = SessionScript::Pages {
+        user_requests: 1,
+        think_time_s: 0.0,
+        uri: b"/p.html".to_vec(),
+        server: "h".to_string(),
+    };
+    let mut workload = sessions(spec);
+    let (mut engine, _) = started(&mut workload);
+    let embedded: Vec<String> = (0..MAX_EMBEDDED_PER_PAGE + 500)
+        .map(|i| format!("/o{i}"))
+        .collect();
+    let notice = Notice::CallDone {
+        conn: engine.conn(0),
+        tag: 0,
+        status: 200,
+        cookie: None,
+        embedded,
+        history: CallHistory::default(),
+    };
+    workload.handle(&mut engine, notice);
+    let mut next = tags(&engine.take());
+    let mut objects = 0;
+    // One object at a time (one slot, one call each); bounded in case the
+    // limit fails.
+    while let Some(&tag) = next.first() {
+        assert!(
+            objects < 2 * MAX_EMBEDDED_PER_PAGE,
+            "the limit does not hold"
+        );
+        objects += 1;
+        next = tags(&reply(&mut workload, &mut engine, 0, tag, 200));
+    }
+    assert_eq!(objects, MAX_EMBEDDED_PER_PAGE);
+    assert_eq!(summary(&workload).completed, 1);
+}
+
+#[test]
+fn a_long_cookie_is_cut_to_httperfs_limit() {
+    let mut spec = spec(1, 2, 1, 0.0);
+    spec.session_cookies = true;
+    let mut workload = sessions(spec);
+    let (mut engine, _) = started(&mut workload);
+    let notice = Notice::CallDone {
+        conn: engine.conn(0),
+        tag: 0,
+        status: 200,
+        cookie: Some(vec![b'c'; 300]),
+        embedded: Vec::new(),
+        history: CallHistory::default(),
+    };
+    workload.handle(&mut engine, notice);
+    workload.handle(&mut engine, Notice::Timer { id: 1 });
+    let Some(Action::Issue { head, .. }) = engine.take().pop() else {
+        panic!("the next call");
+    };
+    let expected = format!("Cookie: {}\r\n", "c".repeat(cookie::MAX_COOKIE_BYTES));
+    assert!(head.contains(&expected), "{head:?}");
+}
+
+#[test]
+fn a_reply_for_a_call_of_an_ended_session_is_ignored() {
+    let mut spec = spec(1, 3, 3, 0.0);
+    spec.max_piped = 4;
+    spec.failure_status = Some(500);
+    let mut workload = sessions(spec);
+    let (mut engine, _) = started(&mut workload);
+    assert_eq!(
+        tags(&reply(&mut workload, &mut engine, 0, 0, 200)),
+        vec![1, 2]
+    );
+    assert_eq!(
+        reply(&mut workload, &mut engine, 0, 1, 500),
+        vec![Action::Close(0), Action::EndTest]
+    );
+    assert_eq!(reply(&mut workload, &mut engine, 0, 2, 200), vec![]);
+    let summary = summary(&workload);
+    assert_eq!((summary.completed, summary.failed), (0, 1));
+}
