@@ -151,7 +151,10 @@ impl<'out> Engine<'out> {
         Engine::with_clock(config, out, Box::new(MonotonicClock))
     }
 
-    /// `new` with the time read from `clock`.
+    /// `new` with the time read from `clock`. The timerfd that wakes the
+    /// loop counts on the system's monotonic clock, so `run` needs a clock
+    /// that reads it; another clock serves tests that drive the engine's
+    /// actions and timers without the loop.
     pub fn with_clock(
         config: EngineConfig,
         out: &'out mut dyn Write,
