@@ -65,7 +65,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         eprintln!("{}: cannot handle signals: {error}", options.program);
         return 1;
     }
-    let engine = match Engine::new(run_config.engine, Box::new(out)) {
+    let engine = match Engine::new(run_config.engine, &mut out) {
         Ok(engine) => engine,
         Err(error) => {
             eprintln!("{}: cannot start the event loop: {error}", options.program);
@@ -79,10 +79,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         }
         WorkloadSpec::Sessions(spec) => {
             let mut workload = SessionWorkload::new(spec, run_config.uris, run_config.requests);
-            engine.run(&mut workload).map(|mut outcome| {
-                outcome.summary.session = Some(workload.session_summary());
-                outcome
-            })
+            engine.run(&mut workload)
         }
     };
     match outcome {
@@ -90,7 +87,6 @@ pub fn run(args: Vec<OsString>) -> i32 {
             let report_options = ReportOptions {
                 verbose: options.verbose,
             };
-            let mut out = outcome.output;
             let _ = out.write_all(report::render(&outcome.summary, &report_options).as_bytes());
             let _ = out.flush();
             drop(outcome.open_connections);

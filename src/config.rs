@@ -106,7 +106,7 @@ pub fn build(options: &Options, prechecked: Prechecked) -> Result<RunConfig, Fat
     let open_file_limit = crate::sys::raise_open_file_limit().map_err(|error| {
         Fatal::new(format!(
             "{program}: failed to increase number of open file limit: {}",
-            crate::engine::socket::strerror(&error)
+            crate::sys::strerror(&error)
         ))
     })?;
     check_http_version(options)?;

@@ -1,6 +1,22 @@
 //! httperf-rs: an output-compatible re-implementation of httperf 0.9.0.
 //! The binary (`src/main.rs`) is a thin shell around `app::run`; tests use the
 //! modules declared here directly.
+//!
+//! Dependencies point one way, down this order (a module uses only modules
+//! below it; `tests/dependency_order.rs` checks every `crate::` path):
+//!
+//! ```text
+//! app                              the phases of a run
+//! cli                              options, help, echo line
+//! config                           validation, resolution, the run's setup
+//! workload → engine → tls          what to request / sockets and timers / TLS
+//! report → stats → http            the report / counters / HTTP bytes
+//! c, sys, files, fmt, output       C library behaviour, libc, files, printf, stdio
+//! ```
+//!
+//! Within a row, uses go left to right only. Workloads see the engine only
+//! through `engine::Actions` and the notices it delivers; the engine never
+//! names a workload.
 
 // std's printing macros panic when stdout or stderr cannot be written (a
 // closed pipe, a full disk). These shadow them for the whole crate, since

@@ -221,6 +221,15 @@ impl AsRawFd for TimerFd {
     }
 }
 
+/// The C `strerror` text of an I/O error, without Rust's " (os error N)" suffix.
+pub fn strerror(error: &io::Error) -> String {
+    let text = error.to_string();
+    match text.find(" (os error") {
+        Some(cut) => text[..cut].to_string(),
+        None => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,5 +257,11 @@ mod tests {
     fn cpu_times_are_non_negative() {
         let (user, system) = cpu_times_s();
         assert!(user >= 0.0 && system >= 0.0);
+    }
+
+    #[test]
+    fn strerror_drops_the_os_error_suffix() {
+        let error = io::Error::from_raw_os_error(libc::ECONNREFUSED);
+        assert_eq!(strerror(&error), "Connection refused");
     }
 }

@@ -4,7 +4,11 @@
 //! happen and tells the workload what happened through `Notice`s; it never
 //! decides what to request or when.
 
+mod actions;
+mod api;
 pub mod conn;
+mod errno;
+mod lifecycle;
 mod sink;
 pub mod socket;
 pub mod timers;
@@ -28,7 +32,13 @@ use crate::stats::basic::BasicStats;
 use crate::stats::print::PrintSelection;
 use crate::stats::summary::Summary;
 use crate::sys::{self, TimerFd};
+pub use api::{
+    Actions, CallHistory, Clock, CloseReason, ConnId, MonotonicClock, Notice, UnfinishedCall,
+    Workload,
+};
 use conn::{Call, Conn, ConnState};
+use errno::describe_close;
+pub use errno::errno_name;
 pub use sink::PageCapture;
 use socket::{PortMap, SetupError, SocketOptions};
 use timers::{Timer, TimerQueue};
@@ -84,98 +94,9 @@ impl EngineConfig {
     }
 }
 
-/// A connection as the workload knows it. Stays unique after the connection
-/// is gone, so late references are recognised and ignored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ConnId {
-    key: usize,
-    serial: u64,
-}
-
-/// Why a connection went away.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CloseReason {
-    /// The workload closed it.
-    Client,
-    /// A socket error, or EOF outside a reply body (ECONNRESET).
-    Failed { errno: i32 },
-    /// httperf's watchdog (`--timeout`/`--think-timeout`) expired.
-    TimedOut,
-}
-
-/// What the engine tells the workload, in event order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Notice {
-    Connected(ConnId),
-    /// A reply completed (any status). `cookie` is the value of its last
-    /// `Set-Cookie: ` header when cookie capture is on.
-    CallDone {
-        conn: ConnId,
-        tag: u64,
-        status: u32,
-        cookie: Option<Vec<u8>>,
-        /// With page capture on: the `Location:` targets and the objects an
-        /// HTML body embeds, as written in the reply.
-        embedded: Vec<String>,
-        /// The call's counters, earlier attempts included, for a retry.
-        history: CallHistory,
-    },
-    /// The connection was closed or failed (httperf's CONN_CLOSE or
-    /// CONN_FAILED/CONN_TIMEOUT); `unfinished` lists the calls that never
-    /// completed, in the order they were issued.
-    ConnClosed {
-        conn: ConnId,
-        reason: CloseReason,
-        replies: u64,
-        unfinished: Vec<UnfinishedCall>,
-    },
-    /// The connection object is gone (httperf's CONN_DESTROYED): after
-    /// `ConnClosed`, and for the connection whose event is being handled only
-    /// once that event's notices are delivered, as httperf's reference
-    /// counting keeps it alive until then.
-    ConnDestroyed(ConnId),
-    /// A timer from `Engine::schedule` expired.
-    Timer {
-        id: u64,
-    },
-}
-
-/// What a call sent again carries over from its earlier attempts: httperf
-/// re-issues the same call object, whose counters are never reset.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CallHistory {
-    /// Request bytes written over the earlier attempts.
-    pub bytes_written: u64,
-    /// Reply header bytes of the earlier attempts (0.9.0 keeps adding to
-    /// this counter; its body counters start again with each reply).
-    pub reply_header_bytes: u64,
-}
-
-/// A call that was issued but did not complete before its connection closed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UnfinishedCall {
-    pub tag: u64,
-    /// Request bytes written for it so far, over every attempt.
-    pub bytes_written: u64,
-}
-
-/// A workload generator: decides which connections to open and which calls to
-/// issue, reacting to notices. It never touches a socket.
-pub trait Workload {
-    fn start(&mut self, engine: &mut Engine);
-    fn handle(&mut self, engine: &mut Engine, notice: Notice);
-    /// A reply-rate sample is being taken at `now_s`: the workload's own
-    /// sample (httperf's session rate), if it keeps one.
-    fn sample(&mut self, _now_s: f64) -> Option<f64> {
-        None
-    }
-}
-
 /// What a finished run produced.
 pub struct RunOutcome {
     pub summary: Summary,
-    /// The run's stdout, handed back so the report follows what the run printed.
-    pub output: Box<dyn Write>,
     /// The connections still open when the test ended.
     pub open_connections: OpenConnections,
 }
@@ -187,8 +108,9 @@ pub struct OpenConnections {
     _conns: Slab<Conn>,
 }
 
-pub struct Engine {
+pub struct Engine<'out> {
     config: EngineConfig,
+    clock: Box<dyn Clock>,
     poll: Poll,
     timerfd: TimerFd,
     armed_ns: Option<u64>,
@@ -196,7 +118,7 @@ pub struct Engine {
     timers: TimerQueue,
     notices: VecDeque<Notice>,
     stats: BasicStats,
-    out: Box<dyn Write>,
+    out: &'out mut dyn Write,
     running: bool,
     iteration: u64,
     start_ns: u64,
@@ -221,10 +143,23 @@ pub struct Engine {
     tls_error_reported: bool,
 }
 
-impl Engine {
-    /// Creates the poller and timer. `out` receives everything the run prints
-    /// on stdout (the burst line, verbose samples).
-    pub fn new(config: EngineConfig, out: Box<dyn Write>) -> io::Result<Engine> {
+impl<'out> Engine<'out> {
+    /// Creates the poller and timer, reading the monotonic clock. `out`
+    /// receives everything the run prints on stdout (the burst line, verbose
+    /// samples).
+    pub fn new(config: EngineConfig, out: &'out mut dyn Write) -> io::Result<Engine<'out>> {
+        Engine::with_clock(config, out, Box::new(MonotonicClock))
+    }
+
+    /// `new` with the time read from `clock`. The timerfd that wakes the
+    /// loop counts on the system's monotonic clock, so `run` needs a clock
+    /// that reads it; another clock serves tests that drive the engine's
+    /// actions and timers without the loop.
+    pub fn with_clock(
+        config: EngineConfig,
+        out: &'out mut dyn Write,
+        clock: Box<dyn Clock>,
+    ) -> io::Result<Engine<'out>> {
         let poll = Poll::new()?;
         let timerfd = TimerFd::new()?;
         poll.registry().register(
@@ -236,9 +171,10 @@ impl Engine {
             poll.registry()
                 .register(&mut SourceFd(&fd), STOP_SIGNAL_TOKEN, Interest::READABLE)?;
         }
-        let now = sys::monotonic_ns();
+        let now = clock.now_ns();
         Ok(Engine {
             config,
+            clock,
             poll,
             timerfd,
             armed_ns: None,
@@ -267,7 +203,7 @@ impl Engine {
 
     /// Runs the test to its end and returns the collected data.
     pub fn run(mut self, workload: &mut dyn Workload) -> io::Result<RunOutcome> {
-        self.start_ns = sys::monotonic_ns();
+        self.start_ns = self.clock.now_ns();
         self.cpu_at_start = sys::cpu_times_s();
         let first_sample_s =
             f64::from(self.config.client_id + 1) * 5.0 / f64::from(self.config.num_clients.max(1));
@@ -322,279 +258,22 @@ impl Engine {
             }
         }
         self.out.flush()?;
-        let stop_ns = self.stop_ns.unwrap_or_else(sys::monotonic_ns);
+        let stop_ns = self.stop_ns.unwrap_or_else(|| self.clock.now_ns());
         let (user_end, system_end) = sys::cpu_times_s();
         let duration_s = stop_ns.saturating_sub(self.start_ns) as f64 / NS_PER_S;
-        let summary = self.stats.finish(
+        let mut summary = self.stats.finish(
             duration_s,
             user_end - self.cpu_at_start.0,
             system_end - self.cpu_at_start.1,
         );
+        summary.session = workload.session_summary();
         Ok(RunOutcome {
             summary,
-            output: self.out,
             open_connections: OpenConnections {
                 _conns: std::mem::take(&mut self.conns),
             },
         })
     }
-
-    // ----- what workloads call -----
-
-    /// Seconds since the start of the test.
-    pub fn now_s(&self) -> f64 {
-        sys::monotonic_ns().saturating_sub(self.start_ns) as f64 / NS_PER_S
-    }
-
-    pub fn verbose(&self) -> u32 {
-        self.config.verbose
-    }
-
-    pub fn program(&self) -> &str {
-        &self.config.program
-    }
-
-    /// Writes a line (text or bytes) to the run's stdout.
-    pub fn print_line(&mut self, line: impl AsRef<[u8]>) {
-        // stdout going away (closed pipe) must not stop the test.
-        let _ = self.out.write_all(line.as_ref());
-        let _ = self.out.write_all(b"\n");
-    }
-
-    /// httperf's exit routine: prints the burst line and stops the loop.
-    pub fn end_test(&mut self) {
-        if self.running {
-            self.running = false;
-            self.stop_ns = Some(sys::monotonic_ns());
-            let line = report::burst_line(self.stats.max_connect_burst());
-            self.print_line(&line);
-        }
-    }
-
-    pub fn is_running(&self) -> bool {
-        self.running
-    }
-
-    /// Ends the test if a stop signal (SIGINT, SIGTERM, SIGHUP) has arrived
-    /// or `--runtime` is over, and tells whether the test has ended. The loop
-    /// asks between events, timers and notices, and workloads between units
-    /// of a long batch, so that no stretch of work delays the end.
-    pub fn stop_if_requested(&mut self) -> bool {
-        if self.running {
-            let runtime_over = self
-                .runtime_end_ns
-                .is_some_and(|end| sys::monotonic_ns() >= end);
-            if sys::take_stop_signal() || runtime_over {
-                self.end_test();
-            }
-        }
-        !self.running
-    }
-
-    /// Number of connections currently open.
-    pub fn open_connections(&self) -> usize {
-        self.conns.len()
-    }
-
-    /// Arms a workload timer `delay_s` from now; a delay ≤ 0 fires at the next
-    /// loop iteration.
-    pub fn schedule(&mut self, delay_s: f64, id: u64) {
-        let at = sys::monotonic_ns() + seconds_to_ns(delay_s);
-        self.timers.push(at, Timer::Workload { id });
-    }
-
-    /// Arms a workload timer at `at_s` seconds since the start of the test.
-    pub fn schedule_at(&mut self, at_s: f64, id: u64) {
-        let at = self.start_ns + seconds_to_ns(at_s);
-        self.timers.push(at, Timer::Workload { id });
-    }
-
-    /// Opens a connection to the next server. Failures are counted and
-    /// reported as a `ConnClosed` notice, never returned.
-    pub fn open_connection(&mut self) -> ConnId {
-        let serial = self.next_conn_serial;
-        self.next_conn_serial += 1;
-        self.stats.conn_new(self.iteration);
-        let server_index = self.next_server % self.config.servers.len();
-        let server = self.config.servers[server_index];
-        self.next_server = self.next_server.wrapping_add(1);
-        let unplaced = ConnId {
-            key: usize::MAX,
-            serial,
-        };
-        let socket = match socket::create_socket(server, &self.config.socket) {
-            Ok(socket) => socket,
-            Err(error) => {
-                self.fail_unplaced(unplaced, error);
-                return unplaced;
-            }
-        };
-        self.stats.conn_connecting();
-        let connect_start_ns = sys::monotonic_ns();
-        let local_ip = self.next_local_addr();
-        let connect = if self.config.hog {
-            socket::connect_from_hog_port(&socket, server, local_ip, &mut self.ports)
-        } else {
-            let local = local_ip.map(|ip| SocketAddr::new(ip, 0));
-            socket::connect(&socket, server, local).map(|connected| (connected, None))
-        };
-        let (connected, hog_port) = match connect {
-            Ok(result) => result,
-            Err(error) => {
-                self.fail_unplaced(unplaced, error);
-                return unplaced;
-            }
-        };
-        let mut stream = mio::net::TcpStream::from_std(std::net::TcpStream::from(socket));
-        let entry = self.conns.vacant_entry();
-        let id = ConnId {
-            key: entry.key(),
-            serial,
-        };
-        if let Err(error) = self.poll.registry().register(
-            &mut stream,
-            Token(id.key),
-            Interest::READABLE | Interest::WRITABLE,
-        ) {
-            if let Some(port) = hog_port {
-                self.ports.release(port);
-            }
-            let errno = error.raw_os_error().unwrap_or(libc::EIO);
-            self.fail_unplaced(
-                unplaced,
-                SetupError {
-                    errno,
-                    message: None,
-                },
-            );
-            return unplaced;
-        }
-        let transport = match &self.config.tls {
-            None => Transport::Plain(stream),
-            Some(client) => match client.connect(server_index) {
-                Ok(session) => Transport::tls(stream, session),
-                Err(error) => {
-                    if let Some(port) = hog_port {
-                        self.ports.release(port);
-                    }
-                    self.report_tls_error(&error);
-                    let setup = SetupError {
-                        errno: libc::EPROTO,
-                        message: None,
-                    };
-                    self.fail_unplaced(unplaced, setup);
-                    return unplaced;
-                }
-            },
-        };
-        entry.insert(Conn {
-            serial,
-            transport,
-            state: ConnState::Connecting,
-            connect_start_ns,
-            send_queue: VecDeque::new(),
-            recv_queue: VecDeque::new(),
-            replies: 0,
-            peer_closed: false,
-            watchdog_ns: None,
-            hog_port,
-            unclaimed: Vec::new(),
-            deferred_read: None,
-        });
-        self.config.trace(
-            1,
-            format_args!("connection {serial} connecting to {server}"),
-        );
-        if connected {
-            self.tcp_connected(id.key);
-        }
-        if self.is_alive(id) {
-            self.rearm_watchdog(id.key);
-        }
-        id
-    }
-
-    /// Queues a call on `conn` and starts sending it if the connection is up.
-    /// Returns the call's global id, or `None` if the connection is gone.
-    pub fn issue_call(
-        &mut self,
-        conn: ConnId,
-        request: Rc<RequestBytes>,
-        is_head: bool,
-        tag: u64,
-    ) -> Option<u64> {
-        self.reissue_call(conn, request, is_head, tag, CallHistory::default())
-    }
-
-    /// `issue_call` for a call sent again after its connection failed:
-    /// httperf never resets a call's written-byte counter, so the request
-    /// bytes of every attempt add up in "requests" statistics.
-    pub fn reissue_call(
-        &mut self,
-        conn: ConnId,
-        request: Rc<RequestBytes>,
-        is_head: bool,
-        tag: u64,
-        history: CallHistory,
-    ) -> Option<u64> {
-        if !self.is_alive(conn) {
-            return None;
-        }
-        let id = self.next_call_id;
-        self.next_call_id += 1;
-        let call = Call {
-            id,
-            tag,
-            request,
-            written: 0,
-            bytes_written_total: history.bytes_written,
-            prior_header_bytes: history.reply_header_bytes,
-            send_start_ns: 0,
-            recv_start_ns: 0,
-            reply_done_ns: None,
-            deadline_ns: None,
-            parser: ReplyParser::new(is_head),
-            is_head,
-            request_printed: false,
-            reply_print: self.config.print.prints_replies().then(Box::default),
-            cookie: None,
-            page: self.config.capture_pages.then(Box::default),
-        };
-        self.config.trace(
-            1,
-            format_args!("call {id} issued on connection {}", conn.serial),
-        );
-        let now = sys::monotonic_ns();
-        let send_timeout = self.send_deadline(now);
-        let connection = &mut self.conns[conn.key];
-        connection.send_queue.push_back(call);
-        if connection.send_queue.len() == 1 {
-            start_sending_front(connection, now, send_timeout);
-        }
-        if connection.state == ConnState::Connected {
-            // A failure found while writing surfaces in httperf in the
-            // connection's own event: it outlives this dispatch's handlers.
-            self.handling.push(conn.key);
-            self.flush_sends(conn.key);
-            if self.is_alive(conn) {
-                self.resume_input(conn.key);
-            }
-        }
-        if self.is_alive(conn) {
-            self.rearm_watchdog(conn.key);
-        }
-        Some(id)
-    }
-
-    /// Closes a connection on the client's initiative (FIN, or RST with
-    /// `--close-with-reset`). Unknown or already closed connections are ignored.
-    pub fn close_connection(&mut self, conn: ConnId) {
-        if self.is_alive(conn) {
-            self.destroy(conn.key, CloseReason::Client);
-        }
-    }
-
-    // ----- the loop's internals -----
 
     /// The next `--myaddr` address, round robin; `None` lets the system choose.
     fn next_local_addr(&mut self) -> Option<std::net::IpAddr> {
@@ -646,7 +325,7 @@ impl Engine {
     }
 
     fn fire_due_timers(&mut self, workload: &mut dyn Workload) {
-        let now = sys::monotonic_ns();
+        let now = self.clock.now_ns();
         // Timers armed while these run wait for the next iteration, so a
         // zero-delay timer costs one loop pass, like httperf's one tick.
         let mut due = Vec::new();
@@ -680,7 +359,7 @@ impl Engine {
     }
 
     fn take_sample(&mut self, workload: &mut dyn Workload) {
-        let now = sys::monotonic_ns();
+        let now = self.clock.now_ns();
         let now_s = self.secs_since_start(now);
         let rate = self.stats.take_sample(now_s);
         let session_rate = workload.sample(now_s);
@@ -694,7 +373,7 @@ impl Engine {
     /// [master] `--periodic-stats`: one line a second with the 200 and 302
     /// statuses seen since the previous line.
     fn print_periodic(&mut self) {
-        let now = sys::monotonic_ns();
+        let now = self.clock.now_ns();
         let counts = self.stats.take_periodic();
         let line = report::periodic_line(
             self.secs_since_start(now),
@@ -716,109 +395,6 @@ impl Engine {
     fn reply_deadline(&self, now: u64) -> Option<u64> {
         let wait_s = self.config.timeout_s + self.config.think_timeout_s;
         deadline_after(now, wait_s, wait_s > 0.0)
-    }
-
-    /// A transport error: a TLS failure is described once on stderr, then
-    /// counted under its errno (`transport::failure_errno`).
-    fn fail_io(&mut self, key: usize, error: &io::Error) {
-        if let Some(tls) = transport::tls_failure(error) {
-            self.report_tls_error(tls);
-        }
-        self.fail(key, transport::failure_errno(error));
-    }
-
-    /// httperf 0.9.0 dies on a TLS error; httperf-rs counts it (as `other`)
-    /// and tells what the first one was.
-    fn report_tls_error(&mut self, error: &rustls::Error) {
-        self.config.trace(1, format_args!("TLS error: {error}"));
-        if !self.tls_error_reported {
-            self.tls_error_reported = true;
-            eprintln!("{}: SSL/TLS error: {error}", self.config.program);
-        }
-    }
-
-    fn fail(&mut self, key: usize, errno: i32) {
-        self.count_failure(errno);
-        self.destroy(key, CloseReason::Failed { errno });
-    }
-
-    /// CONN_FAILED's counter; httperf names the first unknown errno on stderr.
-    fn count_failure(&mut self, errno: i32) {
-        if self.stats.conn_failed(errno) {
-            eprintln!(
-                "{}: connection failed with unexpected error {errno}",
-                self.config.program
-            );
-        }
-    }
-
-    /// A connection that failed before it had a slot: socket(), setsockopt,
-    /// bind or connect() refused it.
-    fn fail_unplaced(&mut self, id: ConnId, error: SetupError) {
-        self.config.trace(
-            1,
-            format_args!(
-                "connection {} failed before connecting: {}",
-                id.serial,
-                errno_name(error.errno)
-            ),
-        );
-        if let Some(message) = &error.message {
-            eprintln!("{}.{message}", self.config.program);
-        }
-        self.count_failure(error.errno);
-        self.notices.push_back(Notice::ConnClosed {
-            conn: id,
-            reason: CloseReason::Failed { errno: error.errno },
-            replies: 0,
-            unfinished: Vec::new(),
-        });
-        self.record_destroyed((id, false, 0.0));
-    }
-
-    fn destroy(&mut self, key: usize, reason: CloseReason) {
-        let id = self.id_of(key);
-        self.config.trace(
-            1,
-            format_args!(
-                "connection {} closed: {}",
-                id.serial,
-                describe_close(reason)
-            ),
-        );
-        if reason != CloseReason::Client {
-            self.complete_answered_send(key);
-        }
-        // Closing the socket (when `conn` drops) removes it from the epoll
-        // set, as no other descriptor refers to it: no deregister call needed.
-        let mut conn = self.conns.remove(key);
-        if reason == CloseReason::Client {
-            // httperf shuts TLS down with a close_notify before close().
-            conn.transport.close_notify();
-        }
-        if let Some(port) = conn.hog_port {
-            self.ports.release(port);
-        }
-        let now = sys::monotonic_ns();
-        let lifetime_s = now.saturating_sub(conn.connect_start_ns) as f64 / NS_PER_S;
-        self.notices.push_back(Notice::ConnClosed {
-            conn: id,
-            reason,
-            replies: conn.replies,
-            unfinished: conn.unfinished_calls(),
-        });
-        let destroyed = (id, conn.replies > 0, lifetime_s);
-        if self.handling.contains(&key) {
-            self.pending_destroys.push(destroyed);
-        } else {
-            self.record_destroyed(destroyed);
-        }
-    }
-
-    /// CONN_DESTROYED: the statistics, then the notice.
-    fn record_destroyed(&mut self, (id, delivered_reply, lifetime_s): (ConnId, bool, f64)) {
-        self.stats.conn_destroyed(delivered_reply, lifetime_s);
-        self.notices.push_back(Notice::ConnDestroyed(id));
     }
 
     /// Ends a dispatch: delivers its notices, then destroys the connections
@@ -846,41 +422,5 @@ fn deadline_after(now: u64, seconds: f64, active: bool) -> Option<u64> {
     active.then(|| now + seconds_to_ns(seconds))
 }
 
-fn describe_close(reason: CloseReason) -> String {
-    match reason {
-        CloseReason::Client => "closed by the client".to_string(),
-        CloseReason::Failed { errno } => format!("failed with {}", errno_name(errno)),
-        CloseReason::TimedOut => "timed out".to_string(),
-    }
-}
-
-/// The symbolic name of the errnos a load test meets, for `--debug` traces.
-pub fn errno_name(errno: i32) -> String {
-    let name = match errno {
-        libc::EPERM => "EPERM",
-        libc::EINTR => "EINTR",
-        libc::EIO => "EIO",
-        libc::EBADF => "EBADF",
-        libc::EAGAIN => "EAGAIN",
-        libc::ENOMEM => "ENOMEM",
-        libc::EACCES => "EACCES",
-        libc::EINVAL => "EINVAL",
-        libc::ENFILE => "ENFILE",
-        libc::EMFILE => "EMFILE",
-        libc::EPIPE => "EPIPE",
-        libc::ENOBUFS => "ENOBUFS",
-        libc::EADDRINUSE => "EADDRINUSE",
-        libc::EADDRNOTAVAIL => "EADDRNOTAVAIL",
-        libc::ENETDOWN => "ENETDOWN",
-        libc::ENETUNREACH => "ENETUNREACH",
-        libc::ECONNABORTED => "ECONNABORTED",
-        libc::ECONNRESET => "ECONNRESET",
-        libc::ENOTCONN => "ENOTCONN",
-        libc::ETIMEDOUT => "ETIMEDOUT",
-        libc::ECONNREFUSED => "ECONNREFUSED",
-        libc::EHOSTUNREACH => "EHOSTUNREACH",
-        libc::EINPROGRESS => "EINPROGRESS",
-        _ => return format!("errno {errno}"),
-    };
-    format!("{name} ({errno})")
-}
+#[cfg(test)]
+mod tests;

@@ -30,20 +30,20 @@ pub(super) struct ParseSink<'a> {
 /// Most references kept from one reply: no more can be fetched for a page
 /// anyway, and the cap holds while the reply streams, so a page without end
 /// cannot grow the list.
-const MAX_FOUND: usize = crate::workload::session::MAX_EMBEDDED_PER_PAGE;
+const MAX_FOUND: usize = crate::http::page::MAX_EMBEDDED_PER_PAGE;
 
 /// `--wsesspage`: what one reply links to (at most [`MAX_FOUND`] references,
 /// the first ones in the reply).
 #[derive(Debug, Default)]
 pub struct PageCapture {
     html: bool,
-    scanner: crate::workload::page::PageScanner,
+    scanner: crate::http::page::PageScanner,
     pub found: Vec<String>,
 }
 
 impl PageCapture {
     fn header_line(&mut self, raw_line: &[u8]) {
-        if crate::workload::page::is_html_content_type(raw_line) {
+        if crate::http::page::is_html_content_type(raw_line) {
             self.html = true;
         }
         let line = raw_line.strip_suffix(b"\n").unwrap_or(raw_line);
@@ -51,7 +51,7 @@ impl PageCapture {
         if let Some(target) = line.strip_prefix(b"Location: ") {
             if self.found.len() < MAX_FOUND {
                 self.found
-                    .extend(crate::workload::page::location_reference(target));
+                    .extend(crate::http::page::location_reference(target));
             }
         }
     }
@@ -73,7 +73,7 @@ impl ReplyEvents for ParseSink<'_> {
             page.header_line(raw_line);
         }
         if let Some(cookie) = &mut self.cookie {
-            if let Some(value) = crate::workload::cookie::set_cookie_value(raw_line) {
+            if let Some(value) = crate::http::cookie::set_cookie_value(raw_line) {
                 **cookie = Some(value);
             }
         }

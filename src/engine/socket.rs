@@ -35,17 +35,8 @@ fn setsockopt_failure(what: &str, error: io::Error) -> SetupError {
         errno: errno_of(&error),
         message: Some(format!(
             "core_connect.setsockopt({what}): {}",
-            strerror(&error)
+            crate::sys::strerror(&error)
         )),
-    }
-}
-
-/// The C `strerror` text of an I/O error, without Rust's " (os error N)" suffix.
-pub fn strerror(error: &io::Error) -> String {
-    let text = error.to_string();
-    match text.find(" (os error") {
-        Some(cut) => text[..cut].to_string(),
-        None => text,
     }
 }
 
@@ -231,11 +222,5 @@ mod tests {
         assert_eq!(map.allocate(), None, "all ports in use");
         map.release(2000);
         assert_eq!(map.allocate(), Some(2000));
-    }
-
-    #[test]
-    fn strerror_drops_the_os_error_suffix() {
-        let error = io::Error::from_raw_os_error(libc::ECONNREFUSED);
-        assert_eq!(strerror(&error), "Connection refused");
     }
 }

@@ -11,7 +11,6 @@ use super::{seconds_to_ns, CallHistory, Engine, Notice, NS_PER_S};
 use crate::http::response::EofOutcome;
 use crate::stats::basic::CompletedReply;
 use crate::stats::print;
-use crate::sys;
 
 /// What an event said about a socket, copied out of mio's event.
 #[derive(Debug, Clone, Copy)]
@@ -33,7 +32,7 @@ impl Readiness {
     }
 }
 
-impl Engine {
+impl Engine<'_> {
     pub(super) fn on_ready(&mut self, key: usize, readiness: Readiness) {
         let Some(conn) = self.conns.get(key) else {
             return;
@@ -141,7 +140,7 @@ impl Engine {
     }
 
     pub(super) fn record_connected(&mut self, key: usize) {
-        let now = sys::monotonic_ns();
+        let now = self.clock.now_ns();
         let connect_s = now.saturating_sub(self.conns[key].connect_start_ns) as f64 / NS_PER_S;
         self.stats.conn_connected(connect_s);
     }
@@ -184,7 +183,7 @@ impl Engine {
             return;
         }
         loop {
-            let now = sys::monotonic_ns();
+            let now = self.clock.now_ns();
             let send_timeout = self.send_deadline(now);
             let conn = &mut self.conns[key];
             let Some(call) = conn.send_queue.front_mut() else {
@@ -308,7 +307,7 @@ impl Engine {
     /// large request. It is kept, and the call completes once its request is
     /// out (0.9.0 reads it only then, and loses it if the sending fails).
     pub(super) fn on_data(&mut self, key: usize, data: &[u8]) {
-        let now = sys::monotonic_ns();
+        let now = self.clock.now_ns();
         let reply_deadline = self.reply_deadline(now);
         let mut rest = data;
         while !rest.is_empty() {
@@ -403,7 +402,7 @@ impl Engine {
             || (peer_closed && call.parser.on_eof() == EofOutcome::Complete);
         if answered {
             if let Some(call) = conn.send_queue.pop_front() {
-                self.complete_call(key, call, sys::monotonic_ns());
+                self.complete_call(key, call, self.clock.now_ns());
             }
         }
     }
@@ -448,7 +447,7 @@ impl Engine {
     /// End of stream: completes a close-delimited reply; anywhere else it is
     /// httperf's synthetic ECONNRESET. With nothing expected it is only noted.
     pub(super) fn on_eof(&mut self, key: usize) {
-        let now = sys::monotonic_ns();
+        let now = self.clock.now_ns();
         let conn = &mut self.conns[key];
         conn.peer_closed = true;
         let Some(call) = conn.recv_queue.front_mut() else {

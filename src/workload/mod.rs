@@ -1,17 +1,18 @@
 //! Workload generators: what to request and when. Each one only reacts to the
 //! engine's notices and calls the engine's actions; none touches a socket.
 
-pub mod cookie;
-pub mod page;
 pub mod rate;
 pub mod request;
 pub mod session;
 pub mod session_log;
 pub mod uri;
 
+#[cfg(test)]
+mod fake_engine;
+
 use std::rc::Rc;
 
-use crate::engine::Engine;
+use crate::engine::Actions;
 use crate::http::request::is_head_request;
 use crate::http::request::{build as build_request, RequestBytes, RequestSpec};
 use crate::workload::rate::RateSchedule;
@@ -20,7 +21,7 @@ use crate::workload::uri::{NextUri, UriSource};
 /// The URI of the next call, printing httperf's `-v` line for generated
 /// URIs. `None` when `--wlog=n` ran out: the test has been ended, and the
 /// call that found out still shows (after the burst line) the URI it got.
-pub fn next_call_uri(uris: &mut UriSource, engine: &mut Engine) -> Option<Vec<u8>> {
+pub fn next_call_uri(uris: &mut UriSource, engine: &mut dyn Actions) -> Option<Vec<u8>> {
     let (uri, more) = match uris.next_uri() {
         NextUri::Uri(uri) => (uri, true),
         NextUri::LogExhausted(first) => {
@@ -30,7 +31,7 @@ pub fn next_call_uri(uris: &mut UriSource, engine: &mut Engine) -> Option<Vec<u8
     };
     if uris.is_generated() && engine.verbose() > 0 {
         let prefix = format!("{}: accessing URI `", engine.program());
-        engine.print_line([prefix.as_bytes(), &uri, b"'"].concat());
+        engine.print_line(&[prefix.as_bytes(), &uri, b"'"].concat());
     }
     more.then_some(uri)
 }
@@ -50,9 +51,9 @@ const RELEASE_BUDGET_S: f64 = 0.005;
 /// end (a stop signal, `--runtime`) is looked for between units.
 pub fn release_due_units(
     mut schedule: RateSchedule,
-    engine: &mut Engine,
+    engine: &mut dyn Actions,
     timer_id: u64,
-    mut create: impl FnMut(&mut Engine) -> bool,
+    mut create: impl FnMut(&mut dyn Actions) -> bool,
 ) -> Option<RateSchedule> {
     let now_s = engine.now_s();
     let budget_end_s = now_s + RELEASE_BUDGET_S;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::cli::options::Interarrival;
-use crate::engine::{ConnId, Engine, Notice, Workload};
+use crate::engine::{Actions, ConnId, Notice, Workload};
 use crate::http::request::RequestBytes;
 use crate::workload::rate::RateSchedule;
 use crate::workload::uri::UriSource;
@@ -74,7 +74,7 @@ impl RequestMode {
     }
 
     /// Starts one more connection if any are left; false when all are created.
-    fn create_connection(&mut self, engine: &mut Engine) -> bool {
+    fn create_connection(&mut self, engine: &mut dyn Actions) -> bool {
         if self.created >= self.spec.num_conns {
             return false;
         }
@@ -95,7 +95,7 @@ impl RequestMode {
         self.created + self.deferred < self.spec.num_conns
     }
 
-    fn on_rate_timer(&mut self, engine: &mut Engine) {
+    fn on_rate_timer(&mut self, engine: &mut dyn Actions) {
         if let Some(schedule) = self.schedule.take() {
             self.schedule = release_due_units(schedule, engine, RATE_TIMER, |engine| {
                 self.create_connection(engine) && self.more_to_create()
@@ -103,7 +103,7 @@ impl RequestMode {
         }
     }
 
-    fn issue_burst(&mut self, engine: &mut Engine, conn: ConnId) {
+    fn issue_burst(&mut self, engine: &mut dyn Actions, conn: ConnId) {
         let Some(progress) = self.conns.get(&conn) else {
             return;
         };
@@ -124,12 +124,12 @@ impl RequestMode {
         }
     }
 
-    fn next_request(&mut self, engine: &mut Engine) -> Option<(Rc<RequestBytes>, bool)> {
+    fn next_request(&mut self, engine: &mut dyn Actions) -> Option<(Rc<RequestBytes>, bool)> {
         let uri = next_call_uri(&mut self.uris, engine)?;
         Some(self.requests.request_for(&uri))
     }
 
-    fn on_call_done(&mut self, engine: &mut Engine, conn: ConnId) {
+    fn on_call_done(&mut self, engine: &mut dyn Actions, conn: ConnId) {
         let Some(progress) = self.conns.get_mut(&conn) else {
             return;
         };
@@ -144,7 +144,7 @@ impl RequestMode {
         }
     }
 
-    fn on_conn_destroyed(&mut self, engine: &mut Engine, conn: ConnId) {
+    fn on_conn_destroyed(&mut self, engine: &mut dyn Actions, conn: ConnId) {
         self.conns.remove(&conn);
         self.destroyed += 1;
         if self.destroyed >= self.spec.num_conns {
@@ -161,7 +161,7 @@ impl RequestMode {
 }
 
 impl Workload for RequestMode {
-    fn start(&mut self, engine: &mut Engine) {
+    fn start(&mut self, engine: &mut dyn Actions) {
         self.create_connection(engine);
         if let Pacing::Rate {
             interarrival,
@@ -176,7 +176,7 @@ impl Workload for RequestMode {
         }
     }
 
-    fn handle(&mut self, engine: &mut Engine, notice: Notice) {
+    fn handle(&mut self, engine: &mut dyn Actions, notice: Notice) {
         match notice {
             Notice::Connected(conn) => self.issue_burst(engine, conn),
             Notice::CallDone { conn, .. } => self.on_call_done(engine, conn),
@@ -187,3 +187,6 @@ impl Workload for RequestMode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

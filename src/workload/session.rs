@@ -9,47 +9,29 @@ use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use crate::cli::options::Interarrival;
-use crate::engine::{CallHistory, CloseReason, ConnId, Engine, Notice, UnfinishedCall, Workload};
+use crate::engine::{Actions, CallHistory, CloseReason, ConnId, Notice, UnfinishedCall, Workload};
+use crate::http::cookie;
+use crate::http::page::MAX_EMBEDDED_PER_PAGE;
 use crate::http::request::{is_head_request, RequestBytes};
 use crate::stats::session::{EndedSession, SessionStats};
 use crate::stats::summary::SessionSummary;
-use crate::workload::cookie;
 use crate::workload::rate::RateSchedule;
 use crate::workload::session_log::SessionLog;
 use crate::workload::uri::UriSource;
 use crate::workload::{next_call_uri, release_due_units, RequestFactory};
+
+mod script;
+mod slots;
+
+use script::SessionCall;
+pub use script::SessionScript;
+use slots::Slot;
 
 const RATE_TIMER: u64 = 0;
 /// httperf retries a call answered with `--failure-status`, or reconnects a
 /// slot whose connection failed, without end; httperf-rs gives up (the
 /// session fails) after this many attempts in a row.
 pub const MAX_RETRIES: u32 = 16;
-/// `--wsesspage`: most embedded objects fetched for one user request, frames
-/// within frames included, so a server whose every reply embeds more objects
-/// cannot keep a session going forever.
-pub const MAX_EMBEDDED_PER_PAGE: usize = 1000;
-
-/// What each session does.
-#[derive(Debug, Clone)]
-pub enum SessionScript {
-    /// `--wsess=N1,N2,X`: N2 calls in bursts of `burst_length`, X seconds apart.
-    Calls {
-        calls: u64,
-        burst_length: u64,
-        think_time_s: f64,
-    },
-    /// `--wsesslog`: session k replays definition k mod count.
-    Log(Rc<SessionLog>),
-    /// `--wsesspage=N1,N2,X`: N2 fetches of `uri`, each followed by the
-    /// objects its HTML embeds, X seconds apart.
-    Pages {
-        user_requests: u64,
-        think_time_s: f64,
-        uri: Vec<u8>,
-        /// `--server`, for recognising absolute URIs of this server.
-        server: String,
-    },
-}
 
 /// The session engine's parameters, validated.
 #[derive(Debug, Clone)]
@@ -65,23 +47,6 @@ pub struct SessionSpec {
     pub failure_status: Option<u32>,
     pub retry_on_failure: bool,
     pub session_cookies: bool,
-}
-
-/// One request of a session.
-#[derive(Debug, Clone, PartialEq)]
-struct SessionCall {
-    uri: Vec<u8>,
-    method: Vec<u8>,
-    body: Vec<u8>,
-}
-
-#[derive(Debug, Default)]
-struct Slot {
-    conn: Option<ConnId>,
-    /// Tags of calls issued on this slot and not done, in issue order.
-    outstanding: VecDeque<u64>,
-    /// Connection failures since this slot last completed a reply.
-    failures_in_row: u32,
 }
 
 #[derive(Debug)]
@@ -151,14 +116,9 @@ impl SessionWorkload {
         }
     }
 
-    /// The session collector's data at the end of the run.
-    pub fn session_summary(&self) -> SessionSummary {
-        self.stats.summary()
-    }
-
     // ----- sessions -----
 
-    fn create_session(&mut self, engine: &mut Engine) -> bool {
+    fn create_session(&mut self, engine: &mut dyn Actions) -> bool {
         if self.created >= self.spec.sessions {
             return false;
         }
@@ -196,95 +156,7 @@ impl SessionWorkload {
         true
     }
 
-    /// The calls of burst `index` of a session and the think time after it.
-    fn burst_calls(&mut self, engine: &mut Engine, serial: u64) -> Option<(Vec<SessionCall>, f64)> {
-        let session = self.sessions.get(&serial)?;
-        match &self.spec.script {
-            SessionScript::Calls {
-                calls,
-                burst_length,
-                think_time_s,
-            } => {
-                let first = session.burst as u64 * burst_length;
-                let count = (*burst_length).min(calls.saturating_sub(first));
-                let think = *think_time_s;
-                let method = self.requests.method().to_vec();
-                let mut burst = Vec::new();
-                for _ in 0..count {
-                    let Some(uri) = next_call_uri(&mut self.uris, engine) else {
-                        self.open_for_call_ending_the_test(engine, serial);
-                        return None;
-                    };
-                    burst.push(SessionCall {
-                        uri,
-                        method: method.clone(),
-                        body: Vec::new(),
-                    });
-                }
-                (!burst.is_empty()).then_some((burst, think))
-            }
-            SessionScript::Log(definitions) => {
-                let burst = definitions.burst(session.definition, session.burst)?;
-                let calls = burst
-                    .requests()
-                    .map(|request| SessionCall {
-                        uri: request.uri.to_vec(),
-                        method: request.method.as_bytes().to_vec(),
-                        body: request.body.to_vec(),
-                    })
-                    .collect();
-                Some((calls, burst.think_time_s))
-            }
-            SessionScript::Pages {
-                uri, think_time_s, ..
-            } => {
-                let call = SessionCall {
-                    uri: uri.clone(),
-                    method: self.requests.method().to_vec(),
-                    body: Vec::new(),
-                };
-                Some((vec![call], *think_time_s))
-            }
-        }
-    }
-
-    /// `--wlog=n` ran out while a call was being made: the test is over, but
-    /// as in httperf the call's connection is still opened (and counted),
-    /// though nothing is sent on it.
-    fn open_for_call_ending_the_test(&mut self, engine: &mut Engine, serial: u64) {
-        let max_piped = self.spec.max_piped;
-        let Some(session) = self.sessions.get_mut(&serial) else {
-            return;
-        };
-        let Some(slot) = session
-            .slots
-            .iter_mut()
-            .find(|slot| slot.outstanding.len() < max_piped)
-        else {
-            return;
-        };
-        if slot.conn.is_none() {
-            slot.conn = Some(engine.open_connection());
-        }
-    }
-
-    /// True when the session's current burst is its last one.
-    fn is_last_burst(&self, session: &Session) -> bool {
-        let next = session.burst as u64 + 1;
-        match &self.spec.script {
-            SessionScript::Calls {
-                calls,
-                burst_length,
-                ..
-            } => next.saturating_mul(*burst_length) >= *calls,
-            SessionScript::Log(definitions) => {
-                next as usize >= definitions.burst_count(session.definition)
-            }
-            SessionScript::Pages { user_requests, .. } => next >= *user_requests,
-        }
-    }
-
-    fn start_burst(&mut self, engine: &mut Engine, serial: u64) {
+    fn start_burst(&mut self, engine: &mut dyn Actions, serial: u64) {
         let Some((calls, think_time_s)) = self.burst_calls(engine, serial) else {
             return;
         };
@@ -297,131 +169,9 @@ impl SessionWorkload {
         self.issue_pending(engine, serial);
     }
 
-    /// Issues the burst's waiting calls: only the first while it is alone,
-    /// then as many as slot capacity allows.
-    fn issue_pending(&mut self, engine: &mut Engine, serial: u64) {
-        loop {
-            let Some(session) = self.sessions.get_mut(&serial) else {
-                return;
-            };
-            if session.awaiting_first && session.in_flight > 0 {
-                return;
-            }
-            let max_piped = self.spec.max_piped;
-            let Some(slot) = session
-                .slots
-                .iter()
-                .position(|slot| slot.outstanding.len() < max_piped)
-            else {
-                return;
-            };
-            let Some(call) = session.pending.pop_front() else {
-                return;
-            };
-            session.in_flight += 1;
-            self.issue_on_slot(engine, serial, slot, call);
-        }
-    }
-
-    /// Builds a call's request: `Content-length` for a body, then the
-    /// session's cookie as it is now.
-    fn build_request(&self, serial: u64, call: &SessionCall) -> Rc<RequestBytes> {
-        let mut more_headers = Vec::new();
-        if !call.body.is_empty() {
-            more_headers.push(format!("Content-length: {}\r\n", call.body.len()).into_bytes());
-        }
-        if let Some(value) = self.sessions.get(&serial).and_then(|s| s.cookie.as_ref()) {
-            more_headers.push(cookie::cookie_header(value));
-        }
-        self.requests
-            .build_custom(&call.method, &call.uri, &more_headers, &call.body)
-    }
-
-    /// Sends a new call on `slot`.
-    fn issue_on_slot(&mut self, engine: &mut Engine, serial: u64, slot: usize, call: SessionCall) {
-        let request = self.build_request(serial, &call);
-        let is_head = is_head_request(&call.method);
-        if matches!(self.spec.script, SessionScript::Pages { .. }) && engine.verbose() >= 2 {
-            let prefix = format!("{}: fetching `", engine.program());
-            engine.print_line([prefix.as_bytes(), &call.uri, b"'"].concat());
-        }
-        let issued = IssuedCall {
-            session: serial,
-            slot,
-            uri: call.uri.clone(),
-            request,
-            is_head,
-            retries: 0,
-        };
-        self.send_on_slot(engine, issued, CallHistory::default());
-    }
-
-    /// Sends an issued call on its slot, opening the slot's connection if it
-    /// has none. A call sent again keeps its request bytes (httperf adds the
-    /// cookie once per call) and its written-byte count.
-    fn send_on_slot(&mut self, engine: &mut Engine, issued: IssuedCall, history: CallHistory) {
-        let (serial, slot) = (issued.session, issued.slot);
-        let Some(session) = self.sessions.get_mut(&serial) else {
-            return;
-        };
-        let conn = match session.slots[slot].conn {
-            Some(conn) => conn,
-            None => {
-                let conn = engine.open_connection();
-                session.slots[slot].conn = Some(conn);
-                self.conns.insert(conn, (serial, slot));
-                conn
-            }
-        };
-        let tag = self.next_tag;
-        self.next_tag += 1;
-        session.slots[slot].outstanding.push_back(tag);
-        let request = Rc::clone(&issued.request);
-        engine.reissue_call(conn, request, issued.is_head, tag, history);
-        self.calls.insert(tag, issued);
-    }
-
-    /// `--wsesspage`: queues the objects a page embeds as calls of the
-    /// current burst (this server's absolute URIs and relative ones).
-    fn queue_embedded(
-        &mut self,
-        engine: &mut Engine,
-        serial: u64,
-        page_uri: &[u8],
-        embedded: Vec<String>,
-    ) {
-        let SessionScript::Pages { server, .. } = &self.spec.script else {
-            return;
-        };
-        let method = self.requests.method().to_vec();
-        // Page references are text (page.rs reads them from the HTML as
-        // text), so the page's own URI is resolved against as text too.
-        let page_uri = String::from_utf8_lossy(page_uri);
-        let mut calls = Vec::new();
-        for reference in embedded {
-            match crate::workload::page::resolve(&reference, &page_uri, server) {
-                Some(uri) => calls.push(SessionCall {
-                    uri: uri.into_bytes(),
-                    method: method.clone(),
-                    body: Vec::new(),
-                }),
-                None if engine.verbose() >= 2 => {
-                    eprintln!("{}: ignoring absolute URI `{reference}'", engine.program());
-                }
-                None => {}
-            }
-        }
-        if let Some(session) = self.sessions.get_mut(&serial) {
-            let room = MAX_EMBEDDED_PER_PAGE.saturating_sub(session.embedded_in_burst);
-            calls.truncate(room);
-            session.embedded_in_burst += calls.len();
-            session.pending.extend(calls);
-        }
-    }
-
     fn on_call_done(
         &mut self,
-        engine: &mut Engine,
+        engine: &mut dyn Actions,
         tag: u64,
         status: u32,
         set_cookie: Option<Vec<u8>>,
@@ -477,27 +227,7 @@ impl SessionWorkload {
         }
     }
 
-    /// Sends a call answered with `--failure-status` again, on the first slot with room.
-    fn retry(&mut self, engine: &mut Engine, mut issued: IssuedCall, history: CallHistory) {
-        let serial = issued.session;
-        let max_piped = self.spec.max_piped;
-        let slot = self.sessions.get(&serial).and_then(|session| {
-            session
-                .slots
-                .iter()
-                .position(|slot| slot.outstanding.len() < max_piped)
-        });
-        match slot {
-            Some(slot) => {
-                issued.slot = slot;
-                issued.retries += 1;
-                self.send_on_slot(engine, issued, history);
-            }
-            None => self.end_session(engine, serial, true),
-        }
-    }
-
-    fn call_finished(&mut self, engine: &mut Engine, serial: u64) {
+    fn call_finished(&mut self, engine: &mut dyn Actions, serial: u64) {
         let Some(session) = self.sessions.get_mut(&serial) else {
             return;
         };
@@ -525,7 +255,7 @@ impl SessionWorkload {
         }
     }
 
-    fn on_think_timer(&mut self, engine: &mut Engine, timer: u64) {
+    fn on_think_timer(&mut self, engine: &mut dyn Actions, timer: u64) {
         let serial = timer - 1;
         let Some(session) = self.sessions.get_mut(&serial) else {
             return;
@@ -548,7 +278,7 @@ impl SessionWorkload {
 
     fn on_conn_closed(
         &mut self,
-        engine: &mut Engine,
+        engine: &mut dyn Actions,
         conn: ConnId,
         reason: CloseReason,
         replies: u64,
@@ -591,7 +321,7 @@ impl SessionWorkload {
 
     /// SESS_DESTROYED: closes the session's connections (not counted as
     /// errors), drops its calls, records it and starts the next one if due.
-    fn end_session(&mut self, engine: &mut Engine, serial: u64, failed: bool) {
+    fn end_session(&mut self, engine: &mut dyn Actions, serial: u64, failed: bool) {
         let Some(session) = self.sessions.remove(&serial) else {
             return;
         };
@@ -620,7 +350,7 @@ impl SessionWorkload {
 }
 
 impl Workload for SessionWorkload {
-    fn start(&mut self, engine: &mut Engine) {
+    fn start(&mut self, engine: &mut dyn Actions) {
         self.stats = SessionStats::new(engine.now_s());
         self.create_session(engine);
         if let Some((interarrival, client_id)) = self.spec.rate.clone() {
@@ -632,7 +362,7 @@ impl Workload for SessionWorkload {
         }
     }
 
-    fn handle(&mut self, engine: &mut Engine, notice: Notice) {
+    fn handle(&mut self, engine: &mut dyn Actions, notice: Notice) {
         match notice {
             Notice::Connected(conn) => self.on_connected(conn),
             Notice::CallDone {
@@ -661,7 +391,14 @@ impl Workload for SessionWorkload {
         }
     }
 
+    fn session_summary(&self) -> Option<SessionSummary> {
+        Some(self.stats.summary())
+    }
+
     fn sample(&mut self, now_s: f64) -> Option<f64> {
         Some(self.stats.take_sample(now_s))
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -22,6 +22,11 @@
 /// dropped. Real `<img>` tags are far shorter.
 pub const MAX_TAG_BYTES: usize = 4096;
 
+/// `--wsesspage`: most embedded objects fetched for one user request, frames
+/// within frames included, so a server whose every reply embeds more objects
+/// cannot keep a session going forever.
+pub const MAX_EMBEDDED_PER_PAGE: usize = 1000;
+
 const HTML_CONTENT_TYPE: &[u8] = b"Content-Type: text/html";
 
 /// Whether a reply header line (without its line end) marks an HTML body.

@@ -1,0 +1,317 @@
+//! The actions workloads call on the engine: time, printing, the end of the
+//! test, timers, and opening, using and closing connections.
+
+use super::*;
+
+impl Engine<'_> {
+    /// Seconds since the start of the test.
+    pub fn now_s(&self) -> f64 {
+        self.clock.now_ns().saturating_sub(self.start_ns) as f64 / NS_PER_S
+    }
+
+    pub fn verbose(&self) -> u32 {
+        self.config.verbose
+    }
+
+    pub fn program(&self) -> &str {
+        &self.config.program
+    }
+
+    /// Writes a line (text or bytes) to the run's stdout.
+    pub fn print_line(&mut self, line: impl AsRef<[u8]>) {
+        // stdout going away (closed pipe) must not stop the test.
+        let _ = self.out.write_all(line.as_ref());
+        let _ = self.out.write_all(b"\n");
+    }
+
+    /// httperf's exit routine: prints the burst line and stops the loop.
+    pub fn end_test(&mut self) {
+        if self.running {
+            self.running = false;
+            self.stop_ns = Some(self.clock.now_ns());
+            let line = report::burst_line(self.stats.max_connect_burst());
+            self.print_line(&line);
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.running
+    }
+
+    /// Ends the test if a stop signal (SIGINT, SIGTERM, SIGHUP) has arrived
+    /// or `--runtime` is over, and tells whether the test has ended. The loop
+    /// asks between events, timers and notices, and workloads between units
+    /// of a long batch, so that no stretch of work delays the end.
+    pub fn stop_if_requested(&mut self) -> bool {
+        if self.running {
+            let runtime_over = self
+                .runtime_end_ns
+                .is_some_and(|end| self.clock.now_ns() >= end);
+            if sys::take_stop_signal() || runtime_over {
+                self.end_test();
+            }
+        }
+        !self.running
+    }
+
+    /// Number of connections currently open.
+    pub fn open_connections(&self) -> usize {
+        self.conns.len()
+    }
+
+    /// Arms a workload timer `delay_s` from now; a delay ≤ 0 fires at the next
+    /// loop iteration.
+    pub fn schedule(&mut self, delay_s: f64, id: u64) {
+        let at = self.clock.now_ns() + seconds_to_ns(delay_s);
+        self.timers.push(at, Timer::Workload { id });
+    }
+
+    /// Arms a workload timer at `at_s` seconds since the start of the test.
+    pub fn schedule_at(&mut self, at_s: f64, id: u64) {
+        let at = self.start_ns + seconds_to_ns(at_s);
+        self.timers.push(at, Timer::Workload { id });
+    }
+
+    /// Opens a connection to the next server. Failures are counted and
+    /// reported as a `ConnClosed` notice, never returned.
+    pub fn open_connection(&mut self) -> ConnId {
+        let serial = self.next_conn_serial;
+        self.next_conn_serial += 1;
+        self.stats.conn_new(self.iteration);
+        let server_index = self.next_server % self.config.servers.len();
+        let server = self.config.servers[server_index];
+        self.next_server = self.next_server.wrapping_add(1);
+        let unplaced = ConnId {
+            key: usize::MAX,
+            serial,
+        };
+        let socket = match socket::create_socket(server, &self.config.socket) {
+            Ok(socket) => socket,
+            Err(error) => {
+                self.fail_unplaced(unplaced, error);
+                return unplaced;
+            }
+        };
+        self.stats.conn_connecting();
+        let connect_start_ns = self.clock.now_ns();
+        let local_ip = self.next_local_addr();
+        let connect = if self.config.hog {
+            socket::connect_from_hog_port(&socket, server, local_ip, &mut self.ports)
+        } else {
+            let local = local_ip.map(|ip| SocketAddr::new(ip, 0));
+            socket::connect(&socket, server, local).map(|connected| (connected, None))
+        };
+        let (connected, hog_port) = match connect {
+            Ok(result) => result,
+            Err(error) => {
+                self.fail_unplaced(unplaced, error);
+                return unplaced;
+            }
+        };
+        let mut stream = mio::net::TcpStream::from_std(std::net::TcpStream::from(socket));
+        let entry = self.conns.vacant_entry();
+        let id = ConnId {
+            key: entry.key(),
+            serial,
+        };
+        if let Err(error) = self.poll.registry().register(
+            &mut stream,
+            Token(id.key),
+            Interest::READABLE | Interest::WRITABLE,
+        ) {
+            if let Some(port) = hog_port {
+                self.ports.release(port);
+            }
+            let errno = error.raw_os_error().unwrap_or(libc::EIO);
+            self.fail_unplaced(
+                unplaced,
+                SetupError {
+                    errno,
+                    message: None,
+                },
+            );
+            return unplaced;
+        }
+        let transport = match &self.config.tls {
+            None => Transport::Plain(stream),
+            Some(client) => match client.connect(server_index) {
+                Ok(session) => Transport::tls(stream, session),
+                Err(error) => {
+                    if let Some(port) = hog_port {
+                        self.ports.release(port);
+                    }
+                    self.report_tls_error(&error);
+                    let setup = SetupError {
+                        errno: libc::EPROTO,
+                        message: None,
+                    };
+                    self.fail_unplaced(unplaced, setup);
+                    return unplaced;
+                }
+            },
+        };
+        entry.insert(Conn {
+            serial,
+            transport,
+            state: ConnState::Connecting,
+            connect_start_ns,
+            send_queue: VecDeque::new(),
+            recv_queue: VecDeque::new(),
+            replies: 0,
+            peer_closed: false,
+            watchdog_ns: None,
+            hog_port,
+            unclaimed: Vec::new(),
+            deferred_read: None,
+        });
+        self.config.trace(
+            1,
+            format_args!("connection {serial} connecting to {server}"),
+        );
+        if connected {
+            self.tcp_connected(id.key);
+        }
+        if self.is_alive(id) {
+            self.rearm_watchdog(id.key);
+        }
+        id
+    }
+
+    /// Queues a call on `conn` and starts sending it if the connection is up.
+    /// Returns the call's global id, or `None` if the connection is gone.
+    pub fn issue_call(
+        &mut self,
+        conn: ConnId,
+        request: Rc<RequestBytes>,
+        is_head: bool,
+        tag: u64,
+    ) -> Option<u64> {
+        self.reissue_call(conn, request, is_head, tag, CallHistory::default())
+    }
+
+    /// `issue_call` for a call sent again after its connection failed:
+    /// httperf never resets a call's written-byte counter, so the request
+    /// bytes of every attempt add up in "requests" statistics.
+    pub fn reissue_call(
+        &mut self,
+        conn: ConnId,
+        request: Rc<RequestBytes>,
+        is_head: bool,
+        tag: u64,
+        history: CallHistory,
+    ) -> Option<u64> {
+        if !self.is_alive(conn) {
+            return None;
+        }
+        let id = self.next_call_id;
+        self.next_call_id += 1;
+        let call = Call {
+            id,
+            tag,
+            request,
+            written: 0,
+            bytes_written_total: history.bytes_written,
+            prior_header_bytes: history.reply_header_bytes,
+            send_start_ns: 0,
+            recv_start_ns: 0,
+            reply_done_ns: None,
+            deadline_ns: None,
+            parser: ReplyParser::new(is_head),
+            is_head,
+            request_printed: false,
+            reply_print: self.config.print.prints_replies().then(Box::default),
+            cookie: None,
+            page: self.config.capture_pages.then(Box::default),
+        };
+        self.config.trace(
+            1,
+            format_args!("call {id} issued on connection {}", conn.serial),
+        );
+        let now = self.clock.now_ns();
+        let send_timeout = self.send_deadline(now);
+        let connection = &mut self.conns[conn.key];
+        connection.send_queue.push_back(call);
+        if connection.send_queue.len() == 1 {
+            start_sending_front(connection, now, send_timeout);
+        }
+        if connection.state == ConnState::Connected {
+            // A failure found while writing surfaces in httperf in the
+            // connection's own event: it outlives this dispatch's handlers.
+            self.handling.push(conn.key);
+            self.flush_sends(conn.key);
+            if self.is_alive(conn) {
+                self.resume_input(conn.key);
+            }
+        }
+        if self.is_alive(conn) {
+            self.rearm_watchdog(conn.key);
+        }
+        Some(id)
+    }
+
+    /// Closes a connection on the client's initiative (FIN, or RST with
+    /// `--close-with-reset`). Unknown or already closed connections are ignored.
+    pub fn close_connection(&mut self, conn: ConnId) {
+        if self.is_alive(conn) {
+            self.destroy(conn.key, CloseReason::Client);
+        }
+    }
+}
+
+impl Actions for Engine<'_> {
+    fn now_s(&self) -> f64 {
+        Engine::now_s(self)
+    }
+    fn verbose(&self) -> u32 {
+        Engine::verbose(self)
+    }
+    fn program(&self) -> &str {
+        Engine::program(self)
+    }
+    fn print_line(&mut self, line: &[u8]) {
+        Engine::print_line(self, line)
+    }
+    fn end_test(&mut self) {
+        Engine::end_test(self)
+    }
+    fn is_running(&self) -> bool {
+        Engine::is_running(self)
+    }
+    fn stop_if_requested(&mut self) -> bool {
+        Engine::stop_if_requested(self)
+    }
+    fn open_connections(&self) -> usize {
+        Engine::open_connections(self)
+    }
+    fn schedule(&mut self, delay_s: f64, id: u64) {
+        Engine::schedule(self, delay_s, id)
+    }
+    fn schedule_at(&mut self, at_s: f64, id: u64) {
+        Engine::schedule_at(self, at_s, id)
+    }
+    fn open_connection(&mut self) -> ConnId {
+        Engine::open_connection(self)
+    }
+    fn issue_call(
+        &mut self,
+        conn: ConnId,
+        request: Rc<RequestBytes>,
+        is_head: bool,
+        tag: u64,
+    ) -> Option<u64> {
+        Engine::issue_call(self, conn, request, is_head, tag)
+    }
+    fn reissue_call(
+        &mut self,
+        conn: ConnId,
+        request: Rc<RequestBytes>,
+        is_head: bool,
+        tag: u64,
+        history: CallHistory,
+    ) -> Option<u64> {
+        Engine::reissue_call(self, conn, request, is_head, tag, history)
+    }
+    fn close_connection(&mut self, conn: ConnId) {
+        Engine::close_connection(self, conn)
+    }
+}

@@ -1,0 +1,177 @@
+//! The engine's side of the workload API: the notices it delivers, the
+//! connection ids they carry, and the `Workload` trait a generator implements.
+
+use std::rc::Rc;
+
+use crate::http::request::RequestBytes;
+use crate::stats::summary::SessionSummary;
+
+/// A connection as the workload knows it. Stays unique after the connection
+/// is gone, so late references are recognised and ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConnId {
+    pub(super) key: usize,
+    pub(super) serial: u64,
+}
+
+impl ConnId {
+    /// An id made up by a test double of the engine.
+    #[cfg(test)]
+    pub(crate) fn fake(serial: u64) -> ConnId {
+        ConnId {
+            key: serial as usize,
+            serial,
+        }
+    }
+}
+
+/// Why a connection went away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The workload closed it.
+    Client,
+    /// A socket error, or EOF outside a reply body (ECONNRESET).
+    Failed { errno: i32 },
+    /// httperf's watchdog (`--timeout`/`--think-timeout`) expired.
+    TimedOut,
+}
+
+/// What the engine tells the workload, in event order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    Connected(ConnId),
+    /// A reply completed (any status). `cookie` is the value of its last
+    /// `Set-Cookie: ` header when cookie capture is on.
+    CallDone {
+        conn: ConnId,
+        tag: u64,
+        status: u32,
+        cookie: Option<Vec<u8>>,
+        /// With page capture on: the `Location:` targets and the objects an
+        /// HTML body embeds, as written in the reply.
+        embedded: Vec<String>,
+        /// The call's counters, earlier attempts included, for a retry.
+        history: CallHistory,
+    },
+    /// The connection was closed or failed (httperf's CONN_CLOSE or
+    /// CONN_FAILED/CONN_TIMEOUT); `unfinished` lists the calls that never
+    /// completed, in the order they were issued.
+    ConnClosed {
+        conn: ConnId,
+        reason: CloseReason,
+        replies: u64,
+        unfinished: Vec<UnfinishedCall>,
+    },
+    /// The connection object is gone (httperf's CONN_DESTROYED): after
+    /// `ConnClosed`, and for the connection whose event is being handled only
+    /// once that event's notices are delivered, as httperf's reference
+    /// counting keeps it alive until then.
+    ConnDestroyed(ConnId),
+    /// A timer from `Engine::schedule` expired.
+    Timer {
+        id: u64,
+    },
+}
+
+/// What a call sent again carries over from its earlier attempts: httperf
+/// re-issues the same call object, whose counters are never reset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallHistory {
+    /// Request bytes written over the earlier attempts.
+    pub bytes_written: u64,
+    /// Reply header bytes of the earlier attempts (0.9.0 keeps adding to
+    /// this counter; its body counters start again with each reply).
+    pub reply_header_bytes: u64,
+}
+
+/// A call that was issued but did not complete before its connection closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnfinishedCall {
+    pub tag: u64,
+    /// Request bytes written for it so far, over every attempt.
+    pub bytes_written: u64,
+}
+
+/// A workload generator: decides which connections to open and which calls to
+/// issue, reacting to notices. It never touches a socket: everything it does
+/// goes through [`Actions`], so it can be driven without one.
+pub trait Workload {
+    fn start(&mut self, engine: &mut dyn Actions);
+    fn handle(&mut self, engine: &mut dyn Actions, notice: Notice);
+    /// A reply-rate sample is being taken at `now_s`: the workload's own
+    /// sample (httperf's session rate), if it keeps one.
+    fn sample(&mut self, _now_s: f64) -> Option<f64> {
+        None
+    }
+    /// The workload's own part of the report, asked for once the test is over
+    /// (the session statistics, in session mode).
+    fn session_summary(&self) -> Option<SessionSummary> {
+        None
+    }
+}
+
+/// What a workload can ask of the engine: the whole surface it sees.
+pub trait Actions {
+    /// Seconds since the start of the test.
+    fn now_s(&self) -> f64;
+    /// `--verbose` count.
+    fn verbose(&self) -> u32;
+    /// Program basename for httperf's stderr messages.
+    fn program(&self) -> &str;
+    /// Writes a line (text or bytes) to the run's stdout.
+    fn print_line(&mut self, line: &[u8]);
+    /// httperf's exit routine: prints the burst line and stops the loop.
+    fn end_test(&mut self);
+    fn is_running(&self) -> bool;
+    /// Ends the test if a stop signal has arrived or `--runtime` is over, and
+    /// tells whether the test has ended.
+    fn stop_if_requested(&mut self) -> bool;
+    /// Number of connections currently open.
+    fn open_connections(&self) -> usize;
+    /// Arms timer `id` `delay_s` from now; a delay ≤ 0 fires at the next
+    /// loop iteration.
+    fn schedule(&mut self, delay_s: f64, id: u64);
+    /// Arms timer `id` at `at_s` seconds since the start of the test.
+    fn schedule_at(&mut self, at_s: f64, id: u64);
+    /// Opens a connection to the next server. Failures are counted and
+    /// reported as a `ConnClosed` notice, never returned.
+    fn open_connection(&mut self) -> ConnId;
+    /// Queues a call on `conn`; `None` if the connection is gone.
+    fn issue_call(
+        &mut self,
+        conn: ConnId,
+        request: Rc<RequestBytes>,
+        is_head: bool,
+        tag: u64,
+    ) -> Option<u64>;
+    /// `issue_call` for a call sent again, carrying its earlier attempts'
+    /// counters.
+    fn reissue_call(
+        &mut self,
+        conn: ConnId,
+        request: Rc<RequestBytes>,
+        is_head: bool,
+        tag: u64,
+        history: CallHistory,
+    ) -> Option<u64>;
+    /// Closes a connection on the client's initiative; unknown or already
+    /// closed connections are ignored.
+    fn close_connection(&mut self, conn: ConnId);
+}
+
+/// Where the engine reads the time: the monotonic clock in a run, a clock
+/// the test moves by hand in tests.
+pub trait Clock {
+    /// Nanoseconds since an arbitrary fixed point.
+    fn now_ns(&self) -> u64;
+}
+
+/// The system's monotonic clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MonotonicClock;
+
+impl Clock for MonotonicClock {
+    fn now_ns(&self) -> u64 {
+        crate::sys::monotonic_ns()
+    }
+}

@@ -1,0 +1,202 @@
+//! The engine's actions and timers with a clock the test moves by hand: no
+//! socket is opened, and nothing waits for the wall clock.
+
+use std::cell::{Cell, RefCell};
+
+use super::*;
+
+/// A clock that only moves when the test says so.
+#[derive(Clone, Default)]
+struct HandClock(Rc<Cell<u64>>);
+
+impl HandClock {
+    fn advance_s(&self, seconds: f64) {
+        self.0.set(self.0.get() + seconds_to_ns(seconds));
+    }
+}
+
+impl Clock for HandClock {
+    fn now_ns(&self) -> u64 {
+        self.0.get()
+    }
+}
+
+fn config() -> EngineConfig {
+    EngineConfig {
+        program: "httperf".to_string(),
+        servers: vec!["127.0.0.1:9".parse().expect("an address")],
+        socket: SocketOptions {
+            send_buffer: 0,
+            recv_buffer: 0,
+            close_with_reset: false,
+        },
+        hog: false,
+        timeout_s: 0.0,
+        think_timeout_s: 0.0,
+        client_id: 0,
+        num_clients: 1,
+        runtime_s: 0.0,
+        verbose: 0,
+        debug: 0,
+        print: PrintSelection::default(),
+        capture_cookies: false,
+        capture_pages: false,
+        periodic_stats: false,
+        local_addrs: Vec::new(),
+        tls: None,
+    }
+}
+
+fn engine<'out>(out: &'out mut Vec<u8>, clock: &HandClock) -> Engine<'out> {
+    // Starts one second in, so that "now" is never the clock's zero.
+    clock.advance_s(1.0);
+    Engine::with_clock(config(), out, Box::new(clock.clone())).expect("a poller and a timerfd")
+}
+
+/// Records the notices it is handed.
+#[derive(Default)]
+struct Recorder {
+    notices: Rc<RefCell<Vec<Notice>>>,
+}
+
+impl Workload for Recorder {
+    fn start(&mut self, _engine: &mut dyn Actions) {}
+    fn handle(&mut self, _engine: &mut dyn Actions, notice: Notice) {
+        self.notices.borrow_mut().push(notice);
+    }
+}
+
+#[test]
+fn now_is_read_from_the_clock_since_the_start() {
+    let clock = HandClock::default();
+    let mut out = Vec::new();
+    let engine = engine(&mut out, &clock);
+    assert_eq!(engine.now_s(), 0.0);
+    clock.advance_s(2.5);
+    assert_eq!(engine.now_s(), 2.5);
+}
+
+#[test]
+fn end_test_prints_the_burst_line_once_and_stops() {
+    let clock = HandClock::default();
+    let mut out = Vec::new();
+    let mut engine = engine(&mut out, &clock);
+    assert!(engine.is_running());
+    clock.advance_s(3.0);
+    engine.end_test();
+    clock.advance_s(1.0);
+    engine.end_test();
+    assert!(!engine.is_running());
+    assert_eq!(engine.stop_ns, Some(seconds_to_ns(4.0)));
+    drop(engine);
+    assert_eq!(out, b"Maximum connect burst length: 0\n");
+}
+
+#[test]
+fn print_line_writes_bytes_as_given_to_the_borrowed_output() {
+    let clock = HandClock::default();
+    let mut out = Vec::new();
+    let mut engine = engine(&mut out, &clock);
+    Actions::print_line(&mut engine, b"\xff line");
+    drop(engine);
+    assert_eq!(out, b"\xff line\n");
+}
+
+#[test]
+fn the_runtime_ends_the_test_when_the_clock_reaches_it() {
+    let clock = HandClock::default();
+    let mut out = Vec::new();
+    let mut engine = engine(&mut out, &clock);
+    engine.runtime_end_ns = Some(clock.now_ns() + seconds_to_ns(2.0));
+    clock.advance_s(1.999);
+    assert!(!engine.stop_if_requested());
+    clock.advance_s(0.001);
+    assert!(engine.stop_if_requested());
+    assert!(!engine.is_running());
+}
+
+#[test]
+fn workload_timers_are_due_by_the_clock_in_deadline_order() {
+    let clock = HandClock::default();
+    let mut out = Vec::new();
+    let mut engine = engine(&mut out, &clock);
+    let mut workload = Recorder::default();
+    let notices = Rc::clone(&workload.notices);
+    engine.schedule(0.5, 7);
+    // At 0.25 s after the start, whatever the clock says now.
+    engine.schedule_at(0.25, 8);
+    // Not positive: due at once.
+    engine.schedule(-1.0, 9);
+    assert_eq!(engine.timers.next_deadline(), Some(clock.now_ns()));
+    engine.fire_due_timers(&mut workload);
+    assert_eq!(*notices.borrow(), vec![Notice::Timer { id: 9 }]);
+    clock.advance_s(0.3);
+    engine.fire_due_timers(&mut workload);
+    clock.advance_s(0.3);
+    engine.fire_due_timers(&mut workload);
+    let ids: Vec<Notice> = [9, 8, 7].map(|id| Notice::Timer { id }).into();
+    assert_eq!(*notices.borrow(), ids);
+}
+
+#[test]
+fn the_runtime_timer_ends_the_test_from_the_loop() {
+    let clock = HandClock::default();
+    let mut out = Vec::new();
+    let mut engine = engine(&mut out, &clock);
+    let mut workload = Recorder::default();
+    engine
+        .timers
+        .push(clock.now_ns() + seconds_to_ns(1.0), Timer::Runtime);
+    engine.fire_due_timers(&mut workload);
+    assert!(engine.is_running());
+    clock.advance_s(1.0);
+    engine.fire_due_timers(&mut workload);
+    assert!(!engine.is_running());
+}
+
+#[test]
+fn calls_and_closes_on_unknown_connections_are_ignored() {
+    let clock = HandClock::default();
+    let mut out = Vec::new();
+    let mut engine = engine(&mut out, &clock);
+    let stranger = ConnId::fake(3);
+    let request = Rc::new(RequestBytes {
+        head: b"GET / HTTP/1.1\r\n\r\n".to_vec(),
+        body: Vec::new(),
+    });
+    assert_eq!(engine.issue_call(stranger, request, false, 0), None);
+    engine.close_connection(stranger);
+    assert_eq!(engine.open_connections(), 0);
+    assert!(engine.notices.is_empty());
+}
+
+#[test]
+fn seconds_convert_to_nanoseconds_without_overflow_or_nan() {
+    let cases = [
+        (1.5, 1_500_000_000),
+        (0.0, 0),
+        (-2.0, 0),
+        (f64::NAN, 0),
+        // Capped at half the range, so that adding it to a time cannot overflow.
+        (f64::INFINITY, 1 << 63),
+        (1e300, 1 << 63),
+    ];
+    for (seconds, ns) in cases {
+        assert_eq!(seconds_to_ns(seconds), ns, "{seconds}");
+    }
+    assert_eq!(deadline_after(10, 1e-9, true), Some(11));
+    assert_eq!(deadline_after(10, 5.0, false), None);
+}
+
+#[test]
+fn errno_names_and_close_reasons_read_as_in_traces() {
+    assert_eq!(errno_name(libc::ECONNREFUSED), "ECONNREFUSED (111)");
+    assert_eq!(errno_name(4242), "errno 4242");
+    assert_eq!(
+        describe_close(CloseReason::Failed {
+            errno: libc::ECONNRESET
+        }),
+        "failed with ECONNRESET (104)"
+    );
+    assert_eq!(describe_close(CloseReason::TimedOut), "timed out");
+}

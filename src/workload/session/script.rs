@@ -1,0 +1,147 @@
+//! What each session requests: the three scripts (`--wsess`, `--wsesslog`,
+//! `--wsesspage`), the calls of each burst and its think time, and the
+//! objects a page embeds.
+
+use super::*;
+
+/// What each session does.
+#[derive(Debug, Clone)]
+pub enum SessionScript {
+    /// `--wsess=N1,N2,X`: N2 calls in bursts of `burst_length`, X seconds apart.
+    Calls {
+        calls: u64,
+        burst_length: u64,
+        think_time_s: f64,
+    },
+    /// `--wsesslog`: session k replays definition k mod count.
+    Log(Rc<SessionLog>),
+    /// `--wsesspage=N1,N2,X`: N2 fetches of `uri`, each followed by the
+    /// objects its HTML embeds, X seconds apart.
+    Pages {
+        user_requests: u64,
+        think_time_s: f64,
+        uri: Vec<u8>,
+        /// `--server`, for recognising absolute URIs of this server.
+        server: String,
+    },
+}
+
+/// One request of a session.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct SessionCall {
+    pub(super) uri: Vec<u8>,
+    pub(super) method: Vec<u8>,
+    pub(super) body: Vec<u8>,
+}
+
+impl SessionWorkload {
+    /// The calls of burst `index` of a session and the think time after it.
+    pub(super) fn burst_calls(
+        &mut self,
+        engine: &mut dyn Actions,
+        serial: u64,
+    ) -> Option<(Vec<SessionCall>, f64)> {
+        let session = self.sessions.get(&serial)?;
+        match &self.spec.script {
+            SessionScript::Calls {
+                calls,
+                burst_length,
+                think_time_s,
+            } => {
+                let first = session.burst as u64 * burst_length;
+                let count = (*burst_length).min(calls.saturating_sub(first));
+                let think = *think_time_s;
+                let method = self.requests.method().to_vec();
+                let mut burst = Vec::new();
+                for _ in 0..count {
+                    let Some(uri) = next_call_uri(&mut self.uris, engine) else {
+                        self.open_for_call_ending_the_test(engine, serial);
+                        return None;
+                    };
+                    burst.push(SessionCall {
+                        uri,
+                        method: method.clone(),
+                        body: Vec::new(),
+                    });
+                }
+                (!burst.is_empty()).then_some((burst, think))
+            }
+            SessionScript::Log(definitions) => {
+                let burst = definitions.burst(session.definition, session.burst)?;
+                let calls = burst
+                    .requests()
+                    .map(|request| SessionCall {
+                        uri: request.uri.to_vec(),
+                        method: request.method.as_bytes().to_vec(),
+                        body: request.body.to_vec(),
+                    })
+                    .collect();
+                Some((calls, burst.think_time_s))
+            }
+            SessionScript::Pages {
+                uri, think_time_s, ..
+            } => {
+                let call = SessionCall {
+                    uri: uri.clone(),
+                    method: self.requests.method().to_vec(),
+                    body: Vec::new(),
+                };
+                Some((vec![call], *think_time_s))
+            }
+        }
+    }
+
+    /// True when the session's current burst is its last one.
+    pub(super) fn is_last_burst(&self, session: &Session) -> bool {
+        let next = session.burst as u64 + 1;
+        match &self.spec.script {
+            SessionScript::Calls {
+                calls,
+                burst_length,
+                ..
+            } => next.saturating_mul(*burst_length) >= *calls,
+            SessionScript::Log(definitions) => {
+                next as usize >= definitions.burst_count(session.definition)
+            }
+            SessionScript::Pages { user_requests, .. } => next >= *user_requests,
+        }
+    }
+
+    /// `--wsesspage`: queues the objects a page embeds as calls of the
+    /// current burst (this server's absolute URIs and relative ones).
+    pub(super) fn queue_embedded(
+        &mut self,
+        engine: &mut dyn Actions,
+        serial: u64,
+        page_uri: &[u8],
+        embedded: Vec<String>,
+    ) {
+        let SessionScript::Pages { server, .. } = &self.spec.script else {
+            return;
+        };
+        let method = self.requests.method().to_vec();
+        // Page references are text (page.rs reads them from the HTML as
+        // text), so the page's own URI is resolved against as text too.
+        let page_uri = String::from_utf8_lossy(page_uri);
+        let mut calls = Vec::new();
+        for reference in embedded {
+            match crate::http::page::resolve(&reference, &page_uri, server) {
+                Some(uri) => calls.push(SessionCall {
+                    uri: uri.into_bytes(),
+                    method: method.clone(),
+                    body: Vec::new(),
+                }),
+                None if engine.verbose() >= 2 => {
+                    eprintln!("{}: ignoring absolute URI `{reference}'", engine.program());
+                }
+                None => {}
+            }
+        }
+        if let Some(session) = self.sessions.get_mut(&serial) {
+            let room = MAX_EMBEDDED_PER_PAGE.saturating_sub(session.embedded_in_burst);
+            calls.truncate(room);
+            session.embedded_in_burst += calls.len();
+            session.pending.extend(calls);
+        }
+    }
+}
