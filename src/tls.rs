@@ -21,9 +21,6 @@ use rustls::{
     SupportedCipherSuite, SupportedProtocolVersion,
 };
 
-use crate::cli::options::SslProtocol;
-use crate::cli::values::ssl_protocol_name;
-
 /// Session tickets/ids remembered for resumption (rustls keeps up to this many
 /// servers, each with a few TLS 1.3 tickets).
 const SESSION_CACHE_SERVERS: usize = 256;
@@ -89,6 +86,33 @@ const SUITE_NAMES: [(&str, &str, &str); 9] = [
 
 /// OpenSSL cipher-list keywords that stand for every suite httperf-rs has.
 const ALL_SUITES_KEYWORDS: [&str; 3] = ["ALL", "DEFAULT", "HIGH"];
+
+/// [master] `--ssl-protocol`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SslProtocol {
+    Auto,
+    SslV2,
+    SslV3,
+    TlsV1_0,
+    TlsV1_1,
+    TlsV1_2,
+    TlsV1_3,
+}
+
+impl SslProtocol {
+    /// The name `--ssl-protocol` takes and the echo line prints.
+    pub fn name(self) -> &'static str {
+        match self {
+            SslProtocol::Auto => "auto",
+            SslProtocol::SslV2 => "SSLv2",
+            SslProtocol::SslV3 => "SSLv3",
+            SslProtocol::TlsV1_0 => "TLSv1.0",
+            SslProtocol::TlsV1_1 => "TLSv1.1",
+            SslProtocol::TlsV1_2 => "TLSv1.2",
+            SslProtocol::TlsV1_3 => "TLSv1.3",
+        }
+    }
+}
 
 /// The SSL options, as the run description hands them over.
 #[derive(Debug, Clone, Default)]
@@ -326,7 +350,7 @@ fn protocol_versions(
             return Err(format!(
                 "--ssl-protocol={} is not supported: httperf-rs (rustls) speaks only \
                  TLSv1.2 and TLSv1.3 (use --ssl-protocol=TLSv1.2, TLSv1.3 or auto)",
-                ssl_protocol_name(old)
+                old.name()
             ))
         }
     };
@@ -335,7 +359,7 @@ fn protocol_versions(
         .filter(|v| suites.iter().any(|s| s.version().version == v.version))
         .collect();
     if usable.is_empty() {
-        let protocol = settings.protocol.map_or("auto", ssl_protocol_name);
+        let protocol = settings.protocol.map_or("auto", SslProtocol::name);
         return Err(format!(
             "no cipher suite in --ssl-ciphers={} can be used with --ssl-protocol={protocol}",
             settings.ciphers.as_deref().unwrap_or("")
