@@ -21,6 +21,8 @@ use std::sync::OnceLock;
 
 use clap::{Arg, ArgAction, ValueHint};
 
+pub use crate::output::Exit;
+
 pub use echo::echo_line;
 pub use help::{help_text, synopsis};
 pub use options::Options;
@@ -36,15 +38,6 @@ pub enum Parsed {
     /// Print this text to stdout and exit 0 (`-h`/`--help`, or the script of
     /// `--generate-completions`).
     Help(String),
-}
-
-/// A command-line error: `message` is printed to stderr as is (it ends with a
-/// newline unless httperf's own message does not), then the process exits
-/// with `exit_code`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CliError {
-    pub message: String,
-    pub exit_code: i32,
 }
 
 /// The line `-V`/`--version` prints to stdout (without the newline). In
@@ -629,19 +622,19 @@ struct State {
 }
 
 impl State {
-    fn error(&self, body: &str, exit_code: i32) -> CliError {
-        CliError {
-            message: format!("{}{}: {body}\n", self.stderr_before, self.options.program),
-            exit_code,
+    fn error(&self, body: &str, status: i32) -> Exit {
+        Exit {
+            message: format!("{}{}: {body}\n", self.stderr_before, self.options.program).into(),
+            status,
         }
     }
 }
 
-fn check<T>(state: &State, value: Result<T, String>) -> Result<T, CliError> {
+fn check<T>(state: &State, value: Result<T, String>) -> Result<T, Exit> {
     value.map_err(|body| state.error(&body, 1))
 }
 
-fn require<T>(state: &State, value: Option<T>, message: String) -> Result<T, CliError> {
+fn require<T>(state: &State, value: Option<T>, message: String) -> Result<T, Exit> {
     value.ok_or_else(|| state.error(&message, 1))
 }
 
@@ -651,7 +644,7 @@ fn require<T>(state: &State, value: Option<T>, message: String) -> Result<T, Cli
 /// keywords are parsed from the value's lossy UTF-8 text: a byte that is not
 /// UTF-8 ends a number just as any other stray byte does, and only shows as
 /// U+FFFD in the diagnostic.
-fn apply(name: &str, value: Option<OsString>, st: &mut State) -> Result<Option<Parsed>, CliError> {
+fn apply(name: &str, value: Option<OsString>, st: &mut State) -> Result<Option<Parsed>, Exit> {
     let given_raw: Option<Vec<u8>> = value.map(OsString::into_vec);
     let raw: Vec<u8> = given_raw.clone().unwrap_or_default();
     let optional_text = given_raw
@@ -805,7 +798,7 @@ fn apply(name: &str, value: Option<OsString>, st: &mut State) -> Result<Option<P
 
 /// Checks made once every option has been read, as httperf does after its
 /// option loop.
-fn check_combinations(st: &State) -> Result<(), CliError> {
+fn check_combinations(st: &State) -> Result<(), Exit> {
     let o = &st.options;
     if o.session_cookies && !o.has_session_workload() {
         return Err(st.error(
@@ -842,7 +835,7 @@ pub fn program_name(args: &[OsString]) -> String {
 }
 
 /// Parses argv (argv[0] included) with getopt_long semantics.
-pub fn parse(args: Vec<OsString>) -> Result<Parsed, CliError> {
+pub fn parse(args: Vec<OsString>) -> Result<Parsed, Exit> {
     let program = program_name(&args);
     let mut st = State {
         options: Options::defaults(&program),
@@ -860,10 +853,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed, CliError> {
                 }
             }
             Event::Error(message) => {
-                return Err(CliError {
-                    message: format!("{}{message}", st.stderr_before),
-                    exit_code: 1,
-                });
+                return Err(Exit::failure(format!("{}{message}", st.stderr_before)));
             }
         }
     }
@@ -949,11 +939,9 @@ mod tests {
         let parsed = parse(args(&["httperf-rs", "--generate-completions=tcsh"]));
         assert_eq!(
             parsed,
-            Err(CliError {
-                message: "httperf-rs: illegal completion shell tcsh (use bash, zsh or fish)\n"
-                    .to_string(),
-                exit_code: 1
-            })
+            Err(Exit::failure(
+                "httperf-rs: illegal completion shell tcsh (use bash, zsh or fish)\n"
+            ))
         );
     }
 
