@@ -32,7 +32,7 @@ use conn::{Call, Conn, ConnState};
 pub use sink::PageCapture;
 use socket::{PortMap, SetupError, SocketOptions};
 use timers::{Timer, TimerQueue};
-use transport::Transport;
+use transport::{Transport, TransportError};
 use wire::{start_sending_front, Readiness};
 
 const TIMER_TOKEN: Token = Token(usize::MAX);
@@ -714,12 +714,12 @@ impl Engine {
     }
 
     /// A transport error: a TLS failure is described once on stderr, then
-    /// counted under its errno (`transport::failure_errno`).
-    fn fail_io(&mut self, key: usize, error: &io::Error) {
-        if let Some(tls) = transport::tls_failure(error) {
+    /// counted under its errno (`TransportError::errno`).
+    fn fail_io(&mut self, key: usize, error: &TransportError) {
+        if let Some(tls) = error.tls() {
             self.report_tls_error(tls);
         }
-        self.fail(key, transport::failure_errno(error));
+        self.fail(key, error.errno());
     }
 
     /// httperf 0.9.0 dies on a TLS error; httperf-rs counts it (as `other`)
