@@ -12,7 +12,7 @@ mod echo;
 pub mod getopt;
 mod help;
 pub mod man;
-pub mod options;
+pub use crate::config::options;
 mod table;
 pub mod values;
 

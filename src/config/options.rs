@@ -1,6 +1,7 @@
 //! The typed result of parsing httperf's command line: every option's value
 //! exactly as httperf stores it (including 0.9.0's 32-bit integer wrapping),
-//! before cross-option validation. `config::Config` is built from this. Text
+//! before cross-option validation. `cli` fills it in and `config` builds the
+//! run from it; it lives here so that `config` never depends on `cli`. Text
 //! values and file names are kept as the bytes given: httperf sends and echoes
 //! them unchanged, UTF-8 or not.
 

@@ -3,10 +3,13 @@
 //! resolution, `--wlog`/`--wset` set-up, header escapes, the TLS client).
 //! Never opens a socket. Option values reach the request as the bytes given.
 
+pub mod options;
+
+pub use options::Options;
+
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 use std::os::unix::ffi::OsStrExt;
 
-use crate::cli::options::{Options, RateSpec};
 use crate::engine::socket::SocketOptions;
 use crate::engine::EngineConfig;
 use crate::files::{self, ReadError};
@@ -14,6 +17,7 @@ use crate::http::request::{unescape_add_header, unknown_escape_warning, HttpVers
 use crate::output::{self, Exit};
 use crate::stats::print::PrintSelection;
 use crate::tls::{self, TlsClient, TlsSettings};
+use crate::workload::rate::RateSpec;
 use crate::workload::request::{Pacing, RequestModeSpec};
 use crate::workload::session::{SessionScript, SessionSpec};
 use crate::workload::session_log;
