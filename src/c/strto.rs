@@ -5,6 +5,10 @@
 //! what 0.9.0 accepts. The tests compare them with the C library itself.
 //!
 //! All indices are byte offsets into the input, which may be any bytes.
+//!
+//! Longer than most files for one reason: glibc-exact `strtod` needs correct
+//! decimal and hexadecimal rounding and glibc's ERANGE rules for underflow,
+//! and the tests that hold it to the C library sit beside it.
 
 use super::ctype::{skip_space, starts_with_ignore_case};
 
