@@ -26,10 +26,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         Ok(Parsed::Help(text)) => {
             return output::print_only_output(&program, text.as_bytes());
         }
-        Err(error) => {
-            eprint!("{}", error.message);
-            return error.exit_code;
-        }
+        Err(exit) => return exit.finish(),
     };
     let mut out = output::stdout();
     if options.version {
@@ -38,10 +35,9 @@ pub fn run(args: Vec<OsString>) -> i32 {
     }
     let prechecked = match config::check_before_start(&options) {
         Ok(prechecked) => prechecked,
-        Err(fatal) => {
+        Err(exit) => {
             let _ = out.flush();
-            output::eprint_line(&fatal.message);
-            return fatal.exit_code;
+            return exit.finish();
         }
     };
     let _ = out.write_all(&cli::echo_line(&options));
@@ -49,10 +45,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
     let _ = out.flush();
     let run_config = match config::build(&options, prechecked) {
         Ok(run_config) => run_config,
-        Err(fatal) => {
-            output::eprint_line(&fatal.message);
-            return fatal.exit_code;
-        }
+        Err(exit) => return exit.finish(),
     };
     if options.verbose > 0 {
         let _ = writeln!(

@@ -53,11 +53,11 @@ macro_rules! eprintln {
 }
 
 pub mod app;
+pub mod c;
 pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod files;
-pub mod fmt;
 pub mod http;
 pub mod output;
 pub mod report;

@@ -75,6 +75,45 @@ pub fn eprint_line(line: &[u8]) {
     eprint_bytes(&bytes);
 }
 
+/// How the program ends when it stops before or instead of a run (a bad
+/// option, a failed check or initialisation): the exact bytes for stderr,
+/// newline included (or not, where httperf's own message lacks one), and the
+/// exit status. Every module that refuses to go on returns one of these, and
+/// only `app` writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exit {
+    pub message: Vec<u8>,
+    pub status: i32,
+}
+
+impl Exit {
+    /// Exit status 1 after `message`, written as it is.
+    pub fn failure(message: impl Into<Vec<u8>>) -> Exit {
+        Exit {
+            message: message.into(),
+            status: 1,
+        }
+    }
+
+    /// Exit status 1 after `line` and a newline.
+    pub fn failure_line(line: impl Into<Vec<u8>>) -> Exit {
+        let mut message = line.into();
+        message.push(b'\n');
+        Exit::failure(message)
+    }
+
+    /// The message as text (lossy), for tests and diagnostics.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.message).into_owned()
+    }
+
+    /// Writes the message to stderr and returns the exit status.
+    pub fn finish(&self) -> i32 {
+        eprint_bytes(&self.message);
+        self.status
+    }
+}
+
 /// The first write error stdout met, if any.
 pub fn stdout_failure() -> Option<&'static io::Error> {
     STDOUT_FAILURE.get()

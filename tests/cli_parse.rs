@@ -11,7 +11,8 @@
 use std::ffi::OsString;
 
 use httperf_rs::cli::options::{Interarrival, PrintParts, SslProtocol};
-use httperf_rs::cli::{self, CliError, Options, Parsed};
+use httperf_rs::cli::{self, Options, Parsed};
+use httperf_rs::output::Exit;
 
 fn argv(args: &[&str]) -> Vec<OsString> {
     std::iter::once("httperf")
@@ -27,7 +28,7 @@ fn run(args: &[&str]) -> Options {
     }
 }
 
-fn err(args: &[&str]) -> CliError {
+fn err(args: &[&str]) -> Exit {
     match cli::parse(argv(args)) {
         Err(e) => e,
         other => panic!("{args:?}: expected an error, got {other:?}"),
@@ -40,12 +41,12 @@ fn echo(args: &[&str]) -> String {
 
 /// (argv, message, exit status)
 fn check_errors(cases: &[(&[&str], &str, i32)]) {
-    for &(args, message, exit_code) in cases {
+    for &(args, message, status) in cases {
         assert_eq!(
             err(args),
-            CliError {
-                message: message.to_string(),
-                exit_code
+            Exit {
+                message: message.into(),
+                status
             },
             "{args:?}"
         );
@@ -170,15 +171,15 @@ fn getopt_messages_use_argv0_verbatim_and_httperf_messages_its_basename() {
         cli::parse(vec![OsString::from(argv0), OsString::from(arg)]).unwrap_err()
     };
     assert_eq!(
-        with_argv0("./httperf", "--bogus").message,
+        with_argv0("./httperf", "--bogus").text(),
         "./httperf: unrecognized option '--bogus'\n"
     );
     assert_eq!(
-        with_argv0("/usr/bin/httperf", "-x").message,
+        with_argv0("/usr/bin/httperf", "-x").text(),
         "/usr/bin/httperf: invalid option -- 'x'\n"
     );
     assert_eq!(
-        with_argv0("/usr/bin/httperf", "--rate=x").message,
+        with_argv0("/usr/bin/httperf", "--rate=x").text(),
         "httperf: illegal request rate x\n"
     );
     let options = match cli::parse(vec![OsString::from("/opt/bin/httperf-rs")]) {
@@ -247,7 +248,7 @@ fn help_is_returned_when_reached() {
         Ok(Parsed::Help(help.clone()))
     );
     assert_eq!(
-        err(&["-x", "-h"]).message,
+        err(&["-x", "-h"]).text(),
         "httperf: invalid option -- 'x'\n"
     );
     // 0.9.0 prints the version line of an earlier -V before the usage.
@@ -496,7 +497,7 @@ fn non_utf8_arguments_do_not_panic() {
         b"--client=\xff",
     ] {
         let e = cli::parse(vec![raw(b"httperf"), raw(bad)]).unwrap_err();
-        assert!(e.message.ends_with('\n') && e.exit_code == 1, "{e:?}");
+        assert!(e.message.ends_with(b"\n") && e.status == 1, "{e:?}");
     }
 }
 

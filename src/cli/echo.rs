@@ -9,8 +9,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 use super::options::{Interarrival, Options, PrintParts};
-use super::values::ssl_protocol_name;
-use crate::fmt::g;
+use crate::c::printf::g;
 
 /// glibc `%.3f`, keeping the sign of a NaN the way glibc prints it (`nan` for
 /// what `strtod("nan")` returns, `-nan` for `-nan`).
@@ -159,7 +158,7 @@ pub fn echo_line(o: &Options) -> Vec<u8> {
         l.extend_from_slice(b" --ssl-verify");
     }
     if let Some(protocol) = o.ssl_protocol {
-        let _ = write!(l, " --ssl-protocol={}", ssl_protocol_name(protocol));
+        let _ = write!(l, " --ssl-protocol={}", protocol.name());
     }
     if let Some(header) = &o.add_header {
         // The raw option text, quotes inside it left alone.

@@ -5,12 +5,12 @@ use super::*;
 
 impl Engine<'_> {
     /// A transport error: a TLS failure is described once on stderr, then
-    /// counted under its errno (`transport::failure_errno`).
-    pub(super) fn fail_io(&mut self, key: usize, error: &io::Error) {
-        if let Some(tls) = transport::tls_failure(error) {
+    /// counted under its errno (`TransportError::errno`).
+    pub(super) fn fail_io(&mut self, key: usize, error: &TransportError) {
+        if let Some(tls) = error.tls() {
             self.report_tls_error(tls);
         }
-        self.fail(key, transport::failure_errno(error));
+        self.fail(key, error.errno());
     }
 
     /// httperf 0.9.0 dies on a TLS error; httperf-rs counts it (as `other`)

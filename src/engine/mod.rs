@@ -42,7 +42,7 @@ pub use errno::errno_name;
 pub use sink::PageCapture;
 use socket::{PortMap, SetupError, SocketOptions};
 use timers::{Timer, TimerQueue};
-use transport::Transport;
+use transport::{Transport, TransportError};
 use wire::{start_sending_front, Readiness};
 
 const TIMER_TOKEN: Token = Token(usize::MAX);

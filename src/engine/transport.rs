@@ -12,43 +12,70 @@ use std::io::{self, IoSlice, Read, Write};
 use mio::net::TcpStream;
 use rustls::ClientConnection;
 
-/// A TLS protocol failure (bad record, alert received, certificate refused…),
-/// carried inside an `io::Error` of kind `Other`.
+/// Why a transport operation failed.
 #[derive(Debug)]
-pub struct TlsFailure(pub rustls::Error);
+pub enum TransportError {
+    /// The socket's own error (including `WouldBlock` and `Interrupted`,
+    /// which callers handle by kind).
+    Io(io::Error),
+    /// A TLS protocol failure: bad record, alert received, certificate refused...
+    Tls(rustls::Error),
+    /// The peer closed the connection in the middle of the TLS handshake.
+    EofInHandshake,
+}
 
-impl fmt::Display for TlsFailure {
+impl TransportError {
+    /// The errno httperf's counters see: TLS protocol failures are EPROTO
+    /// (counted as `other`), an end of stream in the middle of a handshake is
+    /// ECONNRESET (`connreset`), socket errors keep their own.
+    pub fn errno(&self) -> i32 {
+        match self {
+            TransportError::Io(error) => error.raw_os_error().unwrap_or(libc::EIO),
+            TransportError::Tls(_) => libc::EPROTO,
+            TransportError::EofInHandshake => libc::ECONNRESET,
+        }
+    }
+
+    /// The `io::ErrorKind` of a socket error; TLS failures are `Other`,
+    /// the early end of stream `UnexpectedEof`.
+    pub fn kind(&self) -> io::ErrorKind {
+        match self {
+            TransportError::Io(error) => error.kind(),
+            TransportError::Tls(_) => io::ErrorKind::Other,
+            TransportError::EofInHandshake => io::ErrorKind::UnexpectedEof,
+        }
+    }
+
+    /// The TLS failure, if it is one.
+    pub fn tls(&self) -> Option<&rustls::Error> {
+        match self {
+            TransportError::Tls(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<io::Error> for TransportError {
+    fn from(error: io::Error) -> Self {
+        TransportError::Io(error)
+    }
+}
+
+impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        match self {
+            TransportError::Io(error) => error.fmt(f),
+            TransportError::Tls(error) => error.fmt(f),
+            TransportError::EofInHandshake => {
+                f.write_str("connection closed during the TLS handshake")
+            }
+        }
     }
 }
 
-impl std::error::Error for TlsFailure {}
+impl std::error::Error for TransportError {}
 
-/// The TLS error inside `error`, if it is one.
-pub fn tls_failure(error: &io::Error) -> Option<&rustls::Error> {
-    error
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<TlsFailure>())
-        .map(|failure| &failure.0)
-}
-
-/// The errno httperf's counters see for a transport error: TLS protocol
-/// failures are EPROTO (counted as `other`), an end of stream in the middle of
-/// a handshake is ECONNRESET (`connreset`), socket errors keep their own.
-pub fn failure_errno(error: &io::Error) -> i32 {
-    if tls_failure(error).is_some() {
-        return libc::EPROTO;
-    }
-    if error.kind() == io::ErrorKind::UnexpectedEof {
-        return libc::ECONNRESET;
-    }
-    error.raw_os_error().unwrap_or(libc::EIO)
-}
-
-fn tls_error(error: rustls::Error) -> io::Error {
-    io::Error::other(TlsFailure(error))
-}
+type Result<T> = std::result::Result<T, TransportError>;
 
 pub enum Transport {
     Plain(TcpStream),
@@ -148,7 +175,7 @@ impl Transport {
     /// socket is only read when it may hold something (not right after the
     /// TCP connect, nor on an event that only says writable). A TLS error is
     /// sent to the peer (best effort) and returned.
-    pub fn handshake(&mut self, readable: bool, read_closed: bool) -> io::Result<bool> {
+    pub fn handshake(&mut self, readable: bool, read_closed: bool) -> Result<bool> {
         let Transport::Tls(stream) = self else {
             return Ok(true);
         };
@@ -172,11 +199,11 @@ impl Transport {
                 peer_closing: stream.peer_closing,
             };
             match stream.tls.read_tls(&mut socket) {
-                Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+                Ok(0) => return Err(TransportError::EofInHandshake),
                 Ok(_) => stream.process()?,
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) => return Err(error),
+                Err(error) => return Err(error.into()),
             }
         }
     }
@@ -185,12 +212,12 @@ impl Transport {
     /// are encrypted and the records written until the socket would block;
     /// while records from an earlier write are still queued, nothing more is
     /// taken (`WouldBlock`), so at most one buffer's worth waits in memory.
-    pub fn write_vectored(&mut self, parts: &[IoSlice<'_>]) -> io::Result<usize> {
+    pub fn write_vectored(&mut self, parts: &[IoSlice<'_>]) -> Result<usize> {
         match self {
-            Transport::Plain(tcp) => tcp.write_vectored(parts),
+            Transport::Plain(tcp) => Ok(tcp.write_vectored(parts)?),
             Transport::Tls(stream) => {
                 if !stream.flush_records()? {
-                    return Err(io::ErrorKind::WouldBlock.into());
+                    return Err(io::Error::from(io::ErrorKind::WouldBlock).into());
                 }
                 let taken = stream.tls.writer().write_vectored(parts)?;
                 stream.flush_records()?;
@@ -215,7 +242,7 @@ impl Transport {
 
     /// Writes TLS records still queued (plain TCP has none). `Ok(true)` when
     /// nothing is left.
-    pub fn flush(&mut self) -> io::Result<bool> {
+    pub fn flush(&mut self) -> Result<bool> {
         match self {
             Transport::Plain(_) => Ok(true),
             Transport::Tls(stream) => stream.flush_records(),
@@ -225,9 +252,9 @@ impl Transport {
     /// Reads application bytes. `Ok(0)` is the end of the stream: a TCP EOF,
     /// or with TLS a close_notify or a TCP EOF without one (a truncation,
     /// which httperf's EOF rules then judge like any other EOF).
-    pub fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+    pub fn read(&mut self, buffer: &mut [u8]) -> Result<usize> {
         match self {
-            Transport::Plain(tcp) => tcp.read(buffer),
+            Transport::Plain(tcp) => Ok(tcp.read(buffer)?),
             Transport::Tls(stream) => stream.read_plaintext(buffer),
         }
     }
@@ -247,14 +274,14 @@ impl Transport {
 impl TlsStream {
     /// Writes queued TLS records until none is left (`Ok(true)`) or the
     /// socket would block (`Ok(false)`).
-    fn flush_records(&mut self) -> io::Result<bool> {
+    fn flush_records(&mut self) -> Result<bool> {
         while self.tls.wants_write() {
             match self.tls.write_tls(&mut self.tcp) {
                 Ok(0) => return Ok(false),
                 Ok(_) => {}
                 Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(false),
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) => return Err(error),
+                Err(error) => return Err(error.into()),
             }
         }
         Ok(true)
@@ -262,19 +289,19 @@ impl TlsStream {
 
     /// Decrypts what `read_tls` brought in. Whatever rustls wants to send in
     /// answer (an alert, a key update) goes out at once, best effort.
-    fn process(&mut self) -> io::Result<()> {
+    fn process(&mut self) -> Result<()> {
         let result = self.tls.process_new_packets();
         let flushed = self.flush_records();
-        result.map_err(tls_error)?;
+        result.map_err(TransportError::Tls)?;
         flushed.map(|_| ())
     }
 
-    fn read_plaintext(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+    fn read_plaintext(&mut self, buffer: &mut [u8]) -> Result<usize> {
         loop {
             match self.tls.reader().read(buffer) {
                 Ok(len) => return Ok(len),
                 Err(error) if error.kind() == io::ErrorKind::UnexpectedEof => return Ok(0),
-                Err(error) if error.kind() != io::ErrorKind::WouldBlock => return Err(error),
+                Err(error) if error.kind() != io::ErrorKind::WouldBlock => return Err(error.into()),
                 Err(_) => {}
             }
             let mut socket = DrainTracker {
@@ -286,7 +313,7 @@ impl TlsStream {
                 // rustls notes the EOF; the reader reports it on the next turn.
                 Ok(_) => self.process()?,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) => return Err(error),
+                Err(error) => return Err(error.into()),
             }
         }
     }
@@ -298,16 +325,16 @@ mod tests {
 
     #[test]
     fn errors_map_to_httperf_errnos() {
-        let tls = tls_error(rustls::Error::DecryptError);
-        assert_eq!(failure_errno(&tls), libc::EPROTO);
-        assert!(matches!(
-            tls_failure(&tls),
-            Some(rustls::Error::DecryptError)
-        ));
-        let eof: io::Error = io::ErrorKind::UnexpectedEof.into();
-        assert_eq!(failure_errno(&eof), libc::ECONNRESET);
-        assert!(tls_failure(&eof).is_none());
-        let refused = io::Error::from_raw_os_error(libc::ECONNREFUSED);
-        assert_eq!(failure_errno(&refused), libc::ECONNREFUSED);
+        let tls = TransportError::Tls(rustls::Error::DecryptError);
+        assert_eq!(tls.errno(), libc::EPROTO);
+        assert!(matches!(tls.tls(), Some(rustls::Error::DecryptError)));
+        let eof = TransportError::EofInHandshake;
+        assert_eq!(eof.errno(), libc::ECONNRESET);
+        assert!(eof.tls().is_none());
+        let refused = TransportError::from(io::Error::from_raw_os_error(libc::ECONNREFUSED));
+        assert_eq!(refused.errno(), libc::ECONNREFUSED);
+        assert!(refused.tls().is_none());
+        let would_block = TransportError::from(io::Error::from(io::ErrorKind::WouldBlock));
+        assert_eq!(would_block.kind(), io::ErrorKind::WouldBlock);
     }
 }

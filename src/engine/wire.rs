@@ -220,7 +220,7 @@ impl Engine<'_> {
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 Err(error) => {
                     if let Ok(Some(pending)) = conn.transport.tcp().take_error() {
-                        self.fail_io(key, &pending);
+                        self.fail_io(key, &pending.into());
                     } else {
                         self.fail_io(key, &error);
                     }

@@ -23,6 +23,9 @@
 //! * An unparsable status line gives status 599 with a body expected, without 0.9.0's
 //!   second `bad status <uninitialised value>` warning.
 
+use crate::c::ctype::trim_leading_space;
+use crate::c::strto::strtoul;
+
 /// Size of httperf's line buffer: a line of this many bytes or more (LF included) is
 /// truncated.
 pub const LINE_LIMIT: usize = 1024;
@@ -410,13 +413,13 @@ impl ReplyParser {
         }
         let text = c_str(text);
         if let Some(value) = strip_prefix_ignore_case(text, b"content-length:") {
-            let length = strtoul(value, 10).unwrap_or(0);
+            let length = strtoul(value, 10).value;
             if length == 0 {
                 self.has_body = false;
             }
             self.content_length = Some(length);
         } else if let Some(value) = strip_prefix_ignore_case(text, b"transfer-encoding:") {
-            let value = skip_space(value);
+            let value = trim_leading_space(value);
             if value.eq_ignore_ascii_case(b"chunked") {
                 self.chunked = true;
             } else {
@@ -431,7 +434,7 @@ impl ReplyParser {
             return;
         }
         let text = c_str(text);
-        match strtoul(text, 16) {
+        match strtoul(text, 16).if_converted() {
             None => events.warning(ReplyWarning::BadChunkLine(text.to_vec())),
             Some(0) => self.state = State::Footer,
             Some(size) => self.state = State::ChunkData(size),
@@ -501,16 +504,6 @@ fn c_str(text: &[u8]) -> &[u8] {
     }
 }
 
-/// C `isspace` in the C locale.
-fn is_c_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
-}
-
-fn skip_space(s: &[u8]) -> &[u8] {
-    let start = s.iter().position(|&b| !is_c_space(b)).unwrap_or(s.len());
-    &s[start..]
-}
-
 fn strip_prefix_ignore_case<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
     if s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
         Some(&s[prefix.len()..])
@@ -519,71 +512,10 @@ fn strip_prefix_ignore_case<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> 
     }
 }
 
-/// Digits of `base` (10 or 16) at the start of `s`: (count, value or `None` on overflow).
-fn parse_digits(s: &[u8], base: u32) -> (usize, Option<u64>) {
-    let mut value: u64 = 0;
-    let mut overflow = false;
-    let mut count = 0;
-    for &b in s {
-        let Some(d) = char::from(b).to_digit(base) else {
-            break;
-        };
-        count += 1;
-        match value
-            .checked_mul(u64::from(base))
-            .and_then(|v| v.checked_add(u64::from(d)))
-        {
-            Some(v) => value = v,
-            None => overflow = true,
-        }
-    }
-    (count, if overflow { None } else { Some(value) })
-}
-
-/// glibc `strtoul` on a 64-bit target: leading white space, a sign, a `0x` prefix for base
-/// 16; overflow gives `ULONG_MAX`, a minus sign negates modulo 2^64. `None` when no digits
-/// were found (`endptr == nptr`). Also returns the bytes left after the number.
-fn strtoul_rest(s: &[u8], base: u32) -> Option<(u64, &[u8])> {
-    let mut s = skip_space(s);
-    let negative = match s.first() {
-        Some(b'-') => {
-            s = &s[1..];
-            true
-        }
-        Some(b'+') => {
-            s = &s[1..];
-            false
-        }
-        _ => false,
-    };
-    if base == 16
-        && s.len() > 2
-        && s[0] == b'0'
-        && (s[1] == b'x' || s[1] == b'X')
-        && s[2].is_ascii_hexdigit()
-    {
-        s = &s[2..];
-    }
-    let (count, value) = parse_digits(s, base);
-    if count == 0 {
-        return None;
-    }
-    let value = match value {
-        None => u64::MAX,
-        Some(v) if negative => v.wrapping_neg(),
-        Some(v) => v,
-    };
-    Some((value, &s[count..]))
-}
-
-fn strtoul(s: &[u8], base: u32) -> Option<u64> {
-    strtoul_rest(s, base).map(|(v, _)| v)
-}
-
 /// glibc `sscanf` `%u`: white space, optional sign, decimal digits; stored truncated to
 /// `unsigned int`.
 fn scan_u32(s: &[u8]) -> Option<(u32, &[u8])> {
-    let t = skip_space(s);
+    let t = trim_leading_space(s);
     let digits = match t.first() {
         Some(b'+') | Some(b'-') => &t[1..],
         _ => t,
@@ -591,7 +523,8 @@ fn scan_u32(s: &[u8]) -> Option<(u32, &[u8])> {
     if !digits.first().is_some_and(u8::is_ascii_digit) {
         return None;
     }
-    strtoul_rest(t, 10).map(|(v, rest)| (v as u32, rest))
+    let number = strtoul(t, 10);
+    Some((number.value as u32, &t[number.end..]))
 }
 
 /// `sscanf(line, "HTTP/%u.%u %u ", ...) == 3`, returning the status.

@@ -5,7 +5,7 @@
 
 use super::formulas::{lifetime_histogram, median_s, sample_stats, stddev};
 use super::ReportOptions;
-use crate::fmt::fixed;
+use crate::c::printf::fixed;
 use crate::stats::summary::Summary;
 
 /// Appends one line (with its newline) to `out`.

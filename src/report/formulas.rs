@@ -3,7 +3,7 @@
 //! lifetime histogram. Each is computed in the same floating-point form as
 //! httperf 0.9.0 so that edge cases (`-nan`, `inf`, rounding ties) print the same.
 
-use crate::fmt::fixed;
+use crate::c::printf::fixed;
 use crate::stats::summary::{LifetimeStats, LIFETIME_BINS, LIFETIME_BIN_S};
 
 /// Sample standard deviation from running sums, 0 when `n < 2`.

@@ -6,7 +6,7 @@ mod basic;
 mod formulas;
 mod session;
 
-use crate::fmt::{fixed, fixed_left};
+use crate::c::printf::{fixed, fixed_left};
 use crate::stats::summary::Summary;
 
 /// What the report needs to know beyond the data.

@@ -2,7 +2,7 @@
 //! printed after the basic dump. Formulas follow the contract's §7.5.
 
 use super::formulas::sample_stats;
-use crate::fmt::fixed;
+use crate::c::printf::fixed;
 use crate::stats::summary::SessionSummary;
 
 fn per_session(sum: f64, count: u64) -> f64 {

@@ -10,7 +10,16 @@
 
 use std::io::Write;
 
-use crate::cli::options::PrintParts;
+/// What `--print-request[=WHAT]` / `--print-reply[=WHAT]` select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintParts {
+    /// No value, or a value whose first letter is neither `h` nor `b`.
+    HeaderAndBody,
+    /// First letter `h`/`H`.
+    Header,
+    /// First letter `b`/`B`.
+    Body,
+}
 
 /// The longest partial line kept per call before it is printed as it is.
 pub const MAX_PENDING_LINE_BYTES: usize = 64 * 1024;

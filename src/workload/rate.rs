@@ -2,7 +2,36 @@
 //! time, for `--rate` and the `--period` distributions, with httperf's
 //! repeatable erand48 sequence seeded from the client id. Pure arithmetic.
 
-use crate::cli::options::Interarrival;
+/// Inter-arrival distribution chosen by `--rate` or `--period`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Interarrival {
+    /// Fixed inter-arrival time in seconds (`--rate=X` → 1/X, `--period=[d]T`).
+    Deterministic { iat_s: f64 },
+    /// `--period=uT1,T2`: uniform over [T1, T2).
+    Uniform { min_s: f64, max_s: f64 },
+    /// `--period=eT`: exponential with mean T.
+    Exponential { mean_s: f64 },
+    /// [master] `--period=vT1,D1,...`: Ti used until Di seconds of IAT accumulate.
+    Variable { phases: Vec<(f64, f64)> },
+}
+
+/// The rate parameters httperf keeps: the distribution plus the derived
+/// "rate" (1/mean IAT, or 0 meaning sequential).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateSpec {
+    pub interarrival: Interarrival,
+    /// Units per second; `<= 0` or NaN means "rate 0" (sequential).
+    pub rate_per_s: f64,
+}
+
+impl Default for RateSpec {
+    fn default() -> Self {
+        RateSpec {
+            interarrival: Interarrival::Deterministic { iat_s: 0.0 },
+            rate_per_s: 0.0,
+        }
+    }
+}
 
 /// The 48-bit linear congruential generator of POSIX `erand48`.
 #[derive(Debug, Clone)]

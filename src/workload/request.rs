@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use crate::cli::options::Interarrival;
 use crate::engine::{Actions, ConnId, Notice, Workload};
 use crate::http::request::RequestBytes;
+use crate::workload::rate::Interarrival;
 use crate::workload::rate::RateSchedule;
 use crate::workload::uri::UriSource;
 use crate::workload::{next_call_uri, release_due_units, RequestFactory};

@@ -8,13 +8,13 @@
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
-use crate::cli::options::Interarrival;
 use crate::engine::{Actions, CallHistory, CloseReason, ConnId, Notice, UnfinishedCall, Workload};
 use crate::http::cookie;
 use crate::http::page::MAX_EMBEDDED_PER_PAGE;
 use crate::http::request::{is_head_request, RequestBytes};
 use crate::stats::session::{EndedSession, SessionStats};
 use crate::stats::summary::SessionSummary;
+use crate::workload::rate::Interarrival;
 use crate::workload::rate::RateSchedule;
 use crate::workload::session_log::SessionLog;
 use crate::workload::uri::UriSource;

@@ -45,7 +45,8 @@ use std::ops::Range;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use crate::cli::values::strtod;
+use crate::c::ctype::{is_space, skip_space};
+use crate::c::strto::strtod;
 use crate::files;
 
 /// The parsed session file: N session definitions of bursts of requests.
@@ -124,7 +125,7 @@ fn token_at(text: &[u8], start: usize) -> &[u8] {
 
 /// A `think=` value as httperf reads it (C `strtod`, trailing text ignored).
 fn think_value(token: &[u8]) -> Option<f64> {
-    let number = strtod(&String::from_utf8_lossy(token));
+    let number = strtod(token);
     number.converted().then_some(number.value)
 }
 
@@ -281,21 +282,9 @@ pub fn parse(text: Vec<u8>, path: &[u8], default_think_s: f64) -> Result<Session
     })
 }
 
-/// C `isspace` in the "C" locale: httperf's token separator.
-fn is_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
-}
-
 /// Where a token stored as an offset ends: a separator, or the NUL that cut its line.
 fn is_token_end(b: u8) -> bool {
     is_space(b) || b == 0
-}
-
-fn skip_space(line: &[u8], mut i: usize) -> usize {
-    while line.get(i).is_some_and(|&b| is_space(b)) {
-        i += 1;
-    }
-    i
 }
 
 fn token_end(line: &[u8], mut i: usize) -> usize {

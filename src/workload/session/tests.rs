@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use super::*;
-use crate::cli::options::Interarrival;
 use crate::workload::fake_engine::{calls, done, tags, Action, FakeEngine};
+use crate::workload::rate::Interarrival;
 use crate::workload::session_log;
 use crate::workload::uri::UriLog;
 

@@ -1,52 +1,15 @@
 //! The typed result of parsing httperf's command line: every option's value
 //! exactly as httperf stores it (including 0.9.0's 32-bit integer wrapping),
-//! before cross-option validation. `config::Config` is built from this. Text
+//! before cross-option validation. `cli` fills it in and `config` builds the
+//! run from it; it lives here so that `config` never depends on `cli`. Text
 //! values and file names are kept as the bytes given: httperf sends and echoes
 //! them unchanged, UTF-8 or not.
 
 use std::path::PathBuf;
 
-/// What `--print-request[=WHAT]` / `--print-reply[=WHAT]` select.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PrintParts {
-    /// No value, or a value whose first letter is neither `h` nor `b`.
-    HeaderAndBody,
-    /// First letter `h`/`H`.
-    Header,
-    /// First letter `b`/`B`.
-    Body,
-}
-
-/// Inter-arrival distribution chosen by `--rate` or `--period`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Interarrival {
-    /// Fixed inter-arrival time in seconds (`--rate=X` → 1/X, `--period=[d]T`).
-    Deterministic { iat_s: f64 },
-    /// `--period=uT1,T2`: uniform over [T1, T2).
-    Uniform { min_s: f64, max_s: f64 },
-    /// `--period=eT`: exponential with mean T.
-    Exponential { mean_s: f64 },
-    /// [master] `--period=vT1,D1,...`: Ti used until Di seconds of IAT accumulate.
-    Variable { phases: Vec<(f64, f64)> },
-}
-
-/// The rate parameters httperf keeps: the distribution plus the derived
-/// "rate" (1/mean IAT, or 0 meaning sequential).
-#[derive(Debug, Clone, PartialEq)]
-pub struct RateSpec {
-    pub interarrival: Interarrival,
-    /// Units per second; `<= 0` or NaN means "rate 0" (sequential).
-    pub rate_per_s: f64,
-}
-
-impl Default for RateSpec {
-    fn default() -> Self {
-        RateSpec {
-            interarrival: Interarrival::Deterministic { iat_s: 0.0 },
-            rate_per_s: 0.0,
-        }
-    }
-}
+pub use crate::stats::print::PrintParts;
+pub use crate::tls::SslProtocol;
+pub use crate::workload::rate::{Interarrival, RateSpec};
 
 /// `--wsess=N1,N2,X` and `--wsesspage=N1,N2,X`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -77,18 +40,6 @@ pub struct UriLogSpec {
     /// `y`/`Y`: wrap around at the end of the file; otherwise end the test.
     pub wrap: bool,
     pub file: PathBuf,
-}
-
-/// [master] `--ssl-protocol`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SslProtocol {
-    Auto,
-    SslV2,
-    SslV3,
-    TlsV1_0,
-    TlsV1_1,
-    TlsV1_2,
-    TlsV1_3,
 }
 
 /// Every option of httperf 0.9.0 and upstream master, as parsed. Integer fields

@@ -3,43 +3,30 @@
 //! resolution, `--wlog`/`--wset` set-up, header escapes, the TLS client).
 //! Never opens a socket. Option values reach the request as the bytes given.
 
+pub mod options;
+
+pub use options::Options;
+
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 use std::os::unix::ffi::OsStrExt;
 
-use crate::cli::options::{Options, RateSpec};
 use crate::engine::socket::SocketOptions;
 use crate::engine::EngineConfig;
 use crate::files::{self, ReadError};
 use crate::http::request::{unescape_add_header, unknown_escape_warning, HttpVersion};
-use crate::output;
+use crate::output::{self, Exit};
 use crate::stats::print::PrintSelection;
 use crate::tls::{self, TlsClient, TlsSettings};
+use crate::workload::rate::RateSpec;
 use crate::workload::request::{Pacing, RequestModeSpec};
 use crate::workload::session::{SessionScript, SessionSpec};
 use crate::workload::session_log;
 use crate::workload::uri::{UriLog, UriSource, WorkingSet};
 use crate::workload::RequestFactory;
 
-/// A message for stderr (without newline; bytes, as it may quote a file
-/// name or option value) and the exit status to end with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fatal {
-    pub message: Vec<u8>,
-    pub exit_code: i32,
-}
-
-impl Fatal {
-    fn new(message: impl Into<Vec<u8>>) -> Fatal {
-        Fatal {
-            message: message.into(),
-            exit_code: 1,
-        }
-    }
-
-    /// `<program><separator><message>`.
-    fn about(program: &str, separator: &str, message: &[u8]) -> Fatal {
-        Fatal::new([program.as_bytes(), separator.as_bytes(), message].concat())
-    }
+/// `<program><separator><message>` and a newline, exit status 1.
+fn fatal_about(program: &str, separator: &str, message: &[u8]) -> Exit {
+    Exit::failure_line([program.as_bytes(), separator.as_bytes(), message].concat())
 }
 
 /// Bytes as text for the places that need text (name resolution, TLS
@@ -57,7 +44,7 @@ pub struct Prechecked {
 
 /// Checks made before the echo line: `--myaddr` (master rejects it while
 /// parsing) and values for which httperf 0.9.0 would wait forever.
-pub fn check_before_start(options: &Options) -> Result<Prechecked, Fatal> {
+pub fn check_before_start(options: &Options) -> Result<Prechecked, Exit> {
     let program = &options.program;
     let local_addrs = local_addresses(options)?;
     let sessions = options
@@ -66,17 +53,17 @@ pub fn check_before_start(options: &Options) -> Result<Prechecked, Fatal> {
         .map(|w| w.sessions)
         .or(options.wsesslog.as_ref().map(|w| w.sessions));
     if sessions == Some(0) {
-        return Err(Fatal::new(format!(
+        return Err(Exit::failure_line(format!(
             "{program}: the number of sessions must be at least 1 (httperf would wait forever)"
         )));
     }
     if options.num_conns < 1 {
-        return Err(Fatal::new(format!(
+        return Err(Exit::failure_line(format!(
             "{program}: --num-conns must be at least 1 (httperf would wait forever)"
         )));
     }
     if options.num_calls < 1 {
-        return Err(Fatal::new(format!(
+        return Err(Exit::failure_line(format!(
             "{program}: --num-calls must be at least 1 (httperf would wait forever)"
         )));
     }
@@ -100,11 +87,11 @@ pub struct RunConfig {
 }
 
 /// httperf's init phase, after the echo line. Warnings (unknown header
-/// escapes) go to stderr here; failures come back as `Fatal`.
-pub fn build(options: &Options, prechecked: Prechecked) -> Result<RunConfig, Fatal> {
+/// escapes) go to stderr here; failures come back as an `Exit`.
+pub fn build(options: &Options, prechecked: Prechecked) -> Result<RunConfig, Exit> {
     let program = &options.program;
     let open_file_limit = crate::sys::raise_open_file_limit().map_err(|error| {
-        Fatal::new(format!(
+        Exit::failure_line(format!(
             "{program}: failed to increase number of open file limit: {}",
             crate::sys::strerror(&error)
         ))
@@ -162,9 +149,9 @@ const MAX_LOCAL_RANGE: u128 = 65_536;
 
 /// [master] `--myaddr`: every address of every `--myaddr` value, in order.
 /// A value is a name, an address, or a range `first-last` of addresses.
-fn local_addresses(options: &Options) -> Result<Vec<IpAddr>, Fatal> {
+fn local_addresses(options: &Options) -> Result<Vec<IpAddr>, Exit> {
     let program = &options.program;
-    let invalid = |what: &str, value: &[u8]| Fatal::about(program, what, value);
+    let invalid = |what: &str, value: &[u8]| fatal_about(program, what, value);
     let mut addresses = Vec::new();
     for spec in &options.myaddr {
         let Some(dash) = spec.iter().position(|&b| b == b'-') else {
@@ -213,21 +200,20 @@ fn address_range(start: IpAddr, end: IpAddr) -> Option<Vec<IpAddr>> {
     )
 }
 
-fn check_http_version(options: &Options) -> Result<(), Fatal> {
+fn check_http_version(options: &Options) -> Result<(), Exit> {
     let (major, minor) = options.http_version;
     HttpVersion::from_pair(major, minor)
         .map(|_| ())
-        .map_err(|error| Fatal::new(format!("{}: {error}", options.program)))
+        .map_err(|error| Exit::failure_line(format!("{}: {error}", options.program)))
 }
 
-fn workload_spec(options: &Options) -> Result<WorkloadSpec, Fatal> {
+fn workload_spec(options: &Options) -> Result<WorkloadSpec, Exit> {
     if let Some(log) = &options.wsesslog {
         let program = &options.program;
         let sessions = session_log::load(&log.file, log.think_time_s).map_err(|error| {
-            let mut fatal = Fatal::about(program, ": ", &error.message);
+            let mut fatal = fatal_about(program, ": ", &error.message);
             if let Some(location) = error.location(log.file.as_os_str().as_bytes()) {
-                let second = Fatal::about(program, ": ", &location);
-                fatal.message.push(b'\n');
+                let second = fatal_about(program, ": ", &location);
                 fatal.message.extend_from_slice(&second.message);
             }
             fatal
@@ -240,7 +226,7 @@ fn workload_spec(options: &Options) -> Result<WorkloadSpec, Fatal> {
     }
     if let Some(page) = options.wsesspage {
         if !options.uri.contains(&b'/') {
-            return Err(Fatal::new(format!(
+            return Err(Exit::failure_line(format!(
                 "{}: URI specified with --uri must be absolute",
                 options.program
             )));
@@ -282,15 +268,15 @@ fn session_spec(
     options: &Options,
     sessions: u64,
     script: SessionScript,
-) -> Result<SessionSpec, Fatal> {
+) -> Result<SessionSpec, Exit> {
     let program = &options.program;
     if options.max_connections > 4 {
-        return Err(Fatal::new(format!(
+        return Err(Exit::failure_line(format!(
             "{program}.session_init: --max-conns must be <= 4"
         )));
     }
     if options.max_piped_calls > 32 {
-        return Err(Fatal::new(format!(
+        return Err(Exit::failure_line(format!(
             "{program}.session_init: --max-piped-calls must be <= 32"
         )));
     }
@@ -338,7 +324,7 @@ fn pacing(rate: &RateSpec, client_id: u32) -> Pacing {
 
 /// `--ssl`: the rustls client, built once (bad cipher lists, protocols and
 /// files end the run here, after the echo line, with exit status 1).
-fn tls_client(options: &Options, servers: &[SocketAddr]) -> Result<Option<TlsClient>, Fatal> {
+fn tls_client(options: &Options, servers: &[SocketAddr]) -> Result<Option<TlsClient>, Exit> {
     if !options.ssl {
         return Ok(None);
     }
@@ -361,18 +347,18 @@ fn tls_client(options: &Options, servers: &[SocketAddr]) -> Result<Option<TlsCli
         .collect();
     tls::build(&settings, &named)
         .map(Some)
-        .map_err(|message| Fatal::new(format!("{}: {message}", options.program)))
+        .map_err(|message| Exit::failure_line(format!("{}: {message}", options.program)))
 }
 
 /// The names given by `--server`, or each name of `--servers` (a file of
 /// at most [`files::SERVERS_MAX_BYTES`]).
-fn server_names(options: &Options) -> Result<Vec<Vec<u8>>, Fatal> {
+fn server_names(options: &Options) -> Result<Vec<Vec<u8>>, Exit> {
     Ok(match &options.servers {
         None => vec![options.server.clone()],
         Some(path) => {
             let program = &options.program;
             let bytes = files::read_limited(path, files::SERVERS_MAX_BYTES)
-                .map_err(|error| Fatal::about(program, ": ", &error.message(path, "--servers")))?;
+                .map_err(|error| fatal_about(program, ": ", &error.message(path, "--servers")))?;
             let names: Vec<Vec<u8>> = bytes
                 .split(|&byte| byte == 0 || byte == b'\n')
                 .filter(|name| !name.is_empty())
@@ -381,7 +367,7 @@ fn server_names(options: &Options) -> Result<Vec<Vec<u8>>, Fatal> {
             if names.is_empty() {
                 let name = path.as_os_str().as_bytes();
                 let message = [name, b" does not contain any server names"].concat();
-                return Err(Fatal::about(program, ": ", &message));
+                return Err(fatal_about(program, ": ", &message));
             }
             names
         }
@@ -390,13 +376,13 @@ fn server_names(options: &Options) -> Result<Vec<Vec<u8>>, Fatal> {
 
 /// Resolves `--server` (or each name of `--servers`) once. IPv4 answers are
 /// preferred, as httperf only knew IPv4; IPv6 is used when it is all there is.
-fn resolve_servers(options: &Options, port: u16) -> Result<Vec<SocketAddr>, Fatal> {
+fn resolve_servers(options: &Options, port: u16) -> Result<Vec<SocketAddr>, Exit> {
     server_names(options)?
         .iter()
         .map(|name| {
             resolve(name, port).ok_or_else(|| {
                 let message = [b"invalid server address ".as_slice(), name].concat();
-                Fatal::about(&options.program, ".core_addr_intern: ", &message)
+                fatal_about(&options.program, ".core_addr_intern: ", &message)
             })
         })
         .collect()
@@ -417,7 +403,7 @@ fn resolve(name: &[u8], port: u16) -> Option<SocketAddr> {
         .copied()
 }
 
-fn extra_headers(options: &Options) -> Result<Vec<Vec<u8>>, Fatal> {
+fn extra_headers(options: &Options) -> Result<Vec<Vec<u8>>, Exit> {
     let mut blocks = Vec::new();
     if let Some(raw) = &options.add_header {
         let unescaped = unescape_add_header(raw);
@@ -437,20 +423,20 @@ fn extra_headers(options: &Options) -> Result<Vec<Vec<u8>>, Fatal> {
             // a missing file: refuse it.
             Err(error) => {
                 let message = error.message(path, "--add-header-file");
-                return Err(Fatal::about(&options.program, ": ", &message));
+                return Err(fatal_about(&options.program, ": ", &message));
             }
         }
     }
     Ok(blocks)
 }
 
-fn uri_source(options: &Options) -> Result<UriSource, Fatal> {
+fn uri_source(options: &Options) -> Result<UriSource, Exit> {
     let program = &options.program;
     // httperf selects the URI generator by the last of --wset/--wlog given;
     // the parser keeps only that one.
     if let Some(log) = &options.wlog {
         let log = UriLog::load(&log.file, log.wrap)
-            .map_err(|message| Fatal::about(program, ": ", &message))?;
+            .map_err(|message| fatal_about(program, ": ", &message))?;
         return Ok(UriSource::Log(log));
     }
     if let Some(set) = &options.wset {
@@ -461,7 +447,7 @@ fn uri_source(options: &Options) -> Result<UriSource, Fatal> {
             options.client_id,
             options.num_clients,
         )
-        .map_err(|message| Fatal::new(format!("{program}.{message}")))?;
+        .map_err(|message| Exit::failure_line(format!("{program}.{message}")))?;
         return Ok(UriSource::WorkingSet(set));
     }
     Ok(UriSource::Fixed(options.uri.clone()))
@@ -483,12 +469,12 @@ mod tests {
         options.myaddr = vec!["127.0.0.4-127.0.0.2".into()];
         assert_eq!(
             local_addresses(&options).expect_err("reversed").message,
-            b"httperf: invalid address list 127.0.0.4-127.0.0.2"
+            b"httperf: invalid address list 127.0.0.4-127.0.0.2\n"
         );
         options.myaddr = vec!["127.0.0.1-nonsense.invalid".into()];
         assert_eq!(
             local_addresses(&options).expect_err("bad end").message,
-            b"httperf: invalid ending address nonsense.invalid"
+            b"httperf: invalid ending address nonsense.invalid\n"
         );
         options.myaddr = vec!["10.0.0.0-10.255.255.255".into()];
         assert!(local_addresses(&options).is_err(), "too large a range");
@@ -510,7 +496,7 @@ mod tests {
         options.http_version = (2, 0);
         assert_eq!(
             check_http_version(&options).expect_err("refused").message,
-            b"httperf: unexpected version code 20000"
+            b"httperf: unexpected version code 20000\n"
         );
     }
 

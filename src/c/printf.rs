@@ -1,5 +1,5 @@
 //! C `printf` number formatting, reproduced exactly: glibc's `%.Nf`, `%g` and
-//! `%-W.Nf`, including `inf` and `-nan`. Every number httperf-rs prints goes
+//! `%-W.Nf`, including `inf` and `-nan` Every number httperf-rs prints goes
 //! through here so that reports compare byte for byte with httperf 0.9.0.
 
 /// glibc `%.<prec>f`. Any NaN prints as `-nan`: the NaNs httperf's arithmetic
@@ -110,6 +110,81 @@ mod tests {
         ];
         for (value, expected) in cases {
             assert_eq!(g(value), expected, "g({value})");
+        }
+    }
+
+    /// glibc's own `snprintf(format, ...)` of one double with up to two
+    /// integer arguments before it (width, precision).
+    fn c_printf(format: &str, ints: &[i32], value: f64) -> String {
+        let format = std::ffi::CString::new(format).expect("no NUL in format");
+        let mut buffer = vec![0u8; 2048];
+        // SAFETY: the buffer is writable for its full length, the format is
+        // NUL-terminated and its conversions match the arguments passed.
+        let written = unsafe {
+            let out = buffer.as_mut_ptr().cast::<libc::c_char>();
+            match ints {
+                [] => libc::snprintf(out, buffer.len(), format.as_ptr(), value),
+                [a] => libc::snprintf(out, buffer.len(), format.as_ptr(), *a, value),
+                [a, b] => libc::snprintf(out, buffer.len(), format.as_ptr(), *a, *b, value),
+                _ => unreachable!("at most two integer arguments"),
+            }
+        };
+        buffer.truncate(usize::try_from(written).expect("snprintf succeeded"));
+        String::from_utf8(buffer).expect("printf of a number is ASCII")
+    }
+
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[test]
+    fn formatting_agrees_with_the_c_library() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            0.125,
+            0.35,
+            1e-5,
+            9.9999949e-5,
+            999999.5,
+            999999.4,
+            123456789.0,
+            1e100,
+            -1e-300,
+            5e-324,
+            f64::MAX,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -f64::NAN,
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let bits = seed;
+            let value = f64::from_bits(bits);
+            if value.is_finite() {
+                values.push(value);
+            }
+            // Numbers of the size reports print, with few digits.
+            let scale = 10f64.powi((seed >> 60) as i32 - 6);
+            values.push(((seed >> 20) % 100_000) as f64 * scale);
+        }
+        for value in values {
+            assert_eq!(g(value), c_printf("%g", &[], value), "%g of {value:e}");
+            for prec in [0usize, 1, 2, 3, 6] {
+                assert_eq!(
+                    fixed(value, prec),
+                    c_printf("%.*f", &[prec as i32], value),
+                    "%.{prec}f of {value:e}"
+                );
+                assert_eq!(
+                    fixed_left(value, 8, prec),
+                    c_printf("%-*.*f", &[8, prec as i32], value),
+                    "%-8.{prec}f of {value:e}"
+                );
+            }
         }
     }
 }
