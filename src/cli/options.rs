@@ -26,7 +26,7 @@ pub enum Interarrival {
     Uniform { min_s: f64, max_s: f64 },
     /// `--period=eT`: exponential with mean T.
     Exponential { mean_s: f64 },
-    /// [master] `--period=vT1,D1,...`: Ti used until Di seconds of IAT accumulate.
+    /// \[master\] `--period=vT1,D1,...`: Ti used until Di seconds of IAT accumulate.
     Variable { phases: Vec<(f64, f64)> },
 }
 
@@ -79,7 +79,7 @@ pub struct UriLogSpec {
     pub file: PathBuf,
 }
 
-/// [master] `--ssl-protocol`.
+/// \[master\] `--ssl-protocol`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SslProtocol {
     Auto,
@@ -96,7 +96,7 @@ pub enum SslProtocol {
 /// same way (`--num-conns=-1` echoes `-1`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
-    /// Basename of argv[0], used as the prefix of httperf's own messages.
+    /// Basename of `argv[0]`, used as the prefix of httperf's own messages.
     pub program: String,
     pub add_header: Option<Vec<u8>>,
     pub add_header_file: Option<PathBuf>,
@@ -116,12 +116,12 @@ pub struct Options {
     pub method: Vec<u8>,
     /// True when `--method` was given: only then is it echoed.
     pub method_given: bool,
-    /// [master] `--myaddr`, in the order given.
+    /// \[master\] `--myaddr`, in the order given.
     pub myaddr: Vec<Vec<u8>>,
     pub no_host_hdr: bool,
     pub num_calls: i32,
     pub num_conns: i32,
-    /// [master] `--periodic-stats` / `-n`.
+    /// \[master\] `--periodic-stats` / `-n`.
     pub periodic_stats: bool,
     /// Stored as C `int` after a range check on the unsigned value.
     pub port: i32,
@@ -132,12 +132,12 @@ pub struct Options {
     pub rate: RateSpec,
     pub recv_buffer: i32,
     pub retry_on_failure: bool,
-    /// [master] `--runtime`, seconds; 0 = not set.
+    /// \[master\] `--runtime`, seconds; 0 = not set.
     pub runtime_s: f64,
     pub send_buffer: i32,
     pub server: Vec<u8>,
     pub server_name: Option<Vec<u8>>,
-    /// [master] `--servers FILE`.
+    /// \[master\] `--servers FILE`.
     pub servers: Option<PathBuf>,
     pub session_cookies: bool,
     pub ssl: bool,
@@ -153,7 +153,7 @@ pub struct Options {
     pub think_timeout_s: f64,
     pub timeout_s: f64,
     pub uri: Vec<u8>,
-    /// [master] `--use-timer-cache`.
+    /// \[master\] `--use-timer-cache`.
     pub use_timer_cache: bool,
     /// Number of `-v`/`--verbose` occurrences.
     pub verbose: u32,

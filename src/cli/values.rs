@@ -425,7 +425,7 @@ fn parse_decimal_float(b: &[u8], start: usize) -> Option<(f64, usize, bool)> {
     Some((value, i, erange))
 }
 
-/// "UL10" of the contract: the whole text must be one base-10 `strtoul`
+/// "UL10" of docs/behaviour.md#number-grammars: the whole text must be one base-10 `strtoul`
 /// number without overflow.
 pub fn ul10(s: &str) -> Option<u64> {
     let c = strtoul(s, 10);
@@ -437,7 +437,7 @@ pub fn ul10_int(s: &str) -> Option<i32> {
     ul10(s).map(|v| v as i32)
 }
 
-/// "DBL" of the contract: the whole text must be one `strtod` number
+/// "DBL" of docs/behaviour.md#number-grammars: the whole text must be one `strtod` number
 /// without ERANGE.
 pub fn dbl(s: &str) -> Option<f64> {
     let c = strtod(s);
