@@ -245,7 +245,7 @@ def compare_stdout(ref_lines: list[str], new_lines: list[str], sc: Scenario) -> 
 
 # stderr lines dropped from both outputs before comparing, each a documented deviation.
 STDERR_DEVIATIONS = {
-    # COMPAT-POLICY "Do not copy": the select()/FD_SETSIZE cap of 1024 descriptors
+    # Deliberately not copied (docs/behaviour.md#compatibility-rules): the FD_SETSIZE cap of 1024
     # (httperf-rs raises the limit to the hard limit instead, so this warning would be
     # false; httperf-rs README: "no cap, no warning").  0.9.0 prints it whenever the hard
     # RLIMIT_NOFILE exceeds 1024.
@@ -254,7 +254,7 @@ STDERR_DEVIATIONS = {
 }
 
 
-# --debug (spec 2.7: "None of this is part of the compatibility contract"): the 0.9.0
+# --debug (outside the compatibility promise, docs/behaviour.md#debug-output): the 0.9.0
 # Debian build has no DEBUG support and prints the first line once per --debug option;
 # httperf-rs has real traces, all on stderr with this prefix.  A scenario with
 # stderr="debug" drops both kinds of line from both stderrs and compares the rest.

@@ -298,7 +298,7 @@ class HttpServer(BaseServer):
 
 
 class CookieServer(HttpServer):
-    """`ok` replies with cookies (spec 4.9): request k of a connection gets
+    """`ok` replies with cookies (docs/behaviour.md#session-cookies): request k of a connection gets
     `Set-Cookie: a=k`, then `set-cookie: b=k; Path=/; HttpOnly` (lower case, with
     attributes; the last one wins, so the session's cookie becomes `b=k`).  For a
     path starting with /long the value of b is 300 x's (0.9.0 truncates to 245 bytes

@@ -15,7 +15,7 @@ use crate::sys;
 use crate::workload::request::RequestMode;
 use crate::workload::session::SessionWorkload;
 
-/// Runs httperf-rs with `args` (argv[0] included) and returns the exit status.
+/// Runs httperf-rs with `args` (`argv[0]` included) and returns the exit status.
 pub fn run(args: Vec<OsString>) -> i32 {
     // httperf ignores SIGPIPE. Rust's runtime happens to do so too; this does
     // not depend on it.

@@ -52,6 +52,9 @@ macro_rules! eprintln {
     };
 }
 
+#[cfg(not(target_os = "linux"))]
+compile_error!("httperf-rs runs on Linux only: its event loop is built on epoll and timerfd");
+
 pub mod app;
 pub mod c;
 pub mod cli;

@@ -716,7 +716,7 @@ fn echo_of_ports() {
 }
 
 /// Master items appear only when their options are given (no 0.9.0 to
-/// compare with; order from the contract's list).
+/// compare with; order of docs/behaviour.md#echo-line).
 #[test]
 fn echo_of_master_options() {
     assert_eq!(

@@ -1,5 +1,5 @@
 //! End-to-end runs for what httperf prints besides the report: `--print-request`,
-//! `--print-reply` (spec §8), `-v` levels 1–3 (§2.5, §2.7, §7.3, §7.4) and
+//! `--print-reply` (docs/behaviour.md#print-request-and-reply), `-v` levels 1–3 (docs/behaviour.md#verbose-output) and
 //! `--debug`. The output of httperf-rs is asserted exactly, including the
 //! documented deviations from 0.9.0's buffer-overrun artefacts (chunk framing
 //! and pipelined replies never leak into `RB` lines; long lines are printed in
@@ -270,7 +270,7 @@ fn a_header_end_split_across_reads_still_ends_the_header() {
 
 #[test]
 fn only_the_first_header_block_of_a_100_continue_is_printed() {
-    // 0.9.0's 100 Continue quirk (spec §6.2): the 200's lines count as header
+    // 0.9.0's 100 Continue quirk (docs/behaviour.md#100-continue): the 200's lines count as header
     // bytes of a body-less 100 reply, and its body is discarded at the close.
     // Output identical to 0.9.0's.
     let reply =
@@ -483,7 +483,7 @@ fn verbose_prints_every_generated_uri() {
             "--print-request=header",
         ],
     );
-    // spec §4.4: /5.html /8.html /1.html; each line before its call's SH lines.
+    // docs/behaviour.md#working-set-sequence: /5.html /8.html /1.html; each before its SH lines.
     let expected: String = ["5", "8", "1"]
         .iter()
         .enumerate()

@@ -1,7 +1,7 @@
 //! Golden tests for the report: each case rebuilds a run as a `Summary` and
 //! compares the full stdout tail (verbose sample lines, burst line, dump) with
 //! `tests/golden/report/<case>.txt`. The expected files were written from the
-//! contract's §7.8 examples and checked by hand against its §7.2/§7.5 formulas;
+//! examples of docs/behaviour.md#worked-examples and checked by hand against its formulas;
 //! `UPDATE_GOLDEN=1 cargo test` rewrites them, after which they must be
 //! re-checked by hand before committing.
 
@@ -63,7 +63,7 @@ fn twoxx(n: u64) -> [u64; 6] {
     [0, 0, n, 0, 0, 0]
 }
 
-/// §7.8 A: 100 connections at 200/s, 72-byte requests, 239 + 1010-byte replies.
+/// docs/behaviour.md#example-a: 100 connections at 200/s, 72-byte requests, 239 + 1010-byte replies.
 #[test]
 fn example_a() {
     let summary = Summary {
@@ -89,7 +89,7 @@ fn example_a() {
     check_golden("example_a", &dump(1, &summary, 0));
 }
 
-/// §7.8 B: `-v -v`, 560 connections at 100/s, one 5 s sample.
+/// docs/behaviour.md#example-b: `-v -v`, 560 connections at 100/s, one 5 s sample.
 #[test]
 fn example_b_verbose() {
     let summary = Summary {
@@ -122,7 +122,7 @@ fn example_b_verbose() {
     check_golden("example_b_verbose", &out);
 }
 
-/// §7.8 C: integer-truncated size averages (827/11 requests, 108/11 content).
+/// docs/behaviour.md#example-c: integer-truncated size averages (827/11 requests, 108/11 content).
 #[test]
 fn example_c_truncation() {
     let mut length_histogram = vec![0; 12];
@@ -156,7 +156,7 @@ fn example_c_truncation() {
     check_golden("example_c_truncation", &dump(0, &summary, 0));
 }
 
-/// §7.8 D: two chunked replies with a 15-byte trailer each; Net I/O leaves
+/// docs/behaviour.md#example-d: two chunked replies with a 15-byte trailer each; Net I/O leaves
 /// the footer bytes out (with them it would read 66.4 KB/s).
 #[test]
 fn example_d_chunked() {
@@ -181,7 +181,7 @@ fn example_d_chunked() {
     check_golden("example_d_chunked", &dump(0, &summary, 0));
 }
 
-/// §7.8 E: `--wsess=20,2,0 --rate=10 --client=0/4 -v`, one sample at 1.251 s
+/// docs/behaviour.md#example-e: `--wsess=20,2,0 --rate=10 --client=0/4 -v`, one sample at 1.251 s
 /// with 26 replies and 13 sessions; session avg is 20/δ, not the sample mean.
 #[test]
 fn example_e_sessions() {
@@ -218,7 +218,7 @@ fn example_e_sessions() {
     check_golden("example_e_sessions", &out);
 }
 
-/// §7.8 E: `--wsess=3,5,0.1 --burst-length=2 --rate=10`, shorter than the first
+/// docs/behaviour.md#example-e: `--wsess=3,5,0.1 --burst-length=2 --rate=10`, shorter than the first
 /// sample: `min 0.00 avg 7.45 max 0.00`.
 #[test]
 fn example_e_no_samples() {
@@ -251,7 +251,7 @@ fn example_e_no_samples() {
     check_golden("example_e_no_samples", &dump(1, &summary, 0));
 }
 
-/// §7.8 F: a silent server with `--timeout=1 --num-conns=2`.
+/// docs/behaviour.md#example-f: a silent server with `--timeout=1 --num-conns=2`.
 #[test]
 fn example_f_timeout() {
     let summary = Summary {
@@ -273,7 +273,7 @@ fn example_f_timeout() {
     check_golden("example_f_timeout", &dump(1, &summary, 0));
 }
 
-/// §7.8 F: nothing listening; the refused connection still counts as connected.
+/// docs/behaviour.md#example-f: nothing listening; the refused connection still counts as connected.
 #[test]
 fn example_f_refused() {
     let summary = Summary {
@@ -291,7 +291,7 @@ fn example_f_refused() {
     check_golden("example_f_refused", &dump(0, &summary, 0));
 }
 
-/// §7.9: the only connection fails inside `connect()`, so δ = 0 exactly and
+/// docs/behaviour.md#zero-test-duration: the only connection fails in `connect()`, δ = 0 and
 /// the rates print `inf` (x/0) or `-nan` (0/0).
 fn delta_zero_summary() -> Summary {
     Summary {

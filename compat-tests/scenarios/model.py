@@ -53,7 +53,7 @@ class Scenario:
 @dataclasses.dataclass(frozen=True)
 class Deviation:
     """Where httperf 0.9.0 prints the consecutive lines `ref`, httperf-rs prints `new`
-    instead, for the documented `reason` (COMPAT-POLICY 'Do not copy').  Every
+    instead, for the documented `reason` (a README deviation).  Every
     occurrence in the reference stdout is replaced before the comparison, which then
     stays exact; a deviation that does not occur in the reference output is a failure
     (the scenario no longer shows what it claims)."""
@@ -62,7 +62,7 @@ class Deviation:
     new: tuple[str, ...]
 
 
-FD_REASON = ("COMPAT-POLICY 'Do not copy': httperf-rs does not cap the open-file limit "
+FD_REASON = ("README deviation: httperf-rs does not cap the open-file limit "
              "at FD_SETSIZE=1024, so the verbose descriptor count may differ")
 
 SEQ = ("burst-length", "concurrency")   # deterministic for sequential (rate 0) runs

@@ -1,5 +1,5 @@
-"""Scenarios for --print-request/--print-reply (spec 8) and the verbose and debug
-output (spec 2.5, 2.7, 7.3, 7.4, 7.6), mostly against the deterministic Python
+"""Scenarios for --print-request/--print-reply (docs/behaviour.md#print-request-and-reply) and the verbose and debug
+output (docs/behaviour.md#verbose-output, docs/behaviour.md#debug-output), mostly against the deterministic Python
 servers, with the documented deviations of the print output."""
 
 from __future__ import annotations
@@ -7,16 +7,16 @@ from __future__ import annotations
 from .model import (FD_REASON, RB, RH, RS, SB, SEQ, SH, SS, WLOG, Deviation,
                     Scenario)
 
-# ---- --print-request / --print-reply (spec 8) ----
+# ---- --print-request / --print-reply (docs/behaviour.md#print-request-and-reply) ----
 DATE_MASK = (r"RH\d+:Date: (.*)\r",
              "nginx's Date header carries the current time (fixed length)")
-CHUNK_REASON = ("COMPAT-POLICY 'Do not copy' (output from reading past a buffer): 0.9.0's "
+CHUNK_REASON = ("README deviation (output from reading past a buffer): 0.9.0's "
                 "LF search runs past each chunk payload into the chunk framing, printing "
                 "'hello\\r' and ' world!\\r'; httperf-rs prints only payload bytes, "
                 "split at the payload's own LFs, and flushes the pending line at reply "
                 "completion (httperf-rs README, compatibility section)")
 
-SPLIT_REASON = ("COMPAT-POLICY 'Do not copy' (a --print-reply artefact): 0.9.0 looks for "
+SPLIT_REASON = ("README deviation (a --print-reply artefact): 0.9.0 looks for "
                 "the header's end (CR LF CR LF) within each read only, so when the blank "
                 "line is split across two reads it prints the rest of the read, body "
                 "included, as RH lines too; httperf-rs prints the header lines once")
@@ -107,7 +107,7 @@ PRINT_SCENARIOS: list[Scenario] = [
            expect_lines={RB: 0, RS: 2}),
 ]
 
-# ---- verbose output (spec 2.5, 2.7, 7.3, 7.4, 7.6) ----
+# ---- verbose output (docs/behaviour.md#verbose-output) ----
 ACCESS = r"httperf: accessing URI `.*'"
 VERBOSE_SCENARIOS: list[Scenario] = [
     Scenario("verbose-samples", ["-v", "--client=0/4", "--server={host}", "--port={port}",
@@ -130,7 +130,7 @@ VERBOSE_SCENARIOS: list[Scenario] = [
              expect={"total.requests": "6"}, expect_lines={ACCESS: 6}),
     Scenario("verbose-wset-client", ["--verbose", "--client=2/3", "--server={host}",
                                      "--port={port}", "--wset=10,1", "--num-conns=3"], "ok",
-             "--verbose --wset=10,1 --client=2/3: /5.html /8.html /1.html (spec 4.4)",
+             "--verbose --wset=10,1 --client=2/3: /5.html /8.html /1.html",
              exact=SEQ, loose={"open-descriptors": FD_REASON},
              expect={"total.requests": "3"},
              expect_lines={r"httperf: accessing URI `/8.html'": 1}),

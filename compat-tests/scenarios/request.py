@@ -21,7 +21,7 @@ REQUEST_SCENARIOS: list[Scenario] = [
     # ---- basic request-mode workloads against nginx ----
     Scenario("rate", ["--server={host}", "--port={port}", "--uri=/index.html",
                       "--num-conns=100", "--rate=200"], "nginx",
-             "spec 7.8 example A: 100 connections at 200/s",
+             "example A of docs/behaviour.md: 100 connections at 200/s",
              expect={"total.replies": "100", "request-size": "72.0",
                      "reply-size.content": "1010.0"}),
     Scenario("sequential", ["--server={host}", "--port={port}", "--uri=/index.html",
@@ -90,7 +90,7 @@ REQUEST_SCENARIOS: list[Scenario] = [
     # ---- deterministic Python servers ----
     Scenario("chunked", ["--server={host}", "--port={port}", "--num-conns=1",
                          "--num-calls=2"], "chunked",
-             "chunked replies with a trailer, 2 calls on one connection (spec 7.8 D)",
+             "chunked replies with a trailer, 2 calls on one connection (example D)",
              exact=SEQ, expect={"reply-size.header": "47.0", "reply-size.content": "12.0",
                                 "reply-size.footer": "15.0", "total.replies": "2"}),
     Scenario("conn-close", ["--server={host}", "--port={port}", "--num-conns=1",
@@ -115,7 +115,7 @@ FAILURE_SCENARIOS: list[Scenario] = [
              exact=SEQ, expect={"errors.connrefused": "3", "total.requests": "0"}),
     Scenario("client-timeout", ["--server={host}", "--port={port}", "--timeout=1",
                                 "--num-conns=2"], "silent",
-             "server accepts and never answers; --timeout=1 -> client-timo (spec 7.8 F)",
+             "server accepts and never answers; --timeout=1 -> client-timo (example F)",
              exact=SEQ, expect={"errors.client-timo": "2", "total.requests": "2",
                                 "total.replies": "0"}),
     Scenario("think-timeout-silent", ["--server={host}", "--port={port}",
@@ -125,7 +125,7 @@ FAILURE_SCENARIOS: list[Scenario] = [
 ]
 
 
-# ---- --wset=N,X (spec 4.4): the URI sequence, call by call ----
+# ---- --wset=N,X (docs/behaviour.md#working-set-sequence): the URI sequence, call by call ----
 # The sequence comes from glibc's unseeded drand48() (its first value is 11/2^48), so
 # it is the same on every run; --print-request=header shows it in order (SH lines,
 # compared exactly) and the server's bytes show it per connection.  `calls` pins some

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from .model import SB, SEQ, WLOG, Deviation, Scenario
 
-# ---- sessions: --wsess, --wsesslog, --session-cookies, --failure-status (spec 4.5-4.9,
-# 7.5).  The session block (rate, connections/session, lifetime, failtime, length
+# ---- sessions: --wsess, --wsesslog, --session-cookies, --failure-status (docs/behaviour.md#sessions,
+# docs/behaviour.md#session-report).  The session block (rate, connections/session, lifetime, failtime, length
 # histogram) is compared like the rest of the report; the request bytes show the URIs,
 # methods, bodies and cookies of every call.
 # httperf.1's --wsesslog example file, verbatim except think=2.0 -> think=0.2 (short runs).
@@ -35,7 +35,7 @@ MAN_SESSLOG = b"""\
 /foo4.html method=HEAD
 """
 SESS = {"sessions": MAN_SESSLOG}
-BODY_NOLF_REASON = ("COMPAT-POLICY 'Do not copy' (output from reading past a buffer): "
+BODY_NOLF_REASON = ("README deviation (output from reading past a buffer): "
                     "0.9.0's --print-request never prints a request body line without a "
                     "final LF ('Post data', the 'data' after 'Multiline\\n'); httperf-rs "
                     "prints it as its own SB line at the end of the request (httperf-rs "
@@ -58,7 +58,7 @@ SESSION_SCENARIOS: list[Scenario] = [
              "httperf.1 example 5 without SSL: HTTP/1.0, a connection per call",
              expect={"total.connections": "50", "sessions.completed": "10",
                      "session.conns": "5.00"}),
-    # --burst-length, --max-connections, --max-piped-calls (spec 4.5, 4.6)
+    # --burst-length, --max-connections, --max-piped-calls (docs/behaviour.md#sessions)
     Scenario("sess-burst-rate", ["--server={host}", "--port={port}", "--uri=/index.html",
                                  "--wsess=3,5,0.1", "--burst-length=2", "--rate=10"],
              "nginx", "bursts of 2 (one call, then one more), 5 calls: bursts 2+2+1",
@@ -122,7 +122,7 @@ SESSION_SCENARIOS: list[Scenario] = [
                                    ("SB6:Multiline", "SB6:data", "SS6: header 92 content 14"))),
              expect_lines={SB: 3, r"SH7:HEAD /foo4.html HTTP/1.1\r": 1,
                            r"SH\d+:Content-length: \d+\r": 2}),
-    # --session-cookies (spec 4.9)
+    # --session-cookies (docs/behaviour.md#session-cookies)
     Scenario("sess-cookies", ["--server={host}", "--port={port}", "--session-cookies",
                               "--add-header=X-A: 1\\n", "--wsess=2,3,0"], "cookie",
              "two Set-Cookie headers per reply (the last, with attributes, wins): "
@@ -147,7 +147,7 @@ SESSION_SCENARIOS: list[Scenario] = [
                                  "--max-connections=1"], "cookie",
              "cookies with the session file: Cookie after Content-length",
              exact=SEQ, files=SESS, expect={"total.replies": "8"}),
-    # --failure-status, --retry-on-failure (spec 4.5, 9.4)
+    # --failure-status, --retry-on-failure (docs/behaviour.md#sessions)
     Scenario("sess-failure-status", ["--server={host}", "--port={port}",
                                      "--failure-status=503", "--wsess=3,2,0"], "503",
              "every reply is 503: each session fails at its first reply",
@@ -191,7 +191,7 @@ SESSION_SCENARIOS: list[Scenario] = [
              "no reply: client-timo, the sessions fail",
              expect={"errors.client-timo": "2", "sessions.completed": "0",
                      "sessions.total": "2"}),
-    # URI generators with sessions (spec 4.4): the URI sequence is in the request bytes
+    # URI generators with sessions (docs/behaviour.md#workloads): the URI sequence is in the request bytes
     Scenario("sess-wset", ["--server={host}", "--port={port}", "--wset=100,0.5",
                            "--wsess=2,3,0"], "ok", "--wset URIs across sessions",
              exact=SEQ, expect={"total.replies": "6"}),

@@ -11,7 +11,7 @@ use clap_complete::Shell;
 pub const SHELLS: [&str; 3] = ["bash", "zsh", "fish"];
 
 /// The completion script for `shell` (one of [`SHELLS`], exactly), for a
-/// program invoked as `program` (the basename of argv[0], so a link named
+/// program invoked as `program` (the basename of `argv[0]`, so a link named
 /// `httperf` gets completions registered for `httperf`). `None` for any
 /// other shell name.
 pub fn script(shell: &str, program: &str) -> Option<String> {

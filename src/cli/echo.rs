@@ -187,7 +187,7 @@ fn quoted_item(line: &mut Vec<u8>, option: &str, value: &[u8]) {
     line.push(b'\'');
 }
 
-/// Item 29 of the contract: exactly one workload description.
+/// Item 29 of docs/behaviour.md#echo-line: exactly one workload description.
 fn workload(l: &mut Vec<u8>, o: &Options) {
     if let Some(log) = o.wsesslog.as_ref().filter(|s| s.sessions != 0) {
         let _ = write!(

@@ -3,7 +3,7 @@
 //! ignores), unique-prefix abbreviation of long names, `--name=value` and
 //! `--name value`, optional values only after `=`, grouped short flags, `--`
 //! ending the options, `POSIXLY_CORRECT` stopping at the first non-option, and
-//! glibc 2.36's exact diagnostics (prefixed with argv[0] verbatim).
+//! glibc 2.36's exact diagnostics (prefixed with `argv[0]` verbatim).
 //!
 //! The scanner works on bytes, like C, so non-UTF-8 arguments are carried
 //! through untouched; diagnostics show them lossily.
@@ -73,7 +73,7 @@ fn lossy(b: &[u8]) -> Cow<'_, str> {
     String::from_utf8_lossy(b)
 }
 
-/// Iterates over the options of an argv (argv[0] included), stopping after
+/// Iterates over the options of an argv (`argv[0]` included), stopping after
 /// the first error is reported.
 pub struct Scanner<'a> {
     table: &'a [OptSpec],

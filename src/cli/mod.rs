@@ -151,7 +151,7 @@ fn check_combinations(st: &State) -> Result<(), Exit> {
     Ok(())
 }
 
-/// The basename of argv[0], which prefixes httperf's own messages.
+/// The basename of `argv[0]`, which prefixes httperf's own messages.
 pub fn program_name(args: &[OsString]) -> String {
     let Some(argv0) = args.first() else {
         return "httperf".to_string();
@@ -160,7 +160,7 @@ pub fn program_name(args: &[OsString]) -> String {
     full.rsplit('/').next().unwrap_or_default().to_string()
 }
 
-/// Parses argv (argv[0] included) with getopt_long semantics.
+/// Parses argv (`argv[0]` included) with getopt_long semantics.
 pub fn parse(args: Vec<OsString>) -> Result<Parsed, Exit> {
     let program = program_name(&args);
     let mut st = State {

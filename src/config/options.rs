@@ -47,7 +47,7 @@ pub struct UriLogSpec {
 /// same way (`--num-conns=-1` echoes `-1`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
-    /// Basename of argv[0], used as the prefix of httperf's own messages.
+    /// Basename of `argv[0]`, used as the prefix of httperf's own messages.
     pub program: String,
     pub add_header: Option<Vec<u8>>,
     pub add_header_file: Option<PathBuf>,
@@ -67,12 +67,12 @@ pub struct Options {
     pub method: Vec<u8>,
     /// True when `--method` was given: only then is it echoed.
     pub method_given: bool,
-    /// [master] `--myaddr`, in the order given.
+    /// \[master\] `--myaddr`, in the order given.
     pub myaddr: Vec<Vec<u8>>,
     pub no_host_hdr: bool,
     pub num_calls: i32,
     pub num_conns: i32,
-    /// [master] `--periodic-stats` / `-n`.
+    /// \[master\] `--periodic-stats` / `-n`.
     pub periodic_stats: bool,
     /// Stored as C `int` after a range check on the unsigned value.
     pub port: i32,
@@ -83,12 +83,12 @@ pub struct Options {
     pub rate: RateSpec,
     pub recv_buffer: i32,
     pub retry_on_failure: bool,
-    /// [master] `--runtime`, seconds; 0 = not set.
+    /// \[master\] `--runtime`, seconds; 0 = not set.
     pub runtime_s: f64,
     pub send_buffer: i32,
     pub server: Vec<u8>,
     pub server_name: Option<Vec<u8>>,
-    /// [master] `--servers FILE`.
+    /// \[master\] `--servers FILE`.
     pub servers: Option<PathBuf>,
     pub session_cookies: bool,
     pub ssl: bool,
@@ -104,7 +104,7 @@ pub struct Options {
     pub think_timeout_s: f64,
     pub timeout_s: f64,
     pub uri: Vec<u8>,
-    /// [master] `--use-timer-cache`.
+    /// \[master\] `--use-timer-cache`.
     pub use_timer_cache: bool,
     /// Number of `-v`/`--verbose` occurrences.
     pub verbose: u32,

@@ -66,7 +66,7 @@ pub struct EngineConfig {
     pub think_timeout_s: f64,
     pub client_id: u32,
     pub num_clients: u32,
-    /// [master] `--runtime`: end the test after this many seconds (0 = off).
+    /// \[master\] `--runtime`: end the test after this many seconds (0 = off).
     pub runtime_s: f64,
     pub verbose: u32,
     /// `--debug` level: traces on stderr, never on stdout.
@@ -77,9 +77,9 @@ pub struct EngineConfig {
     pub capture_cookies: bool,
     /// `--wsesspage`: report the objects each HTML reply embeds.
     pub capture_pages: bool,
-    /// [master] `--periodic-stats`: a 200/302 count line every second.
+    /// \[master\] `--periodic-stats`: a 200/302 count line every second.
     pub periodic_stats: bool,
-    /// [master] `--myaddr`: local addresses to connect from, round robin.
+    /// \[master\] `--myaddr`: local addresses to connect from, round robin.
     pub local_addrs: Vec<std::net::IpAddr>,
     /// `--ssl`: every connection speaks TLS with this client.
     pub tls: Option<crate::tls::TlsClient>,

@@ -32,7 +32,7 @@ pub(super) struct ParseSink<'a> {
 /// cannot grow the list.
 const MAX_FOUND: usize = crate::http::page::MAX_EMBEDDED_PER_PAGE;
 
-/// `--wsesspage`: what one reply links to (at most [`MAX_FOUND`] references,
+/// `--wsesspage`: what one reply links to (at most `MAX_FOUND` references,
 /// the first ones in the reply).
 #[derive(Debug, Default)]
 pub struct PageCapture {

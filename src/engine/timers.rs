@@ -15,9 +15,9 @@ pub enum Timer {
     Workload { id: u64 },
     /// The next reply-rate sample.
     Sample,
-    /// [master] `--runtime` expiry.
+    /// \[master\] `--runtime` expiry.
     Runtime,
-    /// [master] `--periodic-stats` one-second line.
+    /// \[master\] `--periodic-stats` one-second line.
     Periodic,
 }
 

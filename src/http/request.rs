@@ -1,5 +1,5 @@
-//! Serialising a request into httperf 0.9.0's exact bytes (contract §3.1), validating the
-//! `--http-version`, and `--add-header` escape processing (§3.3).
+//! Serialising a request into httperf 0.9.0's exact bytes (docs/behaviour.md#request-layout),
+//! validating the `--http-version`, and `--add-header` escape processing (docs/behaviour.md#add-header-escapes).
 
 use std::fmt;
 
@@ -36,7 +36,7 @@ pub enum HttpVersion {
 }
 
 /// An `--http-version` httperf rejects; `Display` gives 0.9.0's fatal message without the
-/// `httperf: ` prefix, e.g. `unexpected version code 20000` (exit status 1, §9.3).
+/// `httperf: ` prefix, e.g. `unexpected version code 20000` (exit status 1, docs/behaviour.md#fatal-errors).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VersionError {
     pub code: u32,
@@ -66,7 +66,7 @@ impl HttpVersion {
         }
     }
 
-    /// Piece 5 of §3.1: the request line's tail and the fixed headers, ending in `Host: `
+    /// Piece 5 of docs/behaviour.md#request-layout: the request line's tail and the fixed headers, ending in `Host: `
     /// when a Host header follows, else right after the last fixed header's value.
     fn protocol_block(self, with_host: bool) -> &'static [u8] {
         match (self, with_host) {
@@ -82,7 +82,7 @@ impl HttpVersion {
     }
 }
 
-/// The request as httperf's pieces (§3.1), in wire order: method, blank, location
+/// The request as httperf's pieces (docs/behaviour.md#request-layout), in wire order: method, blank, location
 /// (always empty), URI, protocol block, host, CRLF, the extra header blocks, the final
 /// CRLF, and last the body. `--print-request` needs them separately because 0.9.0 prints
 /// piece by piece (a partially written request is printed again from its unsent part).
@@ -140,7 +140,7 @@ pub struct Unescaped {
     pub unknown_escapes: Vec<u8>,
 }
 
-/// Processes `--add-header` escapes once at start-up (§3.3):
+/// Processes `--add-header` escapes once at start-up (docs/behaviour.md#add-header-escapes):
 /// `\\` backslash, `\a` LF (not BEL), `\r` CR, `\n` CR LF; a backslash before a digit
 /// starts an octal number taking every following octal digit, truncated to one byte
 /// (like C `strtol`, a value beyond `LONG_MAX` saturates, giving 0xff); `\8` and `\9`

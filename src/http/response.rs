@@ -1,6 +1,6 @@
 //! Incremental reply parsing with httperf 0.9.0's framing rules and byte accounting
-//! (contract §6): status line, headers, Content-Length / chunked / close-delimited
-//! bodies, trailers, the 100-Continue quirk, and the stderr warnings of §9.2.
+//! (docs/behaviour.md#reply-parsing): status line, headers, Content-Length / chunked / close-delimited
+//! bodies, trailers, the 100-Continue quirk, and the stderr warnings (docs/behaviour.md#reply-warnings).
 //!
 //! The parser is fed whatever each `read` returned and never buffers body bytes; only a
 //! partial line (at most [`LINE_KEEP`] bytes) is kept between reads. Its results do not
@@ -121,7 +121,7 @@ pub trait ReplyEvents {
     fn status_line(&mut self, _status: u32, _raw_line: &[u8]) {}
     /// One header line (or the terminating empty line), with its CR/LF as received;
     /// over-long lines are cut to [`LINE_KEEP`] bytes. After a `100` status this also
-    /// receives the lines of the following block, status line included (§6.2 quirk).
+    /// receives the lines of the following block, status line included (docs/behaviour.md#100-continue).
     fn header_line(&mut self, _raw_line: &[u8]) {}
     /// One piece of body data (for chunked replies, chunk payload only). Never empty.
     fn body(&mut self, _data: &[u8]) {}
@@ -141,13 +141,13 @@ pub enum EofOutcome {
 }
 
 /// True for the method string that makes httperf expect a body-less reply: exactly
-/// `HEAD`, case-sensitive (§3.2).
+/// `HEAD`, case-sensitive (docs/behaviour.md#method).
 pub fn is_head_method(method: &str) -> bool {
     method == "HEAD"
 }
 
 /// The reply class (index into the `1xx`..`5xx` counters) of a completed reply, or
-/// `None` for statuses that complete a call without being a "reply" (§7.1).
+/// `None` for statuses that complete a call without being a "reply" (docs/behaviour.md#what-is-counted).
 ///
 /// 0.9.0 puts 0–99 into an uncounted slot and aborts on an assertion for 600 and above;
 /// both are `None` here (the latter is a documented deviation: never abort).
@@ -460,7 +460,7 @@ impl ReplyParser {
     /// True until the status line is complete (also while part of it has arrived) or,
     /// for an over-long one, interpreted from its first bytes. 0.9.0 refreshes the
     /// reply deadline for every read that finds the reply in this state, so ask
-    /// *before* feeding the read (§5.2).
+    /// *before* feeding the read (docs/behaviour.md#timeouts).
     pub fn awaiting_status(&self) -> bool {
         self.state == State::Status
     }

@@ -1,6 +1,6 @@
 //! The basic collector's dump: from the optional lifetime histogram through the
 //! two `Errors:` lines, including master's `Periodic stats:` block, which sits
-//! inside it. Every formula follows the contract's §7.2 table literally,
+//! inside it. Every formula follows docs/behaviour.md#basic-report literally,
 //! division by a zero test duration included.
 
 use super::formulas::{lifetime_histogram, median_s, sample_stats, stddev};

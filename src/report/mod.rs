@@ -43,7 +43,7 @@ pub fn sample_lines(reply_rate: f64, session_rate: Option<f64>) -> String {
     out
 }
 
-/// [master] `--periodic-stats` line `[%.6f s] 200=%lu, 302=%lu` (without
+/// \[master\] `--periodic-stats` line `[%.6f s] 200=%lu, 302=%lu` (without
 /// newline, like `burst_line`); the counts are those since the previous line.
 pub fn periodic_line(elapsed_s: f64, status_200: u64, status_302: u64) -> String {
     format!(

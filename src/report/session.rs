@@ -1,5 +1,5 @@
 //! The session collector's block (`--wsess`, `--wsesslog`, `--wsesspage`),
-//! printed after the basic dump. Formulas follow the contract's §7.5.
+//! printed after the basic dump. Formulas follow docs/behaviour.md#session-report.
 
 use super::formulas::sample_stats;
 use crate::c::printf::fixed;

@@ -141,7 +141,7 @@ impl BasicStats {
         }
     }
 
-    /// [master] `--periodic-stats`: the 200/302 counts since the previous
+    /// \[master\] `--periodic-stats`: the 200/302 counts since the previous
     /// call, added to the run's totals.
     pub fn take_periodic(&mut self) -> PeriodicTotals {
         let interval = std::mem::take(&mut self.periodic_interval);

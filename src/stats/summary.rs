@@ -84,7 +84,7 @@ pub struct SessionSummary {
     pub length_histogram: Vec<u64>,
 }
 
-/// [master] `--periodic-stats` totals.
+/// \[master\] `--periodic-stats` totals.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PeriodicTotals {
     pub status_200: u64,

@@ -29,7 +29,7 @@ use verify::{NoCertificateVerification, TrustStoreVerifier};
 /// servers, each with a few TLS 1.3 tickets).
 const SESSION_CACHE_SERVERS: usize = 256;
 
-/// [master] `--ssl-protocol`.
+/// \[master\] `--ssl-protocol`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SslProtocol {
     Auto,

@@ -46,7 +46,7 @@ const RELEASE_BUDGET_S: f64 = 0.005;
 /// next one. `create` returns false once no more units will ever be wanted.
 /// Returns the schedule while units remain.
 ///
-/// A client behind its schedule releases at most [`RELEASE_BUDGET_S`] worth
+/// A client behind its schedule releases at most `RELEASE_BUDGET_S` worth
 /// of units per call and re-arms the timer at once for the rest; the test's
 /// end (a stop signal, `--runtime`) is looked for between units.
 pub fn release_due_units(

@@ -11,7 +11,7 @@ pub enum Interarrival {
     Uniform { min_s: f64, max_s: f64 },
     /// `--period=eT`: exponential with mean T.
     Exponential { mean_s: f64 },
-    /// [master] `--period=vT1,D1,...`: Ti used until Di seconds of IAT accumulate.
+    /// \[master\] `--period=vT1,D1,...`: Ti used until Di seconds of IAT accumulate.
     Variable { phases: Vec<(f64, f64)> },
 }
 

@@ -34,7 +34,7 @@ pub struct RequestModeSpec {
     pub num_calls: u64,
     pub burst_length: u64,
     pub pacing: Pacing,
-    /// [master] `--max-connections` in request mode: cap on open connections
+    /// \[master\] `--max-connections` in request mode: cap on open connections
     /// (0 = none).
     pub max_open_conns: u64,
 }

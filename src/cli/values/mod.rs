@@ -27,7 +27,7 @@ pub use workload::{parse_session, parse_wlog, parse_wsesslog, parse_wset, Sessio
 /// failing conversion set `errno`.
 const ERANGE_TEXT: &str = "Numerical result out of range";
 
-/// "UL10" of the contract: the whole text must be one base-10 `strtoul`
+/// "UL10" of docs/behaviour.md#number-grammars: the whole text must be one base-10 `strtoul`
 /// number without overflow.
 pub fn ul10(s: &str) -> Option<u64> {
     let c = strtoul(s, 10);
@@ -39,7 +39,7 @@ pub fn ul10_int(s: &str) -> Option<i32> {
     ul10(s).map(|v| v as i32)
 }
 
-/// "DBL" of the contract: the whole text must be one `strtod` number
+/// "DBL" of docs/behaviour.md#number-grammars: the whole text must be one `strtod` number
 /// without ERANGE.
 pub fn dbl(s: &str) -> Option<f64> {
     let c = strtod(s);

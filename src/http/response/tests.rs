@@ -1,5 +1,5 @@
 //! Reply parser tests: expected values come from runs of httperf 0.9.0 against
-//! throw-away loopback servers (see the contract §6), and every case is also checked to
+//! throw-away loopback servers (see docs/behaviour.md#reply-parsing), and every case is also checked to
 //! give identical results however the bytes are split into reads.
 
 use super::*;
