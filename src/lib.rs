@@ -18,6 +18,9 @@
 //! through `engine::Actions` and the notices it delivers; the engine never
 //! names a workload.
 
+// Nothing a peer, file or user controls may panic the program; tests may.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 // std's printing macros panic when stdout or stderr cannot be written (a
 // closed pipe, a full disk). These shadow them for the whole crate, since
 // they are defined before every module, and write through `output`, which

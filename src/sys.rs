@@ -2,7 +2,10 @@
 //! nanoseconds, a timerfd for microsecond timers, CPU time from getrusage, the
 //! open-file limit, and the signals (the stop flag that SIGINT, SIGTERM and
 //! SIGHUP raise, with a descriptor that wakes the event loop, and SIGPIPE
-//! ignored). Every `unsafe` block of the crate outside socket setup lives here.
+//! ignored). Every `unsafe` block of the crate outside tests lives here:
+//! Cargo.toml denies `unsafe_code` and only this module allows it.
+
+#![allow(unsafe_code)]
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -159,9 +162,8 @@ impl TimerFd {
             return Err(io::Error::last_os_error());
         }
         // SAFETY: `fd` is a fresh descriptor that nothing else owns.
-        Ok(TimerFd {
-            fd: unsafe { OwnedFd::from_raw_fd(fd) },
-        })
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        Ok(TimerFd { fd })
     }
 
     /// Arms the timer for the absolute monotonic time `at_ns` (disarms on `None`).

@@ -46,6 +46,8 @@ fn os(bytes: &[u8]) -> &OsStr {
     OsStr::from_bytes(bytes)
 }
 
+// pre_exec is unsafe: the closure runs between fork and exec.
+#[allow(unsafe_code)]
 fn command(args: &[&OsStr]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_httperf-rs"));
     command

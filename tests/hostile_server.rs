@@ -108,6 +108,8 @@ fn start(args: &[String]) -> Running {
 
 /// Sends `signal` to the run and waits for it to exit; returns what it
 /// printed and how long it took to exit after the signal.
+// Signalling the child takes libc::kill.
+#[allow(unsafe_code)]
 fn signal_and_wait(mut running: Running, signal: libc::c_int) -> (Run, Duration) {
     let sent = Instant::now();
     // SAFETY: signalling our own child process, which has not been reaped.

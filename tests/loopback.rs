@@ -212,6 +212,8 @@ fn more_than_a_thousand_connections_are_held_open_at_once() {
     assert!(peak > 1024, "peak concurrency {peak}");
 }
 
+// Signalling the child takes libc::kill.
+#[allow(unsafe_code)]
 #[test]
 fn sigint_ends_the_test_with_a_report() {
     let server = TestServer::start(Behaviour::Silent);

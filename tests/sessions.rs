@@ -463,8 +463,9 @@ fn serve_endless_page(mut stream: TcpStream, total: usize, stop: &AtomicBool) {
 
 /// Runs httperf-rs to its end and returns its output and its peak resident
 /// set size in KiB (from the kernel's accounting of the reaped child).
-// The child is reaped by wait4, which std's `Child` cannot see.
-#[allow(clippy::zombie_processes)]
+// The child is reaped by wait4 (std has no rusage of a child), which std's
+// `Child` cannot see.
+#[allow(clippy::zombie_processes, unsafe_code)]
 fn run_measuring_peak_rss(args: &[&str]) -> (support::Run, i64) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_httperf-rs"))
         .args(args)

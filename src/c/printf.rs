@@ -115,6 +115,8 @@ mod tests {
 
     /// glibc's own `snprintf(format, ...)` of one double with up to two
     /// integer arguments before it (width, precision).
+    // Comparing with the C library takes calling it.
+    #[allow(unsafe_code)]
     fn c_printf(format: &str, ints: &[i32], value: f64) -> String {
         let format = std::ffi::CString::new(format).expect("no NUL in format");
         let mut buffer = vec![0u8; 2048];

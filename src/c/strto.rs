@@ -534,6 +534,8 @@ mod tests {
         }
     }
 
+    // Comparing with the C library takes calling it.
+    #[allow(unsafe_code)]
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     #[test]
     fn strtod_and_strtoul_agree_with_the_c_library() {
