@@ -56,15 +56,15 @@ macro_rules! eprintln {
 }
 
 pub mod app;
-pub mod c;
+pub(crate) mod c;
 pub mod cli;
 pub mod config;
-pub mod engine;
-pub mod files;
+pub(crate) mod engine;
+pub(crate) mod files;
 pub mod http;
 pub mod output;
 pub mod report;
 pub mod stats;
-pub mod sys;
-pub mod tls;
+pub(crate) mod sys;
+pub(crate) mod tls;
 pub mod workload;

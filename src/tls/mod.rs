@@ -16,13 +16,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use rustls::client::{Resumption, WebPkiServerVerifier};
-use rustls::crypto::CryptoProvider;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, SupportedCipherSuite, SupportedProtocolVersion};
 
 use certs::{client_identity, trust_store};
 use ciphers::select_suites;
-pub use ciphers::supported_suite_names;
 use verify::{NoCertificateVerification, TrustStoreVerifier};
 
 /// Session tickets/ids remembered for resumption (rustls keeps up to this many
@@ -219,8 +217,9 @@ fn protocol_versions(
     Ok(usable)
 }
 
-/// The provider httperf-rs uses, for callers that need its parameters.
-pub fn provider() -> CryptoProvider {
+/// The provider httperf-rs uses, for tests that need its parameters.
+#[cfg(test)]
+fn provider() -> rustls::crypto::CryptoProvider {
     rustls::crypto::ring::default_provider()
 }
 

@@ -1,9 +1,9 @@
 //! Workload generators: what to request and when. Each one only reacts to the
 //! engine's notices and calls the engine's actions; none touches a socket.
 
-pub mod rate;
-pub mod request;
-pub mod session;
+pub(crate) mod rate;
+pub(crate) mod request;
+pub(crate) mod session;
 pub mod session_log;
 pub mod uri;
 
