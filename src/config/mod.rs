@@ -307,7 +307,6 @@ fn session_spec(
             .ok()
             .filter(|&s| s > 0),
         retry_on_failure: options.retry_on_failure,
-        session_cookies: options.session_cookies,
     })
 }
 

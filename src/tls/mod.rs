@@ -95,7 +95,8 @@ impl TlsClient {
         ClientConnection::new(Arc::clone(&self.config), name)
     }
 
-    pub fn server_names(&self) -> &[ServerName<'static>] {
+    #[cfg(test)]
+    fn server_names(&self) -> &[ServerName<'static>] {
         &self.server_names
     }
 }
