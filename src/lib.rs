@@ -3,7 +3,7 @@
 //! modules declared here directly.
 //!
 //! Dependencies point one way, down this order (a module uses only modules
-//! below it; `tests/dependency_order.rs` checks every `crate::` path):
+//! below it; `tests/it/dependency_order.rs` checks every `crate::` path):
 //!
 //! ```text
 //! app                              the phases of a run

@@ -3,7 +3,7 @@
 //! that must end on time however far behind their schedule they are: on
 //! Ctrl-C, SIGTERM, SIGHUP and `--runtime`, always with the full report.
 
-mod support;
+use crate::support;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

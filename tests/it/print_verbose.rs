@@ -5,7 +5,7 @@
 //! and pipelined replies never leak into `RB` lines; long lines are printed in
 //! bounded pieces). Loopback only, small counts, every run under a time limit.
 
-mod support;
+use crate::support;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -4,7 +4,7 @@
 //! to a limit per option, and large input files cost little more than their
 //! size in memory.
 
-mod support;
+use crate::support;
 
 use std::ffi::OsStr;
 use std::fs;

@@ -1,7 +1,7 @@
 //! End-to-end runs of the httperf-rs binary against loopback servers started
 //! by each test: exact counts in the report and the exact bytes the server saw.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

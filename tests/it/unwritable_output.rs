@@ -3,7 +3,7 @@
 //! option errors end with their usual status or a one-line message, and a
 //! test keeps its report on stdout when stderr is unusable.
 
-mod support;
+use crate::support;
 
 use std::fs::File;
 use std::os::fd::{FromRawFd, OwnedFd};
