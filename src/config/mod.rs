@@ -78,7 +78,7 @@ pub enum WorkloadSpec {
 
 /// Everything the run needs, resolved and validated.
 pub struct RunConfig {
-    pub engine: EngineConfig,
+    pub(crate) engine: EngineConfig,
     pub workload: WorkloadSpec,
     pub uris: UriSource,
     pub requests: RequestFactory,
