@@ -9,7 +9,7 @@ use crate::cli::{self, Parsed};
 use crate::config;
 use crate::config::WorkloadSpec;
 use crate::engine::Engine;
-use crate::output;
+use crate::output::{self, Exit};
 use crate::report::{self, ReportOptions};
 use crate::sys;
 use crate::workload::request::RequestMode;
@@ -55,14 +55,20 @@ pub fn run(args: Vec<OsString>) -> i32 {
         );
     }
     if let Err(error) = sys::install_stop_signals() {
-        eprintln!("{}: cannot handle signals: {error}", options.program);
-        return 1;
+        return Exit::failure_line(format!(
+            "{}: cannot handle signals: {error}",
+            options.program
+        ))
+        .finish();
     }
     let engine = match Engine::new(run_config.engine, &mut out) {
         Ok(engine) => engine,
         Err(error) => {
-            eprintln!("{}: cannot start the event loop: {error}", options.program);
-            return 1;
+            return Exit::failure_line(format!(
+                "{}: cannot start the event loop: {error}",
+                options.program
+            ))
+            .finish();
         }
     };
     let outcome = match run_config.workload {
@@ -85,16 +91,14 @@ pub fn run(args: Vec<OsString>) -> i32 {
             drop(outcome.open_connections);
             // The report could not be delivered: say so instead of exiting 0.
             match output::stdout_failure_message(&options.program) {
-                Some(message) => {
-                    eprintln!("{message}");
-                    1
-                }
+                Some(message) => Exit::failure_line(message).finish(),
                 None => 0,
             }
         }
-        Err(error) => {
-            eprintln!("{}.core_loop: poll failed: {error}", options.program);
-            1
-        }
+        Err(error) => Exit::failure_line(format!(
+            "{}.core_loop: poll failed: {error}",
+            options.program
+        ))
+        .finish(),
     }
 }

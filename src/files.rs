@@ -11,20 +11,20 @@ use std::os::unix::fs::FileTypeExt;
 use std::path::Path;
 
 /// `--wlog`: the URI list is kept in memory as read.
-pub const WLOG_MAX_BYTES: u64 = 1 << 30;
+pub(crate) const WLOG_MAX_BYTES: u64 = 1 << 30;
 /// `--wsesslog`: the session file is kept in memory as read, plus an index.
-pub const WSESSLOG_MAX_BYTES: u64 = 1 << 30;
+pub(crate) const WSESSLOG_MAX_BYTES: u64 = 1 << 30;
 /// `--add-header-file`: sent with every request.
-pub const ADD_HEADER_FILE_MAX_BYTES: u64 = 1 << 20;
+pub(crate) const ADD_HEADER_FILE_MAX_BYTES: u64 = 1 << 20;
 /// `--servers`: a list of host names.
-pub const SERVERS_MAX_BYTES: u64 = 1 << 20;
+pub(crate) const SERVERS_MAX_BYTES: u64 = 1 << 20;
 /// `--ssl-ca-file`, `--ssl-certificate`, `--ssl-key` and each file of
 /// `--ssl-ca-path`: PEM text.
-pub const TLS_FILE_MAX_BYTES: u64 = 4 << 20;
+pub(crate) const TLS_FILE_MAX_BYTES: u64 = 4 << 20;
 
 /// Why a file was not read.
 #[derive(Debug)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     /// It could not be opened or read (missing, no permission, a directory).
     Unreadable(io::Error),
     /// A device, socket or other special file: it may never end.
@@ -35,7 +35,7 @@ pub enum ReadError {
 
 impl ReadError {
     /// What went wrong, without the file name (`larger than 1 GiB`).
-    pub fn reason(&self) -> String {
+    pub(crate) fn reason(&self) -> String {
         match self {
             ReadError::Unreadable(error) => error.to_string(),
             ReadError::NotFileOrPipe => "not a regular file or a pipe".to_string(),
@@ -46,7 +46,7 @@ impl ReadError {
     /// The message after `<program>: ` for the file `path` of `option`:
     /// httperf's `can't open <path>` when it cannot be read at all, else
     /// `<path>: <reason> (the most --option reads)`.
-    pub fn message(&self, path: &Path, option: &str) -> Vec<u8> {
+    pub(crate) fn message(&self, path: &Path, option: &str) -> Vec<u8> {
         let name = path.as_os_str().as_bytes();
         match self {
             ReadError::Unreadable(_) => [b"can't open ".as_slice(), name].concat(),
@@ -67,7 +67,7 @@ impl ReadError {
 }
 
 /// `limit` as the man page says it: `1 GiB`, `4 MiB`, or bytes.
-pub fn size_text(limit: u64) -> String {
+pub(crate) fn size_text(limit: u64) -> String {
     const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
     UNITS
         .iter()
@@ -80,7 +80,7 @@ pub fn size_text(limit: u64) -> String {
 
 /// The whole content of `path`, a regular file or a pipe, if it holds at
 /// most `limit` bytes. A pipe is read until its writer closes it.
-pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let file = File::open(path).map_err(ReadError::Unreadable)?;
     let metadata = file.metadata().map_err(ReadError::Unreadable)?;
     let kind = metadata.file_type();

@@ -3,7 +3,7 @@
 //! modules declared here directly.
 //!
 //! Dependencies point one way, down this order (a module uses only modules
-//! below it; `tests/dependency_order.rs` checks every `crate::` path):
+//! below it; `tests/it/dependency_order.rs` checks every `crate::` path):
 //!
 //! ```text
 //! app                              the phases of a run
@@ -17,6 +17,9 @@
 //! Within a row, uses go left to right only. Workloads see the engine only
 //! through `engine::Actions` and the notices it delivers; the engine never
 //! names a workload.
+
+// Nothing a peer, file or user controls may panic the program; tests may.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 // std's printing macros panic when stdout or stderr cannot be written (a
 // closed pipe, a full disk). These shadow them for the whole crate, since
@@ -56,15 +59,15 @@ macro_rules! eprintln {
 compile_error!("httperf-rs runs on Linux only: its event loop is built on epoll and timerfd");
 
 pub mod app;
-pub mod c;
+pub(crate) mod c;
 pub mod cli;
 pub mod config;
-pub mod engine;
-pub mod files;
+pub(crate) mod engine;
+pub(crate) mod files;
 pub mod http;
 pub mod output;
 pub mod report;
 pub mod stats;
-pub mod sys;
-pub mod tls;
+pub(crate) mod sys;
+pub(crate) mod tls;
 pub mod workload;

@@ -2,14 +2,17 @@
 //! nanoseconds, a timerfd for microsecond timers, CPU time from getrusage, the
 //! open-file limit, and the signals (the stop flag that SIGINT, SIGTERM and
 //! SIGHUP raise, with a descriptor that wakes the event loop, and SIGPIPE
-//! ignored). Every `unsafe` block of the crate outside socket setup lives here.
+//! ignored). Every `unsafe` block of the crate outside tests lives here:
+//! Cargo.toml denies `unsafe_code` and only this module allows it.
+
+#![allow(unsafe_code)]
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 /// Nanoseconds on CLOCK_MONOTONIC: the same clock the timerfd is armed against.
-pub fn monotonic_ns() -> u64 {
+pub(crate) fn monotonic_ns() -> u64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
@@ -20,7 +23,7 @@ pub fn monotonic_ns() -> u64 {
 }
 
 /// User and system CPU time consumed by this process so far, in seconds.
-pub fn cpu_times_s() -> (f64, f64) {
+pub(crate) fn cpu_times_s() -> (f64, f64) {
     // SAFETY: an all-zero rusage is a valid value for getrusage to overwrite.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: `usage` is valid and writable; RUSAGE_SELF is always accepted.
@@ -30,7 +33,7 @@ pub fn cpu_times_s() -> (f64, f64) {
 }
 
 /// Raises the soft open-file limit to the hard limit and returns the new limit.
-pub fn raise_open_file_limit() -> io::Result<u64> {
+pub(crate) fn raise_open_file_limit() -> io::Result<u64> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -80,7 +83,7 @@ extern "C" fn on_stop_signal(_signal: libc::c_int) {
 /// test now". They are installed without SA_RESTART so that a blocked epoll_wait
 /// returns EINTR; the wake descriptor ([`stop_wake_fd`]) covers a signal that
 /// arrives before the loop blocks.
-pub fn install_stop_signals() -> io::Result<()> {
+pub(crate) fn install_stop_signals() -> io::Result<()> {
     if STOP_WAKE_FD.load(Ordering::SeqCst) < 0 {
         // SAFETY: plain syscall; the result is checked before use.
         let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
@@ -99,7 +102,7 @@ pub fn install_stop_signals() -> io::Result<()> {
 
 /// Ignores SIGPIPE, as httperf does: a write to a closed socket or pipe then
 /// fails with EPIPE instead of killing the process.
-pub fn ignore_sigpipe() -> io::Result<()> {
+pub(crate) fn ignore_sigpipe() -> io::Result<()> {
     set_signal_action(libc::SIGPIPE, libc::SIG_IGN)
 }
 
@@ -120,14 +123,14 @@ fn set_signal_action(signal: libc::c_int, handler: libc::sighandler_t) -> io::Re
 /// The descriptor that becomes readable when a stop signal arrives (`None`
 /// before [`install_stop_signals`]). Reading it is left to
 /// [`take_stop_signal`].
-pub fn stop_wake_fd() -> Option<RawFd> {
+pub(crate) fn stop_wake_fd() -> Option<RawFd> {
     let fd = STOP_WAKE_FD.load(Ordering::SeqCst);
     (fd >= 0).then_some(fd)
 }
 
 /// True once a stop signal has arrived; clears the flag (and drains the wake
 /// descriptor) so that a later signal is seen again.
-pub fn take_stop_signal() -> bool {
+pub(crate) fn take_stop_signal() -> bool {
     if !STOP_REQUESTED.load(Ordering::Relaxed) {
         return false;
     }
@@ -142,12 +145,12 @@ pub fn take_stop_signal() -> bool {
 
 /// A non-blocking CLOCK_MONOTONIC timerfd armed at absolute deadlines. mio's
 /// poll timeout has millisecond granularity; this gives the loop microseconds.
-pub struct TimerFd {
+pub(crate) struct TimerFd {
     fd: OwnedFd,
 }
 
 impl TimerFd {
-    pub fn new() -> io::Result<TimerFd> {
+    pub(crate) fn new() -> io::Result<TimerFd> {
         // SAFETY: plain syscall; the result is checked before use.
         let fd = unsafe {
             libc::timerfd_create(
@@ -159,14 +162,13 @@ impl TimerFd {
             return Err(io::Error::last_os_error());
         }
         // SAFETY: `fd` is a fresh descriptor that nothing else owns.
-        Ok(TimerFd {
-            fd: unsafe { OwnedFd::from_raw_fd(fd) },
-        })
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        Ok(TimerFd { fd })
     }
 
     /// Arms the timer for the absolute monotonic time `at_ns` (disarms on `None`).
     /// A deadline already in the past fires at once.
-    pub fn arm_at(&self, at_ns: Option<u64>) -> io::Result<()> {
+    pub(crate) fn arm_at(&self, at_ns: Option<u64>) -> io::Result<()> {
         let value = match at_ns {
             // A zero it_value would disarm: use the smallest positive time instead.
             Some(at) => libc::timespec {
@@ -201,7 +203,7 @@ impl TimerFd {
     }
 
     /// Consumes a pending expiration so that the descriptor stops being readable.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         let mut expirations = [0u8; 8];
         // SAFETY: reading 8 bytes into an 8-byte buffer from a timerfd we own;
         // EAGAIN (nothing pending) is fine to ignore.
@@ -222,7 +224,7 @@ impl AsRawFd for TimerFd {
 }
 
 /// The C `strerror` text of an I/O error, without Rust's " (os error N)" suffix.
-pub fn strerror(error: &io::Error) -> String {
+pub(crate) fn strerror(error: &io::Error) -> String {
     let text = error.to_string();
     match text.find(" (os error") {
         Some(cut) => text[..cut].to_string(),

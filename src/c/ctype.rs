@@ -4,12 +4,12 @@
 //! The tests compare them with the C library.
 
 /// C `isspace` in the "C" locale: space, `\t`, `\n`, `\v`, `\f`, `\r`.
-pub fn is_space(b: u8) -> bool {
+pub(crate) fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 /// The index of the first non-`isspace` byte at or after `from`.
-pub fn skip_space(b: &[u8], mut from: usize) -> usize {
+pub(crate) fn skip_space(b: &[u8], mut from: usize) -> usize {
     while b.get(from).is_some_and(|&c| is_space(c)) {
         from += 1;
     }
@@ -17,13 +17,13 @@ pub fn skip_space(b: &[u8], mut from: usize) -> usize {
 }
 
 /// `b` without its leading `isspace` bytes.
-pub fn trim_leading_space(b: &[u8]) -> &[u8] {
+pub(crate) fn trim_leading_space(b: &[u8]) -> &[u8] {
     &b[skip_space(b, 0).min(b.len())..]
 }
 
 /// `strncasecmp(b + from, word, strlen(word)) == 0` for an ASCII `word`:
 /// the bytes at `from` spell `word` in any letter case.
-pub fn starts_with_ignore_case(b: &[u8], from: usize, word: &[u8]) -> bool {
+pub(crate) fn starts_with_ignore_case(b: &[u8], from: usize, word: &[u8]) -> bool {
     b.get(from..)
         .and_then(|rest| rest.get(..word.len()))
         .is_some_and(|start| start.eq_ignore_ascii_case(word))
@@ -33,6 +33,8 @@ pub fn starts_with_ignore_case(b: &[u8], from: usize, word: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    // Comparing with the C library takes calling it.
+    #[allow(unsafe_code)]
     #[test]
     fn is_space_agrees_with_the_c_library() {
         for b in 0..=255u8 {
@@ -53,6 +55,8 @@ mod tests {
         assert_eq!(trim_leading_space(b" \x00 "), b"\x00 ");
     }
 
+    // Comparing with the C library takes calling it.
+    #[allow(unsafe_code)]
     #[test]
     fn starts_with_ignore_case_agrees_with_strncasecmp() {
         use std::ffi::CString;

@@ -4,6 +4,6 @@
 //! `strncasecmp`) and `printf` number formatting. Each is checked against
 //! glibc in its tests. Nothing here depends on any other module.
 
-pub mod ctype;
-pub mod printf;
-pub mod strto;
+pub(crate) mod ctype;
+pub(crate) mod printf;
+pub(crate) mod strto;

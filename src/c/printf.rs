@@ -4,7 +4,7 @@
 
 /// glibc `%.<prec>f`. Any NaN prints as `-nan`: the NaNs httperf's arithmetic
 /// produces on x86-64 (0/0, sqrt of a negative) carry the sign bit.
-pub fn fixed(value: f64, prec: usize) -> String {
+pub(crate) fn fixed(value: f64, prec: usize) -> String {
     if value.is_nan() {
         return "-nan".to_string();
     }
@@ -15,13 +15,13 @@ pub fn fixed(value: f64, prec: usize) -> String {
 }
 
 /// glibc `%-<width>.<prec>f`: fixed notation, left-justified, space padded.
-pub fn fixed_left(value: f64, width: usize, prec: usize) -> String {
+pub(crate) fn fixed_left(value: f64, width: usize, prec: usize) -> String {
     format!("{:<width$}", fixed(value, prec))
 }
 
 /// glibc `%g` (precision 6): shortest of fixed and exponent notation with
 /// trailing zeros removed, exponent with a sign and at least two digits.
-pub fn g(value: f64) -> String {
+pub(crate) fn g(value: f64) -> String {
     const PRECISION: i32 = 6;
     if value.is_nan() {
         return if value.is_sign_negative() {
@@ -115,6 +115,8 @@ mod tests {
 
     /// glibc's own `snprintf(format, ...)` of one double with up to two
     /// integer arguments before it (width, precision).
+    // Comparing with the C library takes calling it.
+    #[allow(unsafe_code)]
     fn c_printf(format: &str, ints: &[i32], value: f64) -> String {
         let format = std::ffi::CString::new(format).expect("no NUL in format");
         let mut buffer = vec![0u8; 2048];

@@ -14,7 +14,7 @@ use super::ctype::{skip_space, starts_with_ignore_case};
 
 /// The result of a C numeric conversion.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Conversion<T> {
+pub(crate) struct Conversion<T> {
     pub value: T,
     /// Byte offset of the first unconverted character; 0 when nothing was
     /// converted (C sets `*endptr = nptr` in that case).
@@ -25,13 +25,13 @@ pub struct Conversion<T> {
 
 impl<T> Conversion<T> {
     /// At least one digit (or `inf`/`nan`) was consumed.
-    pub fn converted(&self) -> bool {
+    pub(crate) fn converted(&self) -> bool {
         self.end > 0
     }
 
     /// The value when something was converted, as C callers that only
     /// check `end != nptr` see it.
-    pub fn if_converted(self) -> Option<T> {
+    pub(crate) fn if_converted(self) -> Option<T> {
         self.converted().then_some(self.value)
     }
 }
@@ -45,7 +45,7 @@ fn digit_value(b: u8) -> Option<u32> {
 /// (`0x` hex, leading-`0` octal, else decimal), with glibc's behaviour:
 /// leading whitespace, optional sign (`-` negates modulo 2^64), overflow →
 /// `u64::MAX` with ERANGE.
-pub fn strtoul(s: impl AsRef<[u8]>, base: u32) -> Conversion<u64> {
+pub(crate) fn strtoul(s: impl AsRef<[u8]>, base: u32) -> Conversion<u64> {
     let b = s.as_ref();
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     let mut i = skip_space(b, 0);
@@ -105,7 +105,7 @@ pub fn strtoul(s: impl AsRef<[u8]>, base: u32) -> Conversion<u64> {
 /// `infinity`, `nan`, `nan(chars)`. ERANGE is set on overflow (result ±inf)
 /// and on inexact underflow (result tiny — below the smallest normal number
 /// when rounded with unbounded exponent — and not exact), as glibc does.
-pub fn strtod(s: impl AsRef<[u8]>) -> Conversion<f64> {
+pub(crate) fn strtod(s: impl AsRef<[u8]>) -> Conversion<f64> {
     let b = s.as_ref();
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     let mut i = skip_space(b, 0);
@@ -534,6 +534,8 @@ mod tests {
         }
     }
 
+    // Comparing with the C library takes calling it.
+    #[allow(unsafe_code)]
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     #[test]
     fn strtod_and_strtoul_agree_with_the_c_library() {

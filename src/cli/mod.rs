@@ -7,14 +7,14 @@
 //! (abbreviations, argument placement, diagnostics), which clap does not
 //! reproduce.
 
-pub mod completions;
+pub(crate) mod completions;
 mod echo;
 pub mod getopt;
 mod help;
 pub mod man;
 pub use crate::config::options;
 mod table;
-pub mod values;
+pub(crate) mod values;
 
 use std::ffi::OsString;
 use std::sync::OnceLock;

@@ -78,7 +78,7 @@ pub enum WorkloadSpec {
 
 /// Everything the run needs, resolved and validated.
 pub struct RunConfig {
-    pub engine: EngineConfig,
+    pub(crate) engine: EngineConfig,
     pub workload: WorkloadSpec,
     pub uris: UriSource,
     pub requests: RequestFactory,
@@ -307,7 +307,6 @@ fn session_spec(
             .ok()
             .filter(|&s| s > 0),
         retry_on_failure: options.retry_on_failure,
-        session_cookies: options.session_cookies,
     })
 }
 

@@ -217,7 +217,6 @@ impl Engine<'_> {
             reply_done_ns: None,
             deadline_ns: None,
             parser: ReplyParser::new(is_head),
-            is_head,
             request_printed: false,
             reply_print: self.config.print.prints_replies().then(Box::default),
             cookie: None,

@@ -33,7 +33,6 @@ pub struct Call {
     /// Watchdog deadline for this call, absolute ns; `None` = wait forever.
     pub deadline_ns: Option<u64>,
     pub parser: ReplyParser,
-    pub is_head: bool,
     /// `--print-request`: this attempt's request has been printed.
     pub request_printed: bool,
     /// `--print-reply` state, present only when replies are printed.

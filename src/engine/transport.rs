@@ -136,13 +136,6 @@ impl Transport {
         }
     }
 
-    pub fn tcp_mut(&mut self) -> &mut TcpStream {
-        match self {
-            Transport::Plain(tcp) => tcp,
-            Transport::Tls(stream) => &mut stream.tcp,
-        }
-    }
-
     pub fn is_tls(&self) -> bool {
         matches!(self, Transport::Tls(_))
     }

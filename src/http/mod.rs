@@ -5,5 +5,5 @@
 
 pub mod cookie;
 pub mod page;
-pub mod request;
+pub(crate) mod request;
 pub mod response;

@@ -18,6 +18,8 @@
 //! one is skipped. Nothing is decoded (no `&amp;`) and dot segments are kept:
 //! the server sees the path as written.
 
+use crate::c::ctype;
+
 /// Longest tag (bytes between `<` and `>`) the scanner keeps; longer ones are
 /// dropped. Real `<img>` tags are far shorter.
 pub const MAX_TAG_BYTES: usize = 4096;
@@ -31,9 +33,7 @@ const HTML_CONTENT_TYPE: &[u8] = b"Content-Type: text/html";
 
 /// Whether a reply header line (without its line end) marks an HTML body.
 pub fn is_html_content_type(header_line: &[u8]) -> bool {
-    header_line
-        .get(..HTML_CONTENT_TYPE.len())
-        .is_some_and(|start| start.eq_ignore_ascii_case(HTML_CONTENT_TYPE))
+    ctype::starts_with_ignore_case(header_line, 0, HTML_CONTENT_TYPE)
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -238,7 +238,7 @@ fn clean_reference(raw: &[u8]) -> Option<String> {
 /// directory part of `page_uri` + reference.
 pub fn resolve(reference: &str, page_uri: &str, server: &str) -> Option<String> {
     let reference = reference.split('#').next().unwrap_or_default();
-    let authority = if starts_with_ignore_case(reference, "http://") {
+    let authority = if ctype::starts_with_ignore_case(reference.as_bytes(), 0, b"http://") {
         Some(&reference["http://".len()..])
     } else {
         reference.strip_prefix("//")
@@ -269,12 +269,6 @@ pub fn resolve(reference: &str, page_uri: &str, server: &str) -> Option<String> 
         .rfind('/')
         .map_or("/", |slash| &page_path[..=slash]);
     Some(format!("{directory}{reference}"))
-}
-
-fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
-    s.as_bytes()
-        .get(..prefix.len())
-        .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 /// RFC 3986 scheme (`mailto:`, `https:`, `javascript:` …) before any path.

@@ -1,6 +1,6 @@
 //! Statistics collectors: they observe engine events and accumulate a `Summary`.
 
-pub mod basic;
-pub mod print;
-pub mod session;
+pub(crate) mod basic;
+pub(crate) mod print;
+pub(crate) mod session;
 pub mod summary;

@@ -40,9 +40,6 @@ fn wants_body(parts: Option<PrintParts>) -> bool {
 }
 
 impl PrintSelection {
-    pub fn prints_requests(&self) -> bool {
-        self.request.is_some()
-    }
     pub fn prints_replies(&self) -> bool {
         self.reply.is_some()
     }

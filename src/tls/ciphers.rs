@@ -67,7 +67,7 @@ const SUITE_NAMES: [(CipherSuite, &str, &str, &str); 9] = [
 const ALL_SUITES_KEYWORDS: [&str; 3] = ["ALL", "DEFAULT", "HIGH"];
 
 /// The OpenSSL name of every suite httperf-rs can offer, colon-separated.
-pub fn supported_suite_names() -> String {
+pub(crate) fn supported_suite_names() -> String {
     rustls::crypto::ring::default_provider()
         .cipher_suites
         .iter()

@@ -16,13 +16,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use rustls::client::{Resumption, WebPkiServerVerifier};
-use rustls::crypto::CryptoProvider;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, SupportedCipherSuite, SupportedProtocolVersion};
 
 use certs::{client_identity, trust_store};
 use ciphers::select_suites;
-pub use ciphers::supported_suite_names;
 use verify::{NoCertificateVerification, TrustStoreVerifier};
 
 /// Session tickets/ids remembered for resumption (rustls keeps up to this many
@@ -43,7 +41,7 @@ pub enum SslProtocol {
 
 impl SslProtocol {
     /// The name `--ssl-protocol` takes and the echo line prints.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             SslProtocol::Auto => "auto",
             SslProtocol::SslV2 => "SSLv2",
@@ -58,7 +56,7 @@ impl SslProtocol {
 
 /// The SSL options, as the run description hands them over.
 #[derive(Debug, Clone, Default)]
-pub struct TlsSettings {
+pub(crate) struct TlsSettings {
     pub ciphers: Option<String>,
     pub protocol: Option<SslProtocol>,
     pub verify: bool,
@@ -77,7 +75,7 @@ pub struct TlsSettings {
 /// What the engine needs to open TLS connections: the shared configuration
 /// (with its session cache) and the name to present to each server.
 #[derive(Clone)]
-pub struct TlsClient {
+pub(crate) struct TlsClient {
     config: Arc<ClientConfig>,
     server_names: Vec<ServerName<'static>>,
 }
@@ -92,12 +90,13 @@ impl fmt::Debug for TlsClient {
 
 impl TlsClient {
     /// A new client session for the server at `index` of the server list.
-    pub fn connect(&self, index: usize) -> Result<ClientConnection, rustls::Error> {
+    pub(crate) fn connect(&self, index: usize) -> Result<ClientConnection, rustls::Error> {
         let name = self.server_names[index % self.server_names.len()].clone();
         ClientConnection::new(Arc::clone(&self.config), name)
     }
 
-    pub fn server_names(&self) -> &[ServerName<'static>] {
+    #[cfg(test)]
+    fn server_names(&self) -> &[ServerName<'static>] {
         &self.server_names
     }
 }
@@ -105,7 +104,10 @@ impl TlsClient {
 /// Builds the client for `servers`: each is the name given on the command line
 /// (`--server`, or a line of `--servers`) and the address it resolved to.
 /// Errors are complete sentences without the program prefix.
-pub fn build(settings: &TlsSettings, servers: &[(String, IpAddr)]) -> Result<TlsClient, String> {
+pub(crate) fn build(
+    settings: &TlsSettings,
+    servers: &[(String, IpAddr)],
+) -> Result<TlsClient, String> {
     let mut provider = rustls::crypto::ring::default_provider();
     provider.cipher_suites = select_suites(&provider.cipher_suites, settings.ciphers.as_deref())?;
     let versions = protocol_versions(settings, &provider.cipher_suites)?;
@@ -167,7 +169,7 @@ pub fn build(settings: &TlsSettings, servers: &[(String, IpAddr)]) -> Result<Tls
 /// else the server's own name. A DNS name is sent as SNI (and checked against
 /// the certificate with `--ssl-verify`); an IP address, or a fallback name
 /// that is no valid DNS name, sends no SNI.
-pub fn sni_name(
+pub(crate) fn sni_name(
     settings: &TlsSettings,
     server: &str,
     address: IpAddr,
@@ -219,8 +221,9 @@ fn protocol_versions(
     Ok(usable)
 }
 
-/// The provider httperf-rs uses, for callers that need its parameters.
-pub fn provider() -> CryptoProvider {
+/// The provider httperf-rs uses, for tests that need its parameters.
+#[cfg(test)]
+fn provider() -> rustls::crypto::CryptoProvider {
     rustls::crypto::ring::default_provider()
 }
 

@@ -1,9 +1,9 @@
 //! Workload generators: what to request and when. Each one only reacts to the
 //! engine's notices and calls the engine's actions; none touches a socket.
 
-pub mod rate;
-pub mod request;
-pub mod session;
+pub(crate) mod rate;
+pub(crate) mod request;
+pub(crate) mod session;
 pub mod session_log;
 pub mod uri;
 
@@ -21,7 +21,7 @@ use crate::workload::uri::{NextUri, UriSource};
 /// The URI of the next call, printing httperf's `-v` line for generated
 /// URIs. `None` when `--wlog=n` ran out: the test has been ended, and the
 /// call that found out still shows (after the burst line) the URI it got.
-pub fn next_call_uri(uris: &mut UriSource, engine: &mut dyn Actions) -> Option<Vec<u8>> {
+pub(crate) fn next_call_uri(uris: &mut UriSource, engine: &mut dyn Actions) -> Option<Vec<u8>> {
     let (uri, more) = match uris.next_uri() {
         NextUri::Uri(uri) => (uri, true),
         NextUri::LogExhausted(first) => {
@@ -49,7 +49,7 @@ const RELEASE_BUDGET_S: f64 = 0.005;
 /// A client behind its schedule releases at most `RELEASE_BUDGET_S` worth
 /// of units per call and re-arms the timer at once for the rest; the test's
 /// end (a stop signal, `--runtime`) is looked for between units.
-pub fn release_due_units(
+pub(crate) fn release_due_units(
     mut schedule: RateSchedule,
     engine: &mut dyn Actions,
     timer_id: u64,

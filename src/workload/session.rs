@@ -46,7 +46,6 @@ pub struct SessionSpec {
     pub close_after_reply: bool,
     pub failure_status: Option<u32>,
     pub retry_on_failure: bool,
-    pub session_cookies: bool,
 }
 
 #[derive(Debug)]

@@ -25,7 +25,7 @@
 //!   tail as a new line);
 //! * no limit on the number of session definitions (0.9.0 stops at 1,000 with
 //!   `too many sessions`); the file may hold up to 1 GiB
-//!   ([`files::WSESSLOG_MAX_BYTES`]), and only a regular file or a pipe is read;
+//!   (`files::WSESSLOG_MAX_BYTES`), and only a regular file or a pipe is read;
 //! * a file without any request is rejected with `<F> contains no requests`,
 //!   and a file that cannot be read (a directory, say) with `can't open <F>`
 //!   (0.9.0 dies with SIGSEGV in both cases);
@@ -234,7 +234,7 @@ const METHODS: [&str; 9] = [
 ];
 const GET: u8 = 1;
 
-/// Reads (at most [`files::WSESSLOG_MAX_BYTES`]) and parses the session file
+/// Reads (at most `files::WSESSLOG_MAX_BYTES`) and parses the session file
 /// `path`, named as the user typed it.
 pub fn load(path: &Path, default_think_s: f64) -> Result<SessionLog, ParseError> {
     let bytes =

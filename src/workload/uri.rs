@@ -134,7 +134,7 @@ pub struct UriLog {
 }
 
 impl UriLog {
-    /// Reads `path` (at most [`files::WLOG_MAX_BYTES`]); errors carry
+    /// Reads `path` (at most `files::WLOG_MAX_BYTES`); errors carry
     /// httperf's message text (after `httperf: `).
     pub fn load(path: &Path, wrap: bool) -> Result<UriLog, Vec<u8>> {
         let bytes = files::read_limited(path, files::WLOG_MAX_BYTES)

@@ -24,7 +24,6 @@ fn spec(sessions: u64, calls: u64, burst_length: u64, think_time_s: f64) -> Sess
         close_after_reply: false,
         failure_status: None,
         retry_on_failure: false,
-        session_cookies: false,
     }
 }
 
@@ -295,9 +294,7 @@ fn a_session_cookie_goes_back_unless_it_could_split_the_header() {
         (b"a\0b", None),
     ];
     for &(value, expected) in cases {
-        let mut spec = spec(1, 2, 1, 0.0);
-        spec.session_cookies = true;
-        let mut workload = sessions(spec);
+        let mut workload = sessions(spec(1, 2, 1, 0.0));
         let (mut engine, _) = started(&mut workload);
         let notice = Notice::CallDone {
             conn: engine.conn(0),
@@ -508,9 +505,7 @@ fn a_page_fetches_at_most_the_embedded_object_limit() {
 
 #[test]
 fn a_long_cookie_is_cut_to_httperfs_limit() {
-    let mut spec = spec(1, 2, 1, 0.0);
-    spec.session_cookies = true;
-    let mut workload = sessions(spec);
+    let mut workload = sessions(spec(1, 2, 1, 0.0));
     let (mut engine, _) = started(&mut workload);
     let notice = Notice::CallDone {
         conn: engine.conn(0),

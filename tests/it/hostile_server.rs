@@ -3,7 +3,7 @@
 //! that must end on time however far behind their schedule they are: on
 //! Ctrl-C, SIGTERM, SIGHUP and `--runtime`, always with the full report.
 
-mod support;
+use crate::support;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -108,6 +108,8 @@ fn start(args: &[String]) -> Running {
 
 /// Sends `signal` to the run and waits for it to exit; returns what it
 /// printed and how long it took to exit after the signal.
+// Signalling the child takes libc::kill.
+#[allow(unsafe_code)]
 fn signal_and_wait(mut running: Running, signal: libc::c_int) -> (Run, Duration) {
     let sent = Instant::now();
     // SAFETY: signalling our own child process, which has not been reaped.

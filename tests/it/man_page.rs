@@ -2,7 +2,7 @@
 //! of the clap definition and the man/*.roff fragments; it renders without
 //! warnings; it and `--help` document every option the parser accepts; the
 //! completion scripts are generated; its COMPATIBILITY list matches the
-//! README's. `UPDATE_MAN=1 cargo test --test man_page` rewrites the page.
+//! README's. `UPDATE_MAN=1 cargo test --test it man_page` rewrites the page.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -48,7 +48,7 @@ fn the_committed_page_is_current() {
     }
     assert!(
         committed_page() == page,
-        "man/httperf-rs.1 is stale: run `UPDATE_MAN=1 cargo test --test man_page` \
+        "man/httperf-rs.1 is stale: run `UPDATE_MAN=1 cargo test --test it man_page` \
          and commit the result"
     );
 }
@@ -149,7 +149,7 @@ fn the_compatibility_section_lists_every_readme_deviation() {
         .filter(|l| l.starts_with('|'))
         .count()
         .saturating_sub(2);
-    let fragment = include_str!("../man/compatibility.roff");
+    let fragment = include_str!("../../man/compatibility.roff");
     let entries = fragment.lines().filter(|l| *l == ".IP \\(bu 2").count();
     assert!(rows > 0, "README has no compatibility table");
     assert_eq!(

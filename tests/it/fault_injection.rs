@@ -11,7 +11,7 @@
 //! crashes, or depends on chance), the case says so and the expectation is
 //! what httperf-rs must do instead.
 
-mod support;
+use crate::support;
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};

@@ -5,7 +5,7 @@
 //! and pipelined replies never leak into `RB` lines; long lines are printed in
 //! bounded pieces). Loopback only, small counts, every run under a time limit.
 
-mod support;
+use crate::support;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -425,10 +425,15 @@ fn a_large_body_without_lf_streams_in_bounded_pieces() {
 }
 
 /// The hard RLIMIT_NOFILE this test process (and so its children) has.
+// std has no getrlimit.
+#[allow(unsafe_code)]
 fn hard_open_file_limit() -> u64 {
-    // SAFETY: getrlimit writes into the struct we own.
-    let mut limit: libc::rlimit = unsafe { std::mem::zeroed() };
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
     assert_eq!(
+        // SAFETY: getrlimit writes into the struct we own.
         unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) },
         0
     );

@@ -4,7 +4,7 @@
 //! to a limit per option, and large input files cost little more than their
 //! size in memory.
 
-mod support;
+use crate::support;
 
 use std::ffi::OsStr;
 use std::fs;
@@ -46,6 +46,8 @@ fn os(bytes: &[u8]) -> &OsStr {
     OsStr::from_bytes(bytes)
 }
 
+// pre_exec is unsafe: the closure runs between fork and exec.
+#[allow(unsafe_code)]
 fn command(args: &[&OsStr]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_httperf-rs"));
     command

@@ -3,7 +3,7 @@
 //! records, per connection, whether the handshake was full or resumed, the
 //! SNI it received and the plaintext bytes of the requests.
 
-mod support;
+use crate::support;
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};

@@ -2,7 +2,7 @@
 //! `--use-timer-cache`, `--max-connections`, `--server` and `--ssl-protocol`,
 //! each checked against what a run against a loopback server does.
 
-mod support;
+use crate::support;
 
 use std::io::{Read, Write};
 use std::net::TcpListener;

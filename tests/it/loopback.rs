@@ -1,7 +1,7 @@
 //! End-to-end runs of the httperf-rs binary against loopback servers started
 //! by each test: exact counts in the report and the exact bytes the server saw.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -212,6 +212,8 @@ fn more_than_a_thousand_connections_are_held_open_at_once() {
     assert!(peak > 1024, "peak concurrency {peak}");
 }
 
+// Signalling the child takes libc::kill.
+#[allow(unsafe_code)]
 #[test]
 fn sigint_ends_the_test_with_a_report() {
     let server = TestServer::start(Behaviour::Silent);

@@ -3,7 +3,7 @@
 //! option errors end with their usual status or a one-line message, and a
 //! test keeps its report on stdout when stderr is unusable.
 
-mod support;
+use crate::support;
 
 use std::fs::File;
 use std::os::fd::{FromRawFd, OwnedFd};
@@ -15,6 +15,8 @@ use support::{ok_reply, wait_bounded, Behaviour, Run, TestServer};
 const LIMIT: Duration = Duration::from_secs(20);
 
 /// The write end of a pipe whose read end is already closed.
+// std makes no pipe whose read end is closed.
+#[allow(unsafe_code)]
 fn pipe_without_reader() -> Stdio {
     let mut fds = [0; 2];
     // SAFETY: `fds` is a valid array of two ints for pipe2 to fill.
