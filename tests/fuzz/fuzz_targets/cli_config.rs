@@ -18,12 +18,13 @@ use httperf_rs::cli::{self, Options, Parsed};
 use httperf_rs::config;
 use libfuzzer_sys::fuzz_target;
 
-fn resolvable_offline(name: &str) -> bool {
+fn resolvable_offline(name: &[u8]) -> bool {
     let host = name
-        .strip_prefix('[')
-        .and_then(|rest| rest.strip_suffix(']'))
+        .strip_prefix(b"[")
+        .and_then(|rest| rest.strip_suffix(b"]"))
         .unwrap_or(name);
-    host == "localhost" || host.parse::<IpAddr>().is_ok()
+    host == b"localhost"
+        || std::str::from_utf8(host).is_ok_and(|host| host.parse::<IpAddr>().is_ok())
 }
 
 fn buildable_offline(options: &Options) -> bool {
@@ -31,8 +32,10 @@ fn buildable_offline(options: &Options) -> bool {
         && options
             .myaddr
             .iter()
-            .all(|spec| match spec.split_once('-') {
-                Some((first, last)) => resolvable_offline(first) && resolvable_offline(last),
+            .all(|spec| match spec.iter().position(|&b| b == b'-') {
+                Some(dash) => {
+                    resolvable_offline(&spec[..dash]) && resolvable_offline(&spec[dash + 1..])
+                }
                 None => resolvable_offline(spec),
             });
     let names_a_file = options.add_header_file.is_some()
@@ -64,7 +67,7 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let echo = cli::echo_line(&options);
-    assert!(echo.starts_with(&options.program));
+    assert!(echo.starts_with(options.program.as_bytes()));
     let _ = cli::version_line(&options.program);
     if !buildable_offline(&options) {
         return;

@@ -7,10 +7,10 @@
 //! Input: a header line, or a reply stream (the same bytes serve both).
 #![no_main]
 
-use httperf_rs::http::response::{ReplyEvents, ReplyParser};
-use httperf_rs::workload::cookie::{
+use httperf_rs::http::cookie::{
     cookie_header, set_cookie_value, truncate_cookie, MAX_COOKIE_BYTES,
 };
+use httperf_rs::http::response::{ReplyEvents, ReplyParser};
 use libfuzzer_sys::fuzz_target;
 
 fn check_line(raw_line: &[u8]) {

@@ -17,19 +17,23 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let default_think_s = f64::from(think) / 10.0;
-    match parse(file, "fuzz.log", default_think_s) {
-        Ok(sessions) => {
-            assert!(!sessions.is_empty());
-            for session in &sessions {
-                assert!(!session.bursts.is_empty(), "empty session");
-                assert!(session.request_count() > 0);
-                for burst in &session.bursts {
-                    assert!(!burst.requests.is_empty(), "empty burst");
-                    for request in &burst.requests {
+    match parse(file.to_vec(), b"fuzz.log", default_think_s) {
+        Ok(log) => {
+            assert!(log.session_count() > 0);
+            for session in 0..log.session_count() {
+                let burst_count = log.burst_count(session);
+                assert!(burst_count > 0, "empty session");
+                assert!(log.burst(session, burst_count).is_none());
+                let mut requests_in_bursts = 0;
+                for index in 0..burst_count {
+                    let burst = log.burst(session, index).expect("burst within count");
+                    let mut requests_in_burst = 0;
+                    for request in burst.requests() {
+                        requests_in_burst += 1;
                         assert!(METHODS.contains(&request.method));
                         assert!(!request.uri.is_empty(), "empty URI");
                         assert!(
-                            !request.uri.bytes().any(|b| matches!(
+                            !request.uri.iter().any(|&b| matches!(
                                 b,
                                 b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0
                             )),
@@ -37,12 +41,16 @@ fuzz_target!(|data: &[u8]| {
                             request.uri
                         );
                     }
+                    assert!(requests_in_burst > 0, "empty burst");
+                    requests_in_bursts += requests_in_burst;
                 }
+                assert_eq!(log.request_count(session), requests_in_bursts);
             }
+            assert!(log.burst(log.session_count(), 0).is_none());
         }
         Err(error) => {
             assert!(!error.message.is_empty());
-            let _ = error.location("fuzz.log");
+            let _ = error.location(b"fuzz.log");
             let _ = error.to_string();
         }
     }

@@ -9,28 +9,28 @@
 use httperf_rs::workload::uri::{NextUri, UriLog, UriSource};
 use httperf_rs::workload::RequestFactory;
 use libfuzzer_sys::fuzz_target;
+use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&flags, file)) = data.split_first() else {
         return;
     };
     let wrap = flags & 1 != 0;
-    let log = match UriLog::from_bytes(file, "fuzz.log", wrap) {
+    let log = match UriLog::from_bytes(file.to_vec(), Path::new("fuzz.log"), wrap) {
         Ok(log) => log,
         Err(message) => {
             assert!(!message.is_empty());
             return;
         }
     };
-    let expected: Vec<String> = file
+    let expected: Vec<&[u8]> = file
         .split(|&b| b == 0)
         .filter(|uri| !uri.is_empty())
-        .map(|uri| String::from_utf8_lossy(uri).into_owned())
         .collect();
     assert!(!expected.is_empty());
     let mut source = UriSource::Log(log);
     assert!(source.is_generated());
-    let mut requests = RequestFactory::new("GET", (1, 1), Some("localhost".into()), Vec::new());
+    let mut requests = RequestFactory::new(b"GET", (1, 1), Some(b"localhost".to_vec()), Vec::new());
     // Two rounds through the log, bounded so a huge log stays quick.
     let rounds = expected.len().min(64) * 2 + 1;
     for call in 0..rounds {
@@ -42,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
                 let (bytes, is_head) = requests.request_for(&uri);
                 assert!(!is_head);
                 let mut line = b"GET ".to_vec();
-                line.extend_from_slice(uri.as_bytes());
+                line.extend_from_slice(&uri);
                 line.extend_from_slice(b" HTTP/1.1\r\n");
                 assert!(bytes.head.starts_with(&line));
                 assert!(bytes.body.is_empty());
