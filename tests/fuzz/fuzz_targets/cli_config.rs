@@ -62,7 +62,7 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(error) => {
             assert!(!error.message.is_empty());
-            assert_ne!(error.exit_code, 0);
+            assert_ne!(error.status, 0);
             return;
         }
     };
@@ -76,12 +76,12 @@ fuzz_target!(|data: &[u8]| {
         Ok(prechecked) => {
             if let Err(fatal) = config::build(&options, prechecked) {
                 assert!(!fatal.message.is_empty());
-                assert_ne!(fatal.exit_code, 0);
+                assert_ne!(fatal.status, 0);
             }
         }
         Err(fatal) => {
             assert!(!fatal.message.is_empty());
-            assert_ne!(fatal.exit_code, 0);
+            assert_ne!(fatal.status, 0);
         }
     }
 });
