@@ -9,6 +9,7 @@ pub mod engine;
 pub mod fmt;
 pub mod http;
 pub mod report;
+pub mod results;
 pub mod stats;
 pub mod sys;
 pub mod tls;

@@ -577,6 +577,60 @@ fn option_args() -> Vec<Arg> {
              for where to install it. (httperf-rs option.)",
         )
         .value_parser(completions::SHELLS),
+        optional_valued(
+            "percentiles",
+            "LIST",
+            "Print latency percentiles after the report",
+            "After the report, print one line per measure with its percentiles and \
+             maximum in milliseconds, from HDR histograms (microsecond resolution, 3 \
+             significant digits): connect time, response time, transfer time, reply \
+             time, connection lifetime, and with --rate or --period the reply time \
+             from the intended start and the schedule lag, and session lifetime for \
+             session workloads. LIST is a comma-separated list of percentiles \
+             (default 50,90,99,99.9,99.99). See PERCENTILES AND COORDINATED \
+             OMISSION. (httperf-rs option.)",
+        ),
+        valued(
+            "json",
+            "FILE",
+            "Write the whole result as JSON to FILE (- for stdout)",
+            "Write every value of the report, the raw sums behind it, counts per \
+             status code and per errno, percentiles, HDR histograms and a per-second \
+             time series as one JSON document to FILE. With - the JSON goes to \
+             standard output instead of the report, and what the run would print on \
+             standard output goes to standard error. See JSON OUTPUT. (httperf-rs \
+             option.)",
+        )
+        .value_hint(ValueHint::FilePath),
+        valued(
+            "log-requests",
+            "FILE",
+            "Log one line per call to FILE in Phantom's phout format",
+            "Write one tab-separated line per call (completed or not) to FILE in \
+             Yandex Phantom's phout layout, which yandex-tank reads. See REQUEST \
+             LOG. (httperf-rs option.)",
+        )
+        .value_hint(ValueHint::FilePath),
+        flag(
+            "self-check",
+            "Fail when the results measure the client, not the server",
+            "Check that the client kept up: scheduled arrivals did not start late \
+             (99th percentile schedule lag at most the larger of 1 ms and 10% of the \
+             mean inter-arrival time) and no connection failed for lack of client \
+             descriptors, ports or file-table room (fd-unavail, addrunavail, \
+             ftab-full). When it fails, say why on standard error and exit with \
+             status 3. Without this option the explanation is printed only when \
+             standard error is a terminal. (httperf-rs option.)",
+        ),
+        flag(
+            "progress",
+            "Show a live status line on standard error",
+            "Once a second, rewrite a status line on standard error: elapsed and \
+             expected time, connections and replies per second, errors, and the 99th \
+             percentile reply time of the last second; it is erased before the \
+             report. It is shown anyway when standard error is a terminal. \
+             (httperf-rs option.)",
+        ),
     ]
 }
 
@@ -604,6 +658,15 @@ fn option_table() -> &'static [OptSpec] {
             })
             .collect()
     })
+}
+
+/// The number of httperf's options at the start of the table; the rest
+/// are httperf-rs's own.
+fn httperf_option_count() -> usize {
+    option_table()
+        .iter()
+        .position(|o| o.long == "wset")
+        .map_or(0, |wset| wset + 1)
 }
 
 /// Parse state besides the options themselves.
@@ -769,6 +832,22 @@ fn apply(name: &str, value: Option<OsString>, st: &mut State) -> Result<Option<P
             )?);
         }
         "wset" => st.options.wset = Some(check(st, values::parse_wset(arg))?),
+        "percentiles" => {
+            st.options.results.percentiles = Some(match given {
+                None => crate::results::histograms::DEFAULT_PERCENTILES.to_vec(),
+                Some(list) => check(st, crate::results::histograms::parse_percentile_list(list))?,
+            });
+        }
+        "json" => {
+            st.options.results.json = Some(if arg == "-" {
+                crate::results::JsonTarget::Stdout
+            } else {
+                crate::results::JsonTarget::File(path())
+            });
+        }
+        "log-requests" => st.options.results.log_requests = Some(path()),
+        "self-check" => st.options.results.self_check = true,
+        "progress" => st.options.results.progress = true,
         "generate-completions" => {
             let script = completions::script(arg, &st.options.program);
             let message = format!("illegal completion shell {arg} (use bash, zsh or fish)");
@@ -832,7 +911,8 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed, CliError> {
     };
     let posix = std::env::var_os("POSIXLY_CORRECT").is_some();
     let table = option_table();
-    for event in Scanner::new(table, &args, posix) {
+    let scanner = Scanner::new(table, &args, posix).own_options_from(httperf_option_count());
+    for event in scanner {
         match event {
             Event::Opt { index, value } => {
                 if let Some(done) = apply(&table[index].long, value, &mut st)? {
@@ -870,7 +950,7 @@ mod tests {
             session-cookies ssl ssl-ciphers tls-server-name ssl-no-reuse ssl-certificate ssl-key \
             ssl-verify ssl-ca-file ssl-ca-path ssl-protocol think-timeout timeout use-timer-cache \
             verbose version periodic-stats wlog wsess wsesslog wsesspage wset \
-            generate-completions";
+            generate-completions percentiles json log-requests self-check progress";
         assert_eq!(names, master.split_whitespace().collect::<Vec<_>>());
         let shorts: Vec<(char, &str)> = option_table()
             .iter()
@@ -891,29 +971,53 @@ mod tests {
             .filter(|o| o.arg == ArgKind::Optional)
             .map(|o| o.long.as_str())
             .collect();
-        assert_eq!(optional, ["print-reply", "print-request", "ssl-verify"]);
+        assert_eq!(
+            optional,
+            ["print-reply", "print-request", "ssl-verify", "percentiles"]
+        );
     }
 
     #[test]
     fn own_options_change_no_abbreviation_of_httperfs() {
-        // Options after master's last one (wset) are httperf-rs's own: no
-        // prefix of theirs may also be a prefix of an httperf option, or an
-        // abbreviation that used to be unique (or its ambiguity message)
-        // would change.
+        // Every prefix of every option name, scanned with httperf's options
+        // alone and with the whole table, must mean the same httperf option
+        // or give the same message: own options only take prefixes that
+        // match no httperf option.
         let table = option_table();
-        let split = table.iter().position(|o| o.long == "wset").unwrap_or(0) + 1;
-        let (httperf, own) = table.split_at(split);
-        for mine in own {
-            for theirs in httperf {
-                assert_ne!(
-                    mine.long.chars().next(),
-                    theirs.long.chars().next(),
-                    "--{} shares a prefix with --{}",
-                    mine.long,
-                    theirs.long
-                );
+        let split = httperf_option_count();
+        assert_eq!(table[split - 1].long, "wset");
+        let httperf = &table[..split];
+        let scan = |table: &[OptSpec], own_from: usize, arg: &str| -> String {
+            let args = vec![OsString::from("p"), OsString::from(arg)];
+            let mut scanner = Scanner::new(table, &args, false).own_options_from(own_from);
+            match scanner.next() {
+                Some(Event::Opt { index, .. }) => table[index].long.clone(),
+                Some(Event::Error(message)) => message,
+                None => String::new(),
+            }
+        };
+        for option in table {
+            for end in 1..=option.long.len() {
+                let arg = format!("--{}=1", &option.long[..end]);
+                let alone = scan(httperf, usize::MAX, &arg);
+                let whole = scan(table, split, &arg);
+                if alone.starts_with("p: unrecognized option") {
+                    // Only a prefix no httperf option has may reach an own one.
+                    let reaches_own = table[split..]
+                        .iter()
+                        .any(|o| whole == o.long || whole.contains(&format!("'--{}'", o.long)));
+                    assert!(
+                        reaches_own || whole == alone,
+                        "{arg}: {alone} became {whole}"
+                    );
+                } else {
+                    assert_eq!(alone, whole, "{arg} changed meaning");
+                }
             }
         }
+        assert_eq!(scan(table, split, "--perc"), "percentiles");
+        assert_eq!(scan(table, split, "--self"), "self-check");
+        assert_eq!(scan(table, split, "--pro"), "progress");
     }
 
     #[test]
@@ -956,6 +1060,7 @@ mod tests {
                 "wset" => "1,0",
                 "http-version" => "1.0",
                 "generate-completions" => "bash",
+                "percentiles" => "50,99",
                 _ => "1",
             };
             let value = (spec.arg != ArgKind::None).then(|| OsString::from(value));

@@ -162,6 +162,8 @@ pub struct Options {
     pub wsesslog: Option<SessionLogSpec>,
     pub wsesspage: Option<SessionSpec>,
     pub wset: Option<WorkingSetSpec>,
+    /// httperf-rs's results options (`--percentiles`, `--json`, ...).
+    pub results: crate::results::ResultsOptions,
 }
 
 impl Options {
@@ -222,6 +224,7 @@ impl Options {
             wsesslog: None,
             wsesspage: None,
             wset: None,
+            results: crate::results::ResultsOptions::default(),
         }
     }
 

@@ -39,6 +39,8 @@ pub struct Call {
     pub cookie: Option<Vec<u8>>,
     /// What the reply links to (`--wsesspage`).
     pub page: Option<Box<crate::engine::PageCapture>>,
+    /// What `--percentiles`, `--json` and `--log-requests` need to know.
+    pub timing: crate::results::CallTiming,
 }
 
 impl Call {
@@ -74,6 +76,8 @@ pub struct Conn {
     /// The watchdog deadline currently armed in the timer queue.
     pub watchdog_ns: Option<u64>,
     pub hog_port: Option<u16>,
+    /// What `--percentiles`, `--json` and `--log-requests` need to know.
+    pub timing: crate::results::ConnTiming,
 }
 
 impl Conn {

@@ -24,6 +24,7 @@ use slab::Slab;
 use crate::http::request::RequestBytes;
 use crate::http::response::ReplyParser;
 use crate::report;
+use crate::results::{CallTiming, ConnTiming, Recorder};
 use crate::stats::basic::BasicStats;
 use crate::stats::print::PrintSelection;
 use crate::stats::summary::Summary;
@@ -172,6 +173,8 @@ pub trait Workload {
 /// What a finished run produced.
 pub struct RunOutcome {
     pub summary: Summary,
+    /// The results recorder, when one was attached.
+    pub results: Option<Box<Recorder>>,
     /// The run's stdout, handed back so the report follows what the run printed.
     pub output: Box<dyn Write>,
 }
@@ -205,6 +208,10 @@ pub struct Engine {
     read_buffer: Vec<u8>,
     /// The first TLS failure has been described on stderr.
     tls_error_reported: bool,
+    /// The results options' recorder (none without them).
+    results: Option<Box<Recorder>>,
+    /// Schedule lag of the arrival being created (given to its connections).
+    arrival_lag_ns: u64,
 }
 
 impl Engine {
@@ -243,7 +250,14 @@ impl Engine {
             pending_destroys: Vec::new(),
             read_buffer: vec![0; READ_BUFFER_BYTES],
             tls_error_reported: false,
+            results: None,
+            arrival_lag_ns: 0,
         })
+    }
+
+    /// Feeds the run's events to `recorder` as well.
+    pub fn attach_results(&mut self, recorder: Box<Recorder>) {
+        self.results = Some(recorder);
     }
 
     /// Runs the test to its end and returns the collected data.
@@ -262,6 +276,13 @@ impl Engine {
         if self.config.runtime_s > 0.0 {
             let at = self.start_ns + seconds_to_ns(self.config.runtime_s);
             self.timers.push(at, Timer::Runtime);
+        }
+        if let Some(results) = self.results.as_deref_mut() {
+            results.begin(self.start_ns);
+            if results.wants_ticks() {
+                let at = self.start_ns + seconds_to_ns(1.0);
+                self.timers.push(at, Timer::Results);
+            }
         }
         workload.start(&mut self);
         self.settle(workload);
@@ -304,6 +325,9 @@ impl Engine {
         let stop_ns = self.stop_ns.unwrap_or_else(sys::monotonic_ns);
         let (user_end, system_end) = sys::cpu_times_s();
         let duration_s = stop_ns.saturating_sub(self.start_ns) as f64 / NS_PER_S;
+        if let Some(results) = self.results.as_deref_mut() {
+            results.end(stop_ns);
+        }
         let summary = self.stats.finish(
             duration_s,
             user_end - self.cpu_at_start.0,
@@ -311,6 +335,7 @@ impl Engine {
         );
         Ok(RunOutcome {
             summary,
+            results: self.results,
             output: self.out,
         })
     }
@@ -343,6 +368,9 @@ impl Engine {
             self.stop_ns = Some(sys::monotonic_ns());
             let line = report::burst_line(self.stats.max_connect_burst());
             self.print_line(&line);
+            if let Some(results) = self.results.as_deref_mut() {
+                results.test_ended(self.stats.max_connect_burst());
+            }
         }
     }
 
@@ -368,6 +396,39 @@ impl Engine {
         self.timers.push(at, Timer::Workload { id });
     }
 
+    /// Creates a scheduled arrival (connection or session) that was due at
+    /// `scheduled_s` seconds since the start: its schedule lag is recorded,
+    /// and the connections `create` opens carry it.
+    pub fn arrival<R>(&mut self, scheduled_s: f64, create: impl FnOnce(&mut Engine) -> R) -> R {
+        let due_ns = self.start_ns + seconds_to_ns(scheduled_s);
+        let lag_ns = sys::monotonic_ns().saturating_sub(due_ns);
+        if let Some(results) = self.results.as_deref_mut() {
+            results.arrival(lag_ns);
+        }
+        self.with_arrival_lag(lag_ns, create)
+    }
+
+    /// Runs `f` with connections opened by it carrying `lag_ns` as the
+    /// schedule lag of their arrival (a session's later connections).
+    pub fn with_arrival_lag<R>(&mut self, lag_ns: u64, f: impl FnOnce(&mut Engine) -> R) -> R {
+        let outer = std::mem::replace(&mut self.arrival_lag_ns, lag_ns);
+        let result = f(self);
+        self.arrival_lag_ns = outer;
+        result
+    }
+
+    /// The schedule lag of the arrival being created.
+    pub fn arrival_lag_ns(&self) -> u64 {
+        self.arrival_lag_ns
+    }
+
+    /// A session ended after `age_s` seconds (for the results recorder).
+    pub fn session_ended(&mut self, age_s: f64, failed: bool) {
+        if let Some(results) = self.results.as_deref_mut() {
+            results.session_ended(age_s, failed);
+        }
+    }
+
     /// Opens a connection to the next server. Failures are counted and
     /// reported as a `ConnClosed` notice, never returned.
     pub fn open_connection(&mut self) -> ConnId {
@@ -390,6 +451,9 @@ impl Engine {
         };
         self.stats.conn_connecting();
         let connect_start_ns = sys::monotonic_ns();
+        if let Some(results) = self.results.as_deref_mut() {
+            results.conn_issued(connect_start_ns);
+        }
         let local_ip = self.next_local_addr();
         let connect = if self.config.hog {
             socket::connect_from_hog_port(&socket, server, local_ip, &mut self.ports)
@@ -457,6 +521,10 @@ impl Engine {
             peer_closed: false,
             watchdog_ns: None,
             hog_port,
+            timing: ConnTiming {
+                arrival_lag_ns: self.arrival_lag_ns,
+                ..ConnTiming::default()
+            },
         });
         self.config.trace(
             1,
@@ -515,6 +583,7 @@ impl Engine {
             reply_print: self.config.print.prints_replies().then(Box::default),
             cookie: None,
             page: self.config.capture_pages.then(Box::default),
+            timing: CallTiming::default(),
         };
         self.config.trace(
             1,
@@ -620,6 +689,9 @@ impl Engine {
                         self.config
                             .trace(1, format_args!("connection {conn_serial} timed out"));
                         self.stats.conn_timeout();
+                        if let Some(results) = self.results.as_deref_mut() {
+                            results.conn_timed_out(now);
+                        }
                         self.destroy(key, CloseReason::TimedOut);
                     }
                 }
@@ -627,6 +699,7 @@ impl Engine {
                 Timer::Sample => self.take_sample(workload),
                 Timer::Runtime => self.end_test(),
                 Timer::Periodic => self.print_periodic(),
+                Timer::Results => self.tick_results(),
             }
             self.settle(workload);
         }
@@ -656,6 +729,14 @@ impl Engine {
         );
         self.print_line(&line);
         self.timers.push(now + seconds_to_ns(1.0), Timer::Periodic);
+    }
+
+    fn tick_results(&mut self) {
+        let now = sys::monotonic_ns();
+        if let Some(results) = self.results.as_deref_mut() {
+            results.tick(now);
+            self.timers.push(now + seconds_to_ns(1.0), Timer::Results);
+        }
     }
 
     fn secs_since_start(&self, ns: u64) -> f64 {
@@ -720,6 +801,9 @@ impl Engine {
             eprintln!("{}.{message}", self.config.program);
         }
         self.count_failure(error.errno);
+        if let Some(results) = self.results.as_deref_mut() {
+            results.conn_failed_unplaced(sys::monotonic_ns(), error.errno);
+        }
         self.notices.push_back(Notice::ConnClosed {
             conn: id,
             reason: CloseReason::Failed { errno: error.errno },
@@ -750,6 +834,9 @@ impl Engine {
             self.ports.release(port);
         }
         let now = sys::monotonic_ns();
+        if let Some(results) = self.results.as_deref_mut() {
+            results.conn_closed(now, &mut conn, reason);
+        }
         let lifetime_s = now.saturating_sub(conn.connect_start_ns) as f64 / NS_PER_S;
         self.notices.push_back(Notice::ConnClosed {
             conn: id,
@@ -768,6 +855,9 @@ impl Engine {
     /// CONN_DESTROYED: the statistics, then the notice.
     fn record_destroyed(&mut self, (id, delivered_reply, lifetime_s): (ConnId, bool, f64)) {
         self.stats.conn_destroyed(delivered_reply, lifetime_s);
+        if let Some(results) = self.results.as_deref_mut() {
+            results.conn_destroyed(delivered_reply, lifetime_s);
+        }
         self.notices.push_back(Notice::ConnDestroyed(id));
     }
 

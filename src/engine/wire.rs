@@ -144,6 +144,11 @@ impl Engine {
         let now = sys::monotonic_ns();
         let connect_s = now.saturating_sub(self.conns[key].connect_start_ns) as f64 / NS_PER_S;
         self.stats.conn_connected(connect_s);
+        if let Some(results) = self.results.as_deref_mut() {
+            let connect_ns = now.saturating_sub(self.conns[key].connect_start_ns);
+            self.conns[key].timing.connect_ns = connect_ns;
+            results.connected(connect_ns);
+        }
     }
 
     pub(super) fn mark_connected(&mut self, key: usize) {
@@ -242,6 +247,10 @@ impl Engine {
             return;
         };
         self.stats.request_sent(call.bytes_written_total);
+        if let Some(results) = self.results.as_deref_mut() {
+            call.timing.sent_ns = now;
+            results.request_sent(now, call.bytes_written_total);
+        }
         call.deadline_ns = reply_deadline;
         conn.recv_queue.push_back(call);
         if !conn.send_queue.is_empty() {
@@ -318,6 +327,9 @@ impl Engine {
                 call.recv_start_ns = now;
                 let response_s = now.saturating_sub(call.send_start_ns) as f64 / NS_PER_S;
                 self.stats.reply_started(response_s, status);
+                if let Some(results) = self.results.as_deref_mut() {
+                    results.reply_started(now.saturating_sub(call.send_start_ns));
+                }
             }
             for warning in &warnings {
                 eprintln!("{}", warning.render(&self.config.program));
@@ -344,6 +356,9 @@ impl Engine {
             call.parser.content_bytes(),
             call.parser.footer_bytes(),
         );
+        if let Some(results) = self.results.as_deref_mut() {
+            results.reply_done(now, conn, &call, status, bytes.0 + bytes.1 + bytes.2);
+        }
         if let Some(state) = call.reply_print.as_deref_mut() {
             state.finish(&mut *self.out, call.id, bytes);
         }

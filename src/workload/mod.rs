@@ -46,11 +46,12 @@ pub fn release_due_units(
 ) -> Option<RateSchedule> {
     let now_s = engine.now_s();
     while schedule.is_due(now_s) {
+        let due_s = schedule.next_due_s();
         let delay = schedule.advance();
         if engine.verbose() >= 3 {
             eprintln!("next arrival delay = {delay:.4}");
         }
-        if !create(engine) {
+        if !engine.arrival(due_s, &mut create) {
             return None;
         }
     }

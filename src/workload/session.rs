@@ -88,6 +88,8 @@ struct Slot {
 #[derive(Debug)]
 struct Session {
     birth_s: f64,
+    /// Schedule lag of the session's arrival, carried by all its connections.
+    arrival_lag_ns: u64,
     definition: usize,
     cookie: Option<Vec<u8>>,
     slots: Vec<Slot>,
@@ -178,6 +180,7 @@ impl SessionWorkload {
         };
         let session = Session {
             birth_s: engine.now_s(),
+            arrival_lag_ns: engine.arrival_lag_ns(),
             definition,
             cookie: None,
             slots: (0..self.spec.max_conns).map(|_| Slot::default()).collect(),
@@ -374,7 +377,7 @@ impl SessionWorkload {
         let conn = match session.slots[slot].conn {
             Some(conn) => conn,
             None => {
-                let conn = engine.open_connection();
+                let conn = engine.with_arrival_lag(session.arrival_lag_ns, Engine::open_connection);
                 session.slots[slot].conn = Some(conn);
                 self.conns.insert(conn, (serial, slot));
                 conn
@@ -608,6 +611,7 @@ impl SessionWorkload {
                 engine.close_connection(conn);
             }
         }
+        engine.session_ended(engine.now_s() - session.birth_s, failed);
         self.stats.session_destroyed(&EndedSession {
             failed,
             age_s: engine.now_s() - session.birth_s,
