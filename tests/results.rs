@@ -227,3 +227,259 @@ fn unknown_results_files_fail_before_the_test() {
         assert!(!result.stdout.contains("Total:"), "{}", result.stdout);
     }
 }
+
+// ----- --json -----
+
+fn schema_validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/results.schema.json"
+    ))
+    .expect("schema file");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("schema is JSON");
+    jsonschema::validator_for(&schema).unwrap_or_else(|error| panic!("bad schema: {error}"))
+}
+
+/// Checks `json` against the schema and returns it parsed both ways.
+fn checked_document(json: &str) -> (serde_json::Value, httperf_rs::results::json::Document) {
+    let value: serde_json::Value =
+        serde_json::from_str(json).unwrap_or_else(|error| panic!("{error}: {json}"));
+    let validator = schema_validator();
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|error| format!("{} at {}", error, error.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "schema errors: {errors:#?}");
+    let document = httperf_rs::results::json::from_str(json).expect("typed document");
+    (value, document)
+}
+
+/// The numbers of the report's basic block, in order, as printed.
+fn report_numbers(stdout: &str) -> Vec<String> {
+    let start = stdout.find("\nTotal:").expect("report") + 1;
+    let end = stdout.find("Errors: fd-unavail").expect("errors line");
+    let end = end + stdout[end..].find('\n').unwrap_or(0);
+    let mut numbers = Vec::new();
+    for token in stdout[start..end].split_whitespace() {
+        let mut token = token.trim_start_matches('(').trim_start_matches("<=");
+        if let Some((_, value)) = token.split_once('=') {
+            token = value;
+        }
+        if let Some((value, _)) = token.split_once('*') {
+            token = value;
+        }
+        let token = token.trim_end_matches([')', '%', ',']);
+        let numeric = token.parse::<f64>().is_ok() || token == "-nan" || token == "inf";
+        if numeric && !token.is_empty() {
+            numbers.push(token.to_string());
+        }
+    }
+    numbers
+}
+
+/// The same numbers from the JSON's `report.basic`, formatted as the text does.
+fn json_report_numbers(basic: &serde_json::Value) -> Vec<String> {
+    use httperf_rs::fmt::fixed;
+    let real = |key: &str, decimals: usize| -> String {
+        match basic.get(key).and_then(serde_json::Value::as_f64) {
+            Some(value) => fixed(value, decimals),
+            None => format!("null:{key}"),
+        }
+    };
+    let int = |key: &str| -> String {
+        basic
+            .get(key)
+            .and_then(serde_json::Value::as_u64)
+            .map_or(format!("missing:{key}"), |v| v.to_string())
+    };
+    let size = |key: &str| -> String { format!("{}.0", int(key)) };
+    let mut out = vec![
+        int("total_connections"),
+        int("total_requests"),
+        int("total_replies"),
+        real("test_duration_s", 3),
+        real("connection_rate_per_s", 1),
+        real("connection_period_ms", 1),
+        int("max_concurrent_connections"),
+    ];
+    for key in ["min", "avg", "max", "median", "stddev", "connect"] {
+        out.push(real(&format!("connection_time_{key}_ms"), 1));
+    }
+    out.push(real("connection_length_replies_per_conn", 3));
+    out.push(real("request_rate_per_s", 1));
+    out.push(real("request_period_ms", 1));
+    out.push(size("request_size_b"));
+    for key in ["min", "avg", "max", "stddev"] {
+        out.push(real(&format!("reply_rate_{key}_per_s"), 1));
+    }
+    out.push(int("reply_rate_samples"));
+    out.push(real("reply_time_response_ms", 1));
+    out.push(real("reply_time_transfer_ms", 1));
+    for key in ["header", "content", "footer", "total"] {
+        out.push(size(&format!("reply_size_{key}_b")));
+    }
+    let status = basic
+        .get("reply_status")
+        .and_then(|v| v.as_array())
+        .cloned()
+        .unwrap_or_default();
+    out.extend(status.iter().map(|v| v.to_string()));
+    for key in ["periodic_200", "periodic_302"] {
+        if let Some(count) = basic.get(key).and_then(serde_json::Value::as_u64) {
+            out.push(count.to_string());
+        }
+    }
+    out.push(real("cpu_user_s", 2));
+    out.push(real("cpu_system_s", 2));
+    for key in ["user", "system", "total"] {
+        out.push(real(&format!("cpu_{key}_percent"), 1));
+    }
+    out.push(real("net_io_kb_per_s", 1));
+    out.push(real("net_io_mbps", 1));
+    for key in [
+        "total",
+        "client_timo",
+        "socket_timo",
+        "connrefused",
+        "connreset",
+        "fd_unavail",
+        "addrunavail",
+        "ftab_full",
+        "other",
+    ] {
+        out.push(int(&format!("errors_{key}")));
+    }
+    out
+}
+
+fn temp_path(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("httperf-rs-results-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(name)
+}
+
+/// Runs with `--json FILE` and checks the document against the schema, the
+/// report recomputed from its totals, and every value of the report.
+fn check_json_run(port: u16, name: &str, extra: &[&str]) -> serde_json::Value {
+    let path = temp_path(&format!("{name}.json"));
+    let json_option = format!("--json={}", path.display());
+    let mut args = extra.to_vec();
+    args.push(&json_option);
+    let result = run(port, &args);
+    assert!(
+        result.stdout.contains("\nTotal:"),
+        "{name}: {}",
+        result.stdout
+    );
+    let json = std::fs::read_to_string(&path).expect("JSON written");
+    let _ = std::fs::remove_file(&path);
+    let (value, document) = checked_document(&json);
+    // The report again, from the totals alone.
+    let summary = document.totals.to_summary();
+    let options = httperf_rs::report::ReportOptions {
+        verbose: document.verbose,
+    };
+    let again = format!(
+        "{}\n{}",
+        httperf_rs::report::burst_line(document.totals.max_connect_burst),
+        httperf_rs::report::render(&summary, &options)
+    );
+    assert!(
+        result.stdout.ends_with(&again),
+        "{name}: report from JSON totals differs:\n{again}\nstdout:\n{}",
+        result.stdout
+    );
+    // Every printed value is the JSON's value.
+    assert_eq!(
+        report_numbers(&result.stdout),
+        json_report_numbers(&value["report"]["basic"]),
+        "{name}"
+    );
+    assert_eq!(
+        document.echo_line,
+        result.stdout.lines().next().unwrap_or("")
+    );
+    value
+}
+
+#[test]
+fn json_validates_and_holds_the_whole_report() {
+    let server = TestServer::start(Behaviour::Reply(ok_reply("hello")));
+    let doc = check_json_run(
+        server.port,
+        "request",
+        &["--num-conns=20", "--num-calls=3", "--rate=400", "-v", "-v"],
+    );
+    assert_eq!(doc["status_codes"]["200"], 60);
+    assert_eq!(doc["totals"]["requests"], 60);
+    let seconds = doc["time_series"]["seconds"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let replies: u64 = seconds.iter().filter_map(|s| s["replies"].as_u64()).sum();
+    let connections: u64 = seconds
+        .iter()
+        .filter_map(|s| s["connections"].as_u64())
+        .sum();
+    assert_eq!((replies, connections), (60, 20));
+    // The reply histogram decodes and counts every reply.
+    let reply = doc["histograms"]["measures"]["reply"]
+        .as_str()
+        .unwrap_or_default();
+    let histogram =
+        httperf_rs::results::histograms::LatencyHistogram::from_base64(reply).expect("HDR");
+    assert_eq!(histogram.count(), 60);
+    assert_eq!(doc["percentiles"]["measures"]["reply"]["count"], 60);
+    assert!(doc["percentiles"]["measures"]["reply"]["values_ms"]["p99.99"].is_number());
+
+    let sessions = check_json_run(
+        server.port,
+        "sessions",
+        &[
+            "--wsess=4,3,0.01",
+            "--burst-length=2",
+            "--rate=100",
+            "--periodic-stats",
+        ],
+    );
+    assert_eq!(sessions["totals"]["session"]["completed"], 4);
+    assert_eq!(
+        sessions["percentiles"]["measures"]["session_lifetime"]["count"],
+        4
+    );
+    assert_eq!(sessions["report"]["session"]["total"], 4);
+
+    let refused = check_json_run(closed_port(), "refused", &["--num-conns=3"]);
+    assert_eq!(refused["totals"]["errors"]["connrefused"], 3);
+    assert_eq!(
+        refused["errors_by_errno"],
+        serde_json::json!([{"errno": 111, "name": "ECONNREFUSED", "count": 3}])
+    );
+}
+
+#[test]
+fn json_to_stdout_replaces_the_report() {
+    let server = TestServer::start(Behaviour::Reply(ok_reply("hello")));
+    let result = run(
+        server.port,
+        &["--num-conns=4", "--json", "-", "--percentiles"],
+    );
+    assert_eq!(result.status, 0, "{}", result.stderr);
+    let (value, _) = checked_document(&result.stdout);
+    assert_eq!(value["totals"]["connections"], 4);
+    assert!(
+        result.stderr.starts_with("httperf-rs --client=0/1"),
+        "{}",
+        result.stderr
+    );
+    assert!(result.stderr.contains("Maximum connect burst length"));
+    assert!(!result.stderr.contains("Total:"));
+    assert!(!result.stderr.contains("percentiles [ms]"));
+    // The schema does reject what it does not describe.
+    let mut broken = value.clone();
+    broken["totals"]["requests"] = serde_json::json!(-1);
+    assert!(!schema_validator().is_valid(&broken));
+    let mut broken = value;
+    broken.as_object_mut().map(|o| o.remove("histograms"));
+    assert!(!schema_validator().is_valid(&broken));
+}

@@ -615,7 +615,7 @@ fn option_args() -> Vec<Arg> {
             "self-check",
             "Fail when the results measure the client, not the server",
             "Check that the client kept up: scheduled arrivals did not start late \
-             (99th percentile schedule lag at most the larger of 1 ms and 10% of the \
+             (90th percentile schedule lag at most the larger of 1 ms and 10% of the \
              mean inter-arrival time) and no connection failed for lack of client \
              descriptors, ports or file-table room (fd-unavail, addrunavail, \
              ftab-full). When it fails, say why on standard error and exit with \

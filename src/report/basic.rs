@@ -67,6 +67,9 @@ pub struct BasicValues {
     pub reply_size_total_b: u64,
     /// `Reply status:` 1xx to 5xx.
     pub reply_status: [u64; 5],
+    /// [master] `Periodic stats:` 200 and 302 totals, with `--periodic-stats`.
+    pub periodic_200: Option<u64>,
+    pub periodic_302: Option<u64>,
     pub cpu_user_s: f64,
     pub cpu_system_s: f64,
     pub cpu_user_percent: f64,
@@ -143,6 +146,8 @@ pub fn values(s: &Summary) -> BasicValues {
         reply_size_footer_b: footer,
         reply_size_total_b: header + content + footer,
         reply_status: [class[1], class[2], class[3], class[4], class[5]],
+        periodic_200: s.periodic.map(|p| p.status_200),
+        periodic_302: s.periodic.map(|p| p.status_302),
         cpu_user_s: user,
         cpu_system_s: system,
         cpu_user_percent: 100.0 * user / delta,
@@ -255,13 +260,8 @@ pub(super) fn render(s: &Summary, options: &ReportOptions) -> String {
     );
     out.push('\n');
 
-    if let Some(periodic) = &s.periodic {
-        line!(
-            out,
-            "Periodic stats: 200={} 302={}",
-            periodic.status_200,
-            periodic.status_302
-        );
+    if let (Some(status_200), Some(status_302)) = (v.periodic_200, v.periodic_302) {
+        line!(out, "Periodic stats: 200={status_200} 302={status_302}");
         out.push('\n');
     }
 
