@@ -483,3 +483,116 @@ fn json_to_stdout_replaces_the_report() {
     broken.as_object_mut().map(|o| o.remove("histograms"));
     assert!(!schema_validator().is_valid(&broken));
 }
+
+// ----- schedule lag and the self-check -----
+
+#[test]
+fn a_client_that_cannot_keep_the_rate_shows_its_lag_and_fails_the_check() {
+    // Far more arrivals per second than one client can create: each one
+    // starts later than the last, whatever the server does.
+    let server = TestServer::start(Behaviour::Reply(ok_reply("hello")));
+    let result = run(
+        server.port,
+        &[
+            "--num-conns=1000",
+            "--rate=1000000",
+            "--percentiles",
+            "--self-check",
+        ],
+    );
+    assert_eq!(result.status, 3, "{}\n{}", result.stdout, result.stderr);
+    let lag = result.line("Schedule lag percentiles [ms]:");
+    assert!(value_of(lag, "p90") > 1.0, "{lag}");
+    assert!(
+        result
+            .stderr
+            .contains("self-check failed: these results measure the client")
+            && result.stderr.contains("arrivals started late"),
+        "{}",
+        result.stderr
+    );
+    // Measured from the intended start, replies took longer by the lag.
+    let reply = value_of(result.line("Reply time percentiles [ms]:"), "p90");
+    let intended = value_of(
+        result.line("Reply time from intended start percentiles [ms]:"),
+        "p90",
+    );
+    assert!(intended > reply + 1.0, "{reply} vs {intended}");
+}
+
+/// Runs the binary under `prlimit --nofile=N`, if prlimit exists.
+fn run_with_fd_limit(limit: u32, port: u16, extra: &[&str]) -> Option<support::Run> {
+    let prlimit = ["/usr/bin/prlimit", "/bin/prlimit"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())?;
+    let nofile = format!("--nofile={limit}");
+    let server = format!("--port={port}");
+    let child = std::process::Command::new(prlimit)
+        .args([
+            nofile.as_str(),
+            env!("CARGO_BIN_EXE_httperf-rs"),
+            "--server=127.0.0.1",
+        ])
+        .arg(server)
+        .args(extra)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    Some(support::wait_bounded(child, LIMIT))
+}
+
+#[test]
+fn a_client_out_of_descriptors_fails_the_check_only_when_asked() {
+    let server = TestServer::start(Behaviour::DelayedReply(
+        Duration::from_millis(200),
+        ok_reply("slow"),
+    ));
+    let args = ["--num-conns=40", "--rate=400", "--timeout=5"];
+    let Some(plain) = run_with_fd_limit(16, server.port, &args) else {
+        eprintln!("prlimit not found: skipped");
+        return;
+    };
+    assert_eq!(plain.status, 0, "{}", plain.stderr);
+    assert!(
+        plain.count("Errors: fd-unavail", "fd-unavail") > 0,
+        "{}",
+        plain.stdout
+    );
+    // stderr is no terminal here: without --self-check nothing new is said.
+    assert!(!plain.stderr.contains("self-check"), "{}", plain.stderr);
+
+    let mut checked_args = args.to_vec();
+    checked_args.push("--self-check");
+    let checked = run_with_fd_limit(16, server.port, &checked_args).expect("prlimit ran before");
+    assert_eq!(checked.status, 3, "{}", checked.stderr);
+    assert!(
+        checked
+            .stderr
+            .contains("found no free file descriptor (fd-unavail)"),
+        "{}",
+        checked.stderr
+    );
+    // The report itself is the same as without the check.
+    assert!(checked.stdout.contains("\nErrors: fd-unavail"));
+    assert!(!checked.stdout.contains("percentiles"));
+}
+
+#[test]
+fn a_client_that_keeps_up_passes_the_check() {
+    let server = TestServer::start(Behaviour::Reply(ok_reply("hello")));
+    // A shared, busy machine can delay a timer now and then: three tries.
+    let mut last = String::new();
+    for _ in 0..3 {
+        let result = run(
+            server.port,
+            &["--num-conns=20", "--rate=20", "--self-check"],
+        );
+        if result.status == 0 && result.stderr.is_empty() {
+            return;
+        }
+        last = format!("status {}: {}", result.status, result.stderr);
+    }
+    panic!("the check failed three times: {last}");
+}
