@@ -596,3 +596,192 @@ fn a_client_that_keeps_up_passes_the_check() {
     }
     panic!("the check failed three times: {last}");
 }
+
+// ----- --log-requests -----
+
+/// One phout line, split into its 12 columns.
+#[derive(Debug)]
+struct PhoutLine {
+    timestamp_s: f64,
+    tag: String,
+    /// Total, connect, send, latency, receive, event (µs), bytes out, in.
+    numbers: [u64; 8],
+    errno: i64,
+    status: u64,
+}
+
+impl PhoutLine {
+    fn total_us(&self) -> u64 {
+        self.numbers[0]
+    }
+    fn bytes_out(&self) -> u64 {
+        self.numbers[6]
+    }
+    fn bytes_in(&self) -> u64 {
+        self.numbers[7]
+    }
+}
+
+/// Parses a phout file as yandex-tank's reader does: tab-separated, twelve
+/// columns, a float timestamp and integers after the tag.
+fn read_phout(path: &std::path::Path) -> Vec<PhoutLine> {
+    let text = std::fs::read_to_string(path).expect("log written");
+    text.lines()
+        .map(|line| {
+            let columns: Vec<&str> = line.split('\t').collect();
+            assert_eq!(columns.len(), 12, "{line:?}");
+            let int = |i: usize| -> u64 {
+                columns[i]
+                    .parse()
+                    .unwrap_or_else(|_| panic!("column {i} of {line:?}"))
+            };
+            let (whole, millis) = columns[0].split_once('.').expect("timestamp has decimals");
+            assert_eq!(millis.len(), 3, "{line:?}");
+            assert!(whole.parse::<u64>().is_ok(), "{line:?}");
+            PhoutLine {
+                timestamp_s: columns[0].parse().expect("timestamp"),
+                tag: columns[1].to_string(),
+                numbers: std::array::from_fn(|i| int(i + 2)),
+                errno: columns[10].parse().expect("errno"),
+                status: int(11),
+            }
+        })
+        .collect()
+}
+
+fn run_logged(
+    port: u16,
+    name: &str,
+    extra: &[&str],
+) -> (support::Run, Vec<PhoutLine>, serde_json::Value) {
+    let log = temp_path(&format!("{name}.phout"));
+    let json = temp_path(&format!("{name}.json"));
+    let log_option = format!("--log-requests={}", log.display());
+    let json_option = format!("--json={}", json.display());
+    let mut args = extra.to_vec();
+    args.push(&log_option);
+    args.push(&json_option);
+    let result = run(port, &args);
+    let lines = read_phout(&log);
+    let document =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("json")).expect("JSON");
+    let _ = std::fs::remove_file(&log);
+    let _ = std::fs::remove_file(&json);
+    (result, lines, document)
+}
+
+#[test]
+fn the_request_log_adds_up_to_the_report() {
+    let server = TestServer::start(Behaviour::Reply(ok_reply("hello")));
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let (result, lines, doc) = run_logged(
+        server.port,
+        "sum",
+        &["--num-conns=10", "--num-calls=5", "--rate=100"],
+    );
+    assert_eq!(result.status, 0, "{}", result.stderr);
+    let totals = &doc["totals"];
+    assert_eq!(lines.len() as u64, totals["requests"].as_u64().unwrap_or(0));
+    assert_eq!(lines.len(), 50);
+    let out: u64 = lines.iter().map(PhoutLine::bytes_out).sum();
+    let received: u64 = lines.iter().map(PhoutLine::bytes_in).sum();
+    assert_eq!(out, totals["request_bytes"].as_u64().unwrap_or(0));
+    let reply_bytes = [
+        "reply_header_bytes",
+        "reply_content_bytes",
+        "reply_footer_bytes",
+    ]
+    .iter()
+    .filter_map(|key| totals[key].as_u64())
+    .sum::<u64>();
+    assert_eq!(received, reply_bytes);
+    assert!(lines
+        .iter()
+        .all(|l| l.status == 200 && l.errno == 0 && l.tag.is_empty()));
+    // One connect time per connection, on its first call.
+    assert_eq!(lines.iter().filter(|l| l.numbers[1] > 0).count(), 10);
+    for line in &lines {
+        assert!(
+            (before - 1.0..before + 60.0).contains(&line.timestamp_s),
+            "{line:?}"
+        );
+        let parts: u64 = line.numbers[1..5].iter().sum();
+        assert!(parts <= line.total_us() + 4, "{line:?}");
+    }
+}
+
+#[test]
+fn the_request_log_tags_generated_uris_and_session_log_entries() {
+    let server = TestServer::start(Behaviour::Reply(ok_reply("hello")));
+    let (result, lines, _) = run_logged(
+        server.port,
+        "wset",
+        &["--num-conns=1", "--num-calls=6", "--wset=10,0.5"],
+    );
+    assert_eq!(result.status, 0, "{}", result.stderr);
+    let tags: Vec<&str> = lines.iter().map(|l| l.tag.as_str()).collect();
+    assert_eq!(tags, ["0", "1", "1", "2", "2", "3"]);
+
+    let sessions = temp_path("sessions.log");
+    std::fs::write(&sessions, "/a\n  /b\n/c\n\n/d\n").expect("write session log");
+    let option = format!("--wsesslog=2,0,{}", sessions.display());
+    let (result, lines, _) = run_logged(server.port, "wsesslog", &[option.as_str(), "--rate=20"]);
+    let _ = std::fs::remove_file(&sessions);
+    assert_eq!(result.status, 0, "{}", result.stderr);
+    let mut tags: Vec<&str> = lines.iter().map(|l| l.tag.as_str()).collect();
+    tags.sort_unstable();
+    assert_eq!(tags, ["0.0.0", "0.0.1", "0.1.0", "1.0.0"]);
+}
+
+#[test]
+fn the_request_log_records_failures_with_their_errno() {
+    let (result, lines, doc) = run_logged(closed_port(), "refused", &["--num-conns=3"]);
+    assert_eq!(result.status, 0, "{}", result.stderr);
+    assert_eq!(doc["totals"]["errors"]["connrefused"], 3);
+    assert_eq!(lines.len(), 3);
+    assert!(lines.iter().all(|l| l.errno == 111 && l.status == 0));
+
+    let server = TestServer::start(Behaviour::Silent);
+    let (_, lines, doc) = run_logged(server.port, "timeout", &["--num-conns=2", "--timeout=0.2"]);
+    assert_eq!(doc["totals"]["errors"]["client_timo"], 2);
+    assert_eq!(lines.len(), 2);
+    assert!(lines
+        .iter()
+        .all(|l| l.errno == 110 && l.status == 0 && l.bytes_out() > 0));
+}
+
+#[test]
+fn a_full_disk_stops_the_log_but_not_the_report() {
+    if !std::path::Path::new("/dev/full").exists() {
+        return;
+    }
+    let server = TestServer::start(Behaviour::Reply(ok_reply("hello")));
+    let result = run(
+        server.port,
+        &[
+            "--num-conns=400",
+            "--num-calls=10",
+            "--rate=2000",
+            "--log-requests=/dev/full",
+        ],
+    );
+    assert_eq!(result.status, 1, "{}", result.stderr);
+    assert!(
+        result
+            .stdout
+            .contains("Total: connections 400 requests 4000 replies 4000"),
+        "{}",
+        result.stdout
+    );
+    assert_eq!(
+        result
+            .stderr
+            .matches("cannot write the request log /dev/full")
+            .count(),
+        1,
+        "{}",
+        result.stderr
+    );
+}

@@ -212,6 +212,8 @@ pub struct Engine {
     results: Option<Box<Recorder>>,
     /// Schedule lag of the arrival being created (given to its connections).
     arrival_lag_ns: u64,
+    /// The request log's tag for the next call issued.
+    next_call_label: Option<Rc<str>>,
 }
 
 impl Engine {
@@ -252,6 +254,7 @@ impl Engine {
             tls_error_reported: false,
             results: None,
             arrival_lag_ns: 0,
+            next_call_label: None,
         })
     }
 
@@ -422,6 +425,14 @@ impl Engine {
         self.arrival_lag_ns
     }
 
+    /// Tags the next call issued in the request log (`--log-requests`);
+    /// `label` is only called when the log is on.
+    pub fn label_next_call(&mut self, label: impl FnOnce() -> String) {
+        if self.results.as_deref().is_some_and(Recorder::logs_calls) {
+            self.next_call_label = Some(Rc::from(label()));
+        }
+    }
+
     /// A session ended after `age_s` seconds (for the results recorder).
     pub fn session_ended(&mut self, age_s: f64, failed: bool) {
         if let Some(results) = self.results.as_deref_mut() {
@@ -583,7 +594,10 @@ impl Engine {
             reply_print: self.config.print.prints_replies().then(Box::default),
             cookie: None,
             page: self.config.capture_pages.then(Box::default),
-            timing: CallTiming::default(),
+            timing: CallTiming {
+                sent_ns: 0,
+                label: self.next_call_label.take(),
+            },
         };
         self.config.trace(
             1,

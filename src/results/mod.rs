@@ -254,6 +254,11 @@ impl Recorder {
         self.start_wall
     }
 
+    /// `--log-requests` is on (calls get tags).
+    pub fn logs_calls(&self) -> bool {
+        self.phout.is_some()
+    }
+
     /// Progress updates are wanted (the engine arms a 1-second timer).
     pub fn wants_ticks(&self) -> bool {
         self.progress.is_some()

@@ -118,6 +118,8 @@ struct IssuedCall {
     request: Rc<RequestBytes>,
     is_head: bool,
     retries: u32,
+    /// `--wsesslog`: the request log's tag, `session.burst.request` of the file.
+    log_entry: Option<String>,
 }
 
 pub struct SessionWorkload {
@@ -334,6 +336,27 @@ impl SessionWorkload {
         }
     }
 
+    /// `--wsesslog`: which entry of the file the call just taken from the
+    /// session's burst is (session definition, burst, request, from 0).
+    fn log_entry(&self, serial: u64) -> Option<String> {
+        let SessionScript::Log(definitions) = &self.spec.script else {
+            return None;
+        };
+        let session = self.sessions.get(&serial)?;
+        let burst = definitions
+            .get(session.definition)?
+            .bursts
+            .get(session.burst)?;
+        let request = burst
+            .requests
+            .len()
+            .checked_sub(session.pending.len() + 1)?;
+        Some(format!(
+            "{}.{}.{request}",
+            session.definition, session.burst
+        ))
+    }
+
     /// Builds a call's request: `Content-length` for a body, then the
     /// session's cookie as it is now.
     fn build_request(&self, serial: u64, call: &SessionCall) -> Rc<RequestBytes> {
@@ -362,6 +385,7 @@ impl SessionWorkload {
             request,
             is_head,
             retries: 0,
+            log_entry: self.log_entry(serial),
         };
         self.send_on_slot(engine, issued, CallHistory::default());
     }
@@ -387,6 +411,9 @@ impl SessionWorkload {
         self.next_tag += 1;
         session.slots[slot].outstanding.push_back(tag);
         let request = Rc::clone(&issued.request);
+        if let Some(entry) = &issued.log_entry {
+            engine.label_next_call(|| entry.clone());
+        }
         engine.reissue_call(conn, request, issued.is_head, tag, history);
         self.calls.insert(tag, issued);
     }

@@ -37,6 +37,20 @@ impl UriSource {
     pub fn is_generated(&self) -> bool {
         !matches!(self, UriSource::Fixed(_))
     }
+
+    /// The generator's index of the URI last returned: the `--wset` file
+    /// number or the position in the `--wlog` file (from 0).
+    pub fn last_index(&self) -> Option<u64> {
+        match self {
+            UriSource::Fixed(_) => None,
+            UriSource::WorkingSet(set) => Some(set.file),
+            UriSource::Log(log) => Some(
+                log.next
+                    .checked_sub(1)
+                    .unwrap_or(log.uris.len().saturating_sub(1)) as u64,
+            ),
+        }
+    }
 }
 
 /// `--wset=N,X`: walks N files, moving to the next one with probability X per
