@@ -785,3 +785,47 @@ fn a_full_disk_stops_the_log_but_not_the_report() {
         result.stderr
     );
 }
+
+// ----- progress -----
+
+#[test]
+fn a_terminal_gets_a_progress_line_that_is_erased_before_the_report() {
+    let Some(script) = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
+    else {
+        eprintln!("script(1) not found: skipped");
+        return;
+    };
+    let server = TestServer::start(Behaviour::Reply(ok_reply("hello")));
+    // script(1) runs the command on a pseudo-terminal: stderr is a terminal.
+    let command = format!(
+        "{} --server=127.0.0.1 --port={} --num-conns=25 --rate=10",
+        env!("CARGO_BIN_EXE_httperf-rs"),
+        server.port
+    );
+    let child = std::process::Command::new(script)
+        .args(["-qec", &command, "/dev/null"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn script");
+    let result = support::wait_bounded(child, LIMIT);
+    assert_eq!(result.status, 0, "{}", result.stderr);
+    let terminal = result.stdout;
+    let first = terminal.find("\r\x1b[K[").expect("a progress line");
+    assert!(terminal[first..].contains("/2 s] "), "{terminal:?}");
+    assert!(terminal.contains(" conn/s, "), "{terminal:?}");
+    // The last erase comes before the report.
+    let last_erase = terminal.rfind("\r\x1b[K").unwrap_or(0);
+    let report = terminal.find("Total: connections 25").expect("report");
+    assert!(last_erase < report, "{terminal:?}");
+
+    // Without a terminal, and without --progress, nothing of it.
+    let plain = run(server.port, &["--num-conns=25", "--rate=10"]);
+    assert_eq!(plain.stderr, "");
+    let forced = run(server.port, &["--num-conns=25", "--rate=10", "--progress"]);
+    assert!(forced.stderr.contains(" conn/s, "), "{}", forced.stderr);
+    assert!(forced.stderr.ends_with("\r\x1b[K"), "{:?}", forced.stderr);
+}
