@@ -829,3 +829,59 @@ fn a_terminal_gets_a_progress_line_that_is_erased_before_the_report() {
     assert!(forced.stderr.contains(" conn/s, "), "{}", forced.stderr);
     assert!(forced.stderr.ends_with("\r\x1b[K"), "{:?}", forced.stderr);
 }
+
+// ----- memory -----
+
+/// Peak RSS in KiB of one run with every results option on, through
+/// /usr/bin/time; `None` without it.
+fn peak_rss_kib(port: u16, conns: u64, calls: u64) -> Option<u64> {
+    let time = std::path::Path::new("/usr/bin/time");
+    if !time.exists() {
+        return None;
+    }
+    let log = temp_path(&format!("rss-{conns}.phout"));
+    let json = temp_path(&format!("rss-{conns}.json"));
+    let child = std::process::Command::new(time)
+        .args(["-f", "peak-rss-kib %M", env!("CARGO_BIN_EXE_httperf-rs")])
+        .arg("--server=127.0.0.1")
+        .arg(format!("--port={port}"))
+        .arg(format!("--num-conns={conns}"))
+        .arg(format!("--num-calls={calls}"))
+        .args(["--percentiles", "--progress", "--self-check"])
+        .arg(format!("--json={}", json.display()))
+        .arg(format!("--log-requests={}", log.display()))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    let result = support::wait_bounded(child, Duration::from_secs(600));
+    let lines =
+        std::fs::read(&log).map_or(0, |bytes| bytes.iter().filter(|&&b| b == b'\n').count());
+    let _ = std::fs::remove_file(&log);
+    let _ = std::fs::remove_file(&json);
+    assert_eq!(lines as u64, conns * calls, "{}", result.stderr);
+    // The progress line is erased without a newline: time's line follows it.
+    let (_, kib) = result.stderr.rsplit_once("peak-rss-kib ")?;
+    kib.trim().parse().ok()
+}
+
+/// Memory stays flat with every results option on: the peak RSS of
+/// 1,000,000 calls is within 10% of that of 100,000. Takes about a minute:
+/// `cargo test --release --test results -- --ignored memory_is_flat`.
+#[test]
+#[ignore]
+fn memory_is_flat_over_a_million_calls() {
+    let server = TestServer::start(Behaviour::Reply(ok_reply("hello")));
+    if !std::path::Path::new("/usr/bin/time").exists() {
+        eprintln!("/usr/bin/time not found: skipped");
+        return;
+    }
+    let small = peak_rss_kib(server.port, 100, 1000).expect("peak RSS of 100,000 calls");
+    let large = peak_rss_kib(server.port, 1000, 1000).expect("measured before");
+    eprintln!("peak RSS: 100,000 calls {small} KiB, 1,000,000 calls {large} KiB");
+    assert!(
+        (large as f64) <= small as f64 * 1.10,
+        "{small} KiB for 100,000 calls, {large} KiB for 1,000,000"
+    );
+}
