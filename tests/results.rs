@@ -867,7 +867,7 @@ fn peak_rss_kib(port: u16, conns: u64, calls: u64) -> Option<u64> {
 }
 
 /// Memory stays flat with every results option on: the peak RSS of
-/// 1,000,000 calls is within 10% of that of 100,000. Takes about a minute:
+/// 1,000,000 calls is within 10% of that of 100,000. Takes about two minutes:
 /// `cargo test --release --test results -- --ignored memory_is_flat`.
 #[test]
 #[ignore]
