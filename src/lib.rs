@@ -10,7 +10,7 @@
 //! cli                              options, help, echo line
 //! config                           validation, resolution, the run's setup
 //! workload → engine → tls          what to request / sockets and timers / TLS
-//! report → stats → http            the report / counters / HTTP bytes
+//! results → report → stats → http  opt-in results / the report / counters / HTTP bytes
 //! c, sys, files, fmt, output       C library behaviour, libc, files, printf, stdio
 //! ```
 //!
@@ -61,6 +61,7 @@ pub mod files;
 pub mod http;
 pub mod output;
 pub mod report;
+pub mod results;
 pub mod stats;
 pub mod sys;
 pub mod tls;
