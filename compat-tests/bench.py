@@ -14,6 +14,9 @@ Scenarios:
                in sessions of 10 HTTP/1.0 connections (--wsess=200,10,0, --rate 40):
                client CPU seconds per 1,000 TLS connections, and how many
                handshakes the server saw resumed
+  results-cost 20,000 connections at --rate 4000 against nginx: httperf-rs's
+               client CPU seconds with the results options off, with
+               --percentiles --json, with --log-requests, and with all of them
 
 nginx is configured and started with the helpers of servers.py (shared with
 run.py), with higher connection limits.
@@ -251,6 +254,32 @@ def bench_tls_cpu(binary, tmp, nginx_bin):
         stop_process(nginx)
 
 
+def bench_results_cost(binary, port, tmp):
+    """Client CPU of httperf-rs at 4,000 conn/s with the results options off
+    and on (median of three interleaved runs each)."""
+    args = [binary, "--server=127.0.0.1", f"--port={port}", "--uri=/index.html",
+            "--num-conns=20000", "--rate=4000", "--timeout=5"]
+    json_path = os.path.join(tmp, "bench.json")
+    log_path = os.path.join(tmp, "bench.phout")
+    variants = [
+        ("off", []),
+        ("percentiles+json", ["--percentiles", f"--json={json_path}"]),
+        ("log-requests", [f"--log-requests={log_path}"]),
+        ("all", ["--percentiles", f"--json={json_path}", f"--log-requests={log_path}"]),
+    ]
+    cpu = {name: [] for name, _ in variants}
+    for _ in range(3):
+        for name, extra in variants:
+            cpu[name].append(summary(run_client(args + extra))["cpu"])
+    print("\n== results-cost: httperf-rs client CPU, 20000 conns at 4000/s against nginx "
+          "(median of 3)")
+    base = sorted(cpu["off"])[1]
+    for name, _ in variants:
+        median = sorted(cpu[name])[1]
+        change = 100 * (median - base) / base if base > 0 else 0.0
+        print(f"  {name:17s} {median:.2f} s  ({change:+.1f}% vs off)")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=os.environ.get(
@@ -273,6 +302,8 @@ def main():
             bench_keepalive(opts.binary, port)
         if opts.only in ("", "tls-cpu"):
             bench_tls_cpu(opts.binary, tmp, nginx_bin)
+        if opts.only in ("", "results-cost"):
+            bench_results_cost(opts.binary, port, tmp)
     finally:
         stop_process(nginx)
         shutil.rmtree(tmp, ignore_errors=True)

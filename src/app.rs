@@ -3,7 +3,7 @@
 //! engine, print the report. Returns the exit status.
 
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{self, BufWriter, Write};
 
 use crate::cli::{self, Parsed};
 use crate::config;
@@ -11,6 +11,7 @@ use crate::config::WorkloadSpec;
 use crate::engine::Engine;
 use crate::output::{self, Exit};
 use crate::report::{self, ReportOptions};
+use crate::results::output::{self as results_output, RunContext};
 use crate::sys;
 use crate::workload::request::RequestMode;
 use crate::workload::session::SessionWorkload;
@@ -21,6 +22,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
     // not depend on it.
     let _ = sys::ignore_sigpipe();
     let program = cli::program_name(&args);
+    let argv = args.clone();
     let options = match cli::parse(args) {
         Ok(Parsed::Run(options)) => options,
         Ok(Parsed::Help(text)) => {
@@ -28,7 +30,12 @@ pub fn run(args: Vec<OsString>) -> i32 {
         }
         Err(exit) => return exit.finish(),
     };
-    let mut out = output::stdout();
+    // `--json -` keeps stdout for the JSON: what the run prints goes to stderr.
+    let mut out: Box<dyn Write> = if results_output::json_to_stdout(&options.results) {
+        Box::new(BufWriter::new(io::stderr()))
+    } else {
+        Box::new(output::stdout())
+    };
     if options.version {
         // 0.9.0 prints this and keeps going.
         let _ = writeln!(out, "{}", cli::version_line(&options.program));
@@ -40,7 +47,8 @@ pub fn run(args: Vec<OsString>) -> i32 {
             return exit.finish();
         }
     };
-    let _ = out.write_all(&cli::echo_line(&options));
+    let echo_line = cli::echo_line(&options);
+    let _ = out.write_all(&echo_line);
     let _ = out.write_all(b"\n");
     let _ = out.flush();
     let run_config = match config::build(&options, prechecked) {
@@ -54,6 +62,14 @@ pub fn run(args: Vec<OsString>) -> i32 {
             options.program, run_config.open_file_limit
         );
     }
+    let prepared = match results_output::prepare(&options.results, &options.results_shape()) {
+        Ok(prepared) => prepared,
+        Err(message) => {
+            let _ = out.flush();
+            eprintln!("{message}");
+            return 1;
+        }
+    };
     if let Err(error) = sys::install_stop_signals() {
         return Exit::failure_line(format!(
             "{}: cannot handle signals: {error}",
@@ -61,7 +77,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
         ))
         .finish();
     }
-    let engine = match Engine::new(run_config.engine, &mut out) {
+    let mut engine = match Engine::new(run_config.engine, &mut *out) {
         Ok(engine) => engine,
         Err(error) => {
             return Exit::failure_line(format!(
@@ -71,6 +87,9 @@ pub fn run(args: Vec<OsString>) -> i32 {
             .finish();
         }
     };
+    if let Some(recorder) = prepared.recorder {
+        engine.attach_results(recorder);
+    }
     let outcome = match run_config.workload {
         WorkloadSpec::Requests(spec) => {
             let mut workload = RequestMode::new(spec, run_config.uris, run_config.requests);
@@ -86,13 +105,38 @@ pub fn run(args: Vec<OsString>) -> i32 {
             let report_options = ReportOptions {
                 verbose: options.verbose,
             };
-            let _ = out.write_all(report::render(&outcome.summary, &report_options).as_bytes());
-            let _ = out.flush();
+            let finished = match &outcome.results {
+                Some(recorder) => {
+                    let echo_text = String::from_utf8_lossy(&echo_line);
+                    let context = RunContext {
+                        shape: options.results_shape(),
+                        args: &argv,
+                        echo_line: &echo_text,
+                    };
+                    results_output::finish(recorder, &outcome.summary, &context, prepared.json_file)
+                }
+                None => results_output::Finished::default(),
+            };
+            match &finished.json_for_stdout {
+                Some(json) => {
+                    let _ = out.flush();
+                    output::print_bytes(json.as_bytes());
+                }
+                None => {
+                    let report = report::render(&outcome.summary, &report_options);
+                    let _ = out.write_all(report.as_bytes());
+                    let _ = out.write_all(finished.report_text.as_bytes());
+                    let _ = out.flush();
+                }
+            }
             drop(outcome.open_connections);
+            eprint!("{}", finished.stderr);
             // The report could not be delivered: say so instead of exiting 0.
             match output::stdout_failure_message(&options.program) {
-                Some(message) => Exit::failure_line(message).finish(),
-                None => 0,
+                Some(message) => Exit::failure_line(message)
+                    .finish()
+                    .max(finished.exit_status),
+                None => finished.exit_status,
             }
         }
         Err(error) => Exit::failure_line(format!(

@@ -10,7 +10,7 @@
 //! cli                              options, help, echo line
 //! config                           validation, resolution, the run's setup
 //! workload → engine → tls          what to request / sockets and timers / TLS
-//! report → stats → http            the report / counters / HTTP bytes
+//! results → report → stats → http  opt-in results / the report / counters / HTTP bytes
 //! c, sys, files, fmt, output       C library behaviour, libc, files, printf, stdio
 //! ```
 //!
@@ -59,7 +59,7 @@ macro_rules! eprintln {
 compile_error!("httperf-rs runs on Linux only: its event loop is built on epoll and timerfd");
 
 pub mod app;
-pub(crate) mod c;
+pub mod c;
 pub mod cli;
 pub mod config;
 pub(crate) mod engine;
@@ -67,6 +67,7 @@ pub(crate) mod files;
 pub mod http;
 pub mod output;
 pub mod report;
+pub mod results;
 pub mod stats;
 pub(crate) mod sys;
 pub(crate) mod tls;

@@ -4,7 +4,7 @@
 
 /// glibc `%.<prec>f`. Any NaN prints as `-nan`: the NaNs httperf's arithmetic
 /// produces on x86-64 (0/0, sqrt of a negative) carry the sign bit.
-pub(crate) fn fixed(value: f64, prec: usize) -> String {
+pub fn fixed(value: f64, prec: usize) -> String {
     if value.is_nan() {
         return "-nan".to_string();
     }

@@ -87,6 +87,10 @@ pub struct Scanner<'a> {
     /// Stop at the first non-option (`POSIXLY_CORRECT`).
     posix: bool,
     finished: bool,
+    /// Table entries from this index on are httperf-rs's own options: an
+    /// abbreviation only reaches them when it matches no httperf option, so
+    /// they change no httperf abbreviation or ambiguity message.
+    own_from: usize,
 }
 
 impl<'a> Scanner<'a> {
@@ -104,7 +108,14 @@ impl<'a> Scanner<'a> {
             cluster: None,
             posix,
             finished: false,
+            own_from: usize::MAX,
         }
+    }
+
+    /// Marks the table entries from `index` on as the program's own options.
+    pub fn own_options_from(mut self, index: usize) -> Self {
+        self.own_from = index;
+        self
     }
 
     fn error(&mut self, message: String) -> Option<Event> {
@@ -156,9 +167,16 @@ impl<'a> Scanner<'a> {
         let index = match exact {
             Some(index) => index,
             None => {
-                let candidates: Vec<usize> = (0..self.table.len())
-                    .filter(|&i| self.table[i].long.as_bytes().starts_with(name))
-                    .collect();
+                let matching = |range: std::ops::Range<usize>| -> Vec<usize> {
+                    range
+                        .filter(|&i| self.table[i].long.as_bytes().starts_with(name))
+                        .collect()
+                };
+                let split = self.own_from.min(self.table.len());
+                let mut candidates = matching(0..split);
+                if candidates.is_empty() {
+                    candidates = matching(split..self.table.len());
+                }
                 match candidates.as_slice() {
                     [] => {
                         let shown = lossy(&body).into_owned();

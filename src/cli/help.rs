@@ -26,6 +26,8 @@ const SYNOPSIS_EXTENSIONS: &str = "\t[--period vT1,D1[,T2,D2]...[,Tn,Dn]] [--wse
 \t[--ssl-verify [yes|no]] [--ssl-protocol S] [--tls-server-name S]
 \t[--use-timer-cache] [-n|--periodic-stats]
 \t[--generate-completions bash|zsh|fish]
+\t[--percentiles [=LIST]] [--json file|-] [--log-requests file]
+\t[--self-check] [--progress]
 ";
 
 /// The usage synopsis without the "Usage: " label: `program`, then the

@@ -11,8 +11,14 @@ use clap_mangen::Man;
 
 /// Hand-written sections after OPTIONS, in page order: (heading, roff body).
 /// A fragment holds only the body; it must not contain `.SH` or `.TH`.
-pub const SECTIONS: [(&str, &str); 7] = [
+pub const SECTIONS: [(&str, &str); 10] = [
     ("OUTPUT", include_str!("../../man/output.roff")),
+    (
+        "PERCENTILES AND COORDINATED OMISSION",
+        include_str!("../../man/percentiles.roff"),
+    ),
+    ("JSON OUTPUT", include_str!("../../man/json.roff")),
+    ("REQUEST LOG", include_str!("../../man/request-log.roff")),
     (
         "CHOOSING TIMEOUT VALUES",
         include_str!("../../man/timeouts.roff"),

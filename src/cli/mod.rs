@@ -94,6 +94,15 @@ fn option_table() -> &'static [OptSpec] {
     })
 }
 
+/// The number of httperf's options at the start of the table; the rest
+/// are httperf-rs's own.
+fn httperf_option_count() -> usize {
+    option_table()
+        .iter()
+        .position(|o| o.long == "wset")
+        .map_or(0, |wset| wset + 1)
+}
+
 /// Parse state besides the options themselves.
 struct State {
     options: Options,
@@ -172,7 +181,8 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed, Exit> {
     let posix = std::env::var_os("POSIXLY_CORRECT").is_some();
     let table = option_table();
     let definitions = table::definitions();
-    for event in Scanner::new(table, &args, posix) {
+    let scanner = Scanner::new(table, &args, posix).own_options_from(httperf_option_count());
+    for event in scanner {
         match event {
             Event::Opt { index, value } => {
                 let apply = definitions[index].apply;
@@ -208,7 +218,7 @@ mod tests {
             session-cookies ssl ssl-ciphers tls-server-name ssl-no-reuse ssl-certificate ssl-key \
             ssl-verify ssl-ca-file ssl-ca-path ssl-protocol think-timeout timeout use-timer-cache \
             verbose version periodic-stats wlog wsess wsesslog wsesspage wset \
-            generate-completions";
+            generate-completions percentiles json log-requests self-check progress";
         assert_eq!(names, master.split_whitespace().collect::<Vec<_>>());
         let shorts: Vec<(char, &str)> = option_table()
             .iter()
@@ -229,29 +239,53 @@ mod tests {
             .filter(|o| o.arg == ArgKind::Optional)
             .map(|o| o.long.as_str())
             .collect();
-        assert_eq!(optional, ["print-reply", "print-request", "ssl-verify"]);
+        assert_eq!(
+            optional,
+            ["print-reply", "print-request", "ssl-verify", "percentiles"]
+        );
     }
 
     #[test]
     fn own_options_change_no_abbreviation_of_httperfs() {
-        // Options after master's last one (wset) are httperf-rs's own: no
-        // prefix of theirs may also be a prefix of an httperf option, or an
-        // abbreviation that used to be unique (or its ambiguity message)
-        // would change.
+        // Every prefix of every option name, scanned with httperf's options
+        // alone and with the whole table, must mean the same httperf option
+        // or give the same message: own options only take prefixes that
+        // match no httperf option.
         let table = option_table();
-        let split = table.iter().position(|o| o.long == "wset").unwrap_or(0) + 1;
-        let (httperf, own) = table.split_at(split);
-        for mine in own {
-            for theirs in httperf {
-                assert_ne!(
-                    mine.long.chars().next(),
-                    theirs.long.chars().next(),
-                    "--{} shares a prefix with --{}",
-                    mine.long,
-                    theirs.long
-                );
+        let split = httperf_option_count();
+        assert_eq!(table[split - 1].long, "wset");
+        let httperf = &table[..split];
+        let scan = |table: &[OptSpec], own_from: usize, arg: &str| -> String {
+            let args = vec![OsString::from("p"), OsString::from(arg)];
+            let mut scanner = Scanner::new(table, &args, false).own_options_from(own_from);
+            match scanner.next() {
+                Some(Event::Opt { index, .. }) => table[index].long.clone(),
+                Some(Event::Error(message)) => message,
+                None => String::new(),
+            }
+        };
+        for option in table {
+            for end in 1..=option.long.len() {
+                let arg = format!("--{}=1", &option.long[..end]);
+                let alone = scan(httperf, usize::MAX, &arg);
+                let whole = scan(table, split, &arg);
+                if alone.starts_with("p: unrecognized option") {
+                    // Only a prefix no httperf option has may reach an own one.
+                    let reaches_own = table[split..]
+                        .iter()
+                        .any(|o| whole == o.long || whole.contains(&format!("'--{}'", o.long)));
+                    assert!(
+                        reaches_own || whole == alone,
+                        "{arg}: {alone} became {whole}"
+                    );
+                } else {
+                    assert_eq!(alone, whole, "{arg} changed meaning");
+                }
             }
         }
+        assert_eq!(scan(table, split, "--perc"), "percentiles");
+        assert_eq!(scan(table, split, "--self"), "self-check");
+        assert_eq!(scan(table, split, "--pro"), "progress");
     }
 
     #[test]
@@ -302,6 +336,7 @@ mod tests {
                 "wset" => "1,0",
                 "http-version" => "1.0",
                 "generate-completions" => "bash",
+                "percentiles" => "50,99",
                 _ => "1",
             };
             let value = (spec.arg != ArgKind::None).then(|| OsString::from(value));

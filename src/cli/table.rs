@@ -16,6 +16,7 @@ use clap::{Arg, ArgAction, ValueHint};
 
 use super::values::{self, SessionOption};
 use super::{check, completions, help_text, require, version_line, Exit, Parsed, State};
+use crate::results::{histograms, JsonTarget};
 
 /// What an option does once the scanner found it: update the parse state,
 /// or end parsing early with `Ok(Some(_))` (`--help`).
@@ -99,9 +100,10 @@ fn optional_valued(
 }
 
 /// Every option, in the option-table order of upstream master (the order
-/// getopt lists ambiguous candidates in), then httperf-rs's own options. Their
-/// names start with letters no httperf option starts with, so they change no
-/// existing abbreviation or ambiguity message.
+/// getopt lists ambiguous candidates in), then httperf-rs's own options. An
+/// abbreviation reaches one of those only when it matches no httperf option
+/// (`Scanner::own_options_from`), so they change no existing abbreviation or
+/// ambiguity message.
 pub(super) fn definitions() -> Vec<OptionDef> {
     vec![
         option(
@@ -967,6 +969,97 @@ pub(super) fn definitions() -> Vec<OptionDef> {
                 let script = completions::script(arg, &st.options.program);
                 let message = format!("illegal completion shell {arg} (use bash, zsh or fish)");
                 Ok(Some(Parsed::Help(require(st, script, message)?)))
+            },
+        ),
+        option(
+            optional_valued(
+                "percentiles",
+                "LIST",
+                "Print latency percentiles after the report",
+                "After the report, print one line per measure with its percentiles and \
+                 maximum in milliseconds, from HDR histograms (microsecond resolution, 3 \
+                 significant digits): connect time, response time, transfer time, reply \
+                 time, connection lifetime, and with --rate or --period the reply time \
+                 from the intended start and the schedule lag, and session lifetime for \
+                 session workloads. LIST is a comma-separated list of percentiles \
+                 (default 50,90,99,99.9,99.99). See PERCENTILES AND COORDINATED \
+                 OMISSION. (httperf-rs option.)",
+            ),
+            |st, v| {
+                st.options.results.percentiles = Some(match v.given.as_deref() {
+                    None => histograms::DEFAULT_PERCENTILES.to_vec(),
+                    Some(list) => check(st, histograms::parse_percentile_list(list))?,
+                });
+                Ok(None)
+            },
+        ),
+        option(
+            valued(
+                "json",
+                "FILE",
+                "Write the whole result as JSON to FILE (- for stdout)",
+                "Write every value of the report, the raw sums behind it, counts per \
+                 status code and per errno, percentiles, HDR histograms and a per-second \
+                 time series as one JSON document to FILE. With - the JSON goes to \
+                 standard output instead of the report, and what the run would print on \
+                 standard output goes to standard error. See JSON OUTPUT. (httperf-rs \
+                 option.)",
+            )
+            .value_hint(ValueHint::FilePath),
+            |st, v| {
+                st.options.results.json = Some(if v.raw == b"-" {
+                    JsonTarget::Stdout
+                } else {
+                    JsonTarget::File(v.path())
+                });
+                Ok(None)
+            },
+        ),
+        option(
+            valued(
+                "log-requests",
+                "FILE",
+                "Log one line per call to FILE in Phantom's phout format",
+                "Write one tab-separated line per call (completed or not) to FILE in \
+                 Yandex Phantom's phout layout, which yandex-tank reads. See REQUEST \
+                 LOG. (httperf-rs option.)",
+            )
+            .value_hint(ValueHint::FilePath),
+            |st, v| {
+                st.options.results.log_requests = Some(v.path());
+                Ok(None)
+            },
+        ),
+        option(
+            flag(
+                "self-check",
+                "Fail when the results measure the client, not the server",
+                "Check that the client kept up: scheduled arrivals did not start late \
+                 (90th percentile schedule lag at most the larger of 1 ms and 10% of the \
+                 mean inter-arrival time) and no connection failed for lack of client \
+                 descriptors, ports or file-table room (fd-unavail, addrunavail, \
+                 ftab-full). When it fails, say why on standard error and exit with \
+                 status 3. Without this option the explanation is printed only when \
+                 standard error is a terminal. (httperf-rs option.)",
+            ),
+            |st, _| {
+                st.options.results.self_check = true;
+                Ok(None)
+            },
+        ),
+        option(
+            flag(
+                "progress",
+                "Show a live status line on standard error",
+                "Once a second, rewrite a status line on standard error: elapsed and \
+                 expected time, connections and replies per second, errors, and the 99th \
+                 percentile reply time of the last second; it is erased before the \
+                 report. It is shown anyway when standard error is a terminal. \
+                 (httperf-rs option.)",
+            ),
+            |st, _| {
+                st.options.results.progress = true;
+                Ok(None)
             },
         ),
     ]

@@ -115,6 +115,8 @@ pub struct Options {
     pub wsesslog: Option<SessionLogSpec>,
     pub wsesspage: Option<SessionSpec>,
     pub wset: Option<WorkingSetSpec>,
+    /// httperf-rs's results options (`--percentiles`, `--json`, ...).
+    pub results: crate::results::ResultsOptions,
 }
 
 impl Options {
@@ -175,6 +177,7 @@ impl Options {
             wsesslog: None,
             wsesspage: None,
             wset: None,
+            results: crate::results::ResultsOptions::default(),
         }
     }
 
@@ -191,5 +194,39 @@ impl Options {
     /// True when any session workload (`--wsess`, `--wsesslog`, `--wsesspage`) was given.
     pub fn has_session_workload(&self) -> bool {
         self.wsess.is_some() || self.wsesslog.is_some() || self.wsesspage.is_some()
+    }
+
+    /// Arrivals per second when they follow a schedule (`--rate`/`--period`).
+    pub fn scheduled_rate_per_s(&self) -> Option<f64> {
+        let rate = self.rate.rate_per_s;
+        (rate > 0.0 && rate.is_finite()).then_some(rate)
+    }
+
+    /// How long the test should take, when that is known (0 otherwise).
+    pub fn expected_duration_s(&self) -> f64 {
+        if self.runtime_s > 0.0 {
+            return self.runtime_s;
+        }
+        let units = if let Some(spec) = &self.wsess {
+            f64::from(spec.sessions)
+        } else if let Some(spec) = &self.wsesspage {
+            f64::from(spec.sessions)
+        } else if let Some(spec) = &self.wsesslog {
+            f64::from(spec.sessions)
+        } else {
+            f64::from(self.num_conns.max(0))
+        };
+        self.scheduled_rate_per_s().map_or(0.0, |rate| units / rate)
+    }
+
+    /// What the results options need to know of the other options.
+    pub fn results_shape(&self) -> crate::results::output::RunShape<'_> {
+        crate::results::output::RunShape {
+            program: &self.program,
+            rate_per_s: self.scheduled_rate_per_s(),
+            sessions: self.has_session_workload(),
+            expected_s: self.expected_duration_s(),
+            verbose: self.verbose,
+        }
     }
 }

@@ -31,6 +31,9 @@ impl Engine<'_> {
             self.stop_ns = Some(self.clock.now_ns());
             let line = report::burst_line(self.stats.max_connect_burst());
             self.print_line(&line);
+            if let Some(results) = self.results.as_deref_mut() {
+                results.test_ended(self.stats.max_connect_burst());
+            }
         }
     }
 
@@ -94,6 +97,9 @@ impl Engine<'_> {
         };
         self.stats.conn_connecting();
         let connect_start_ns = self.clock.now_ns();
+        if let Some(results) = self.results.as_deref_mut() {
+            results.conn_issued(connect_start_ns);
+        }
         let local_ip = self.next_local_addr();
         let connect = if self.config.hog {
             socket::connect_from_hog_port(&socket, server, local_ip, &mut self.ports)
@@ -163,6 +169,10 @@ impl Engine<'_> {
             hog_port,
             unclaimed: Vec::new(),
             deferred_read: None,
+            timing: ConnTiming {
+                arrival_lag_ns: self.arrival_lag_ns,
+                ..ConnTiming::default()
+            },
         });
         self.config.trace(
             1,
@@ -221,6 +231,10 @@ impl Engine<'_> {
             reply_print: self.config.print.prints_replies().then(Box::default),
             cookie: None,
             page: self.config.capture_pages.then(Box::default),
+            timing: CallTiming {
+                sent_ns: 0,
+                label: self.next_call_label.take(),
+            },
         };
         self.config.trace(
             1,
@@ -246,6 +260,47 @@ impl Engine<'_> {
             self.rearm_watchdog(conn.key);
         }
         Some(id)
+    }
+
+    /// Creates a scheduled arrival (connection or session) that was due at
+    /// `scheduled_s` seconds since the start: its schedule lag is recorded,
+    /// and the connections `create` opens carry it.
+    pub fn arrival<R>(&mut self, scheduled_s: f64, create: impl FnOnce(&mut Self) -> R) -> R {
+        let due_ns = self.start_ns + seconds_to_ns(scheduled_s);
+        let lag_ns = self.clock.now_ns().saturating_sub(due_ns);
+        if let Some(results) = self.results.as_deref_mut() {
+            results.arrival(lag_ns);
+        }
+        self.with_arrival_lag(lag_ns, create)
+    }
+
+    /// Runs `f` with connections opened by it carrying `lag_ns` as the
+    /// schedule lag of their arrival (a session's later connections).
+    pub fn with_arrival_lag<R>(&mut self, lag_ns: u64, f: impl FnOnce(&mut Self) -> R) -> R {
+        let outer = std::mem::replace(&mut self.arrival_lag_ns, lag_ns);
+        let result = f(self);
+        self.arrival_lag_ns = outer;
+        result
+    }
+
+    /// The schedule lag of the arrival being created.
+    pub fn arrival_lag_ns(&self) -> u64 {
+        self.arrival_lag_ns
+    }
+
+    /// Tags the next call issued in the request log (`--log-requests`);
+    /// `label` is only called when the log is on.
+    pub fn label_next_call(&mut self, label: impl FnOnce() -> String) {
+        if self.results.as_deref().is_some_and(Recorder::logs_calls) {
+            self.next_call_label = Some(Rc::from(label()));
+        }
+    }
+
+    /// A session ended after `age_s` seconds (for the results recorder).
+    pub fn session_ended(&mut self, age_s: f64, failed: bool) {
+        if let Some(results) = self.results.as_deref_mut() {
+            results.session_ended(age_s, failed);
+        }
     }
 
     /// Closes a connection on the client's initiative (FIN, or RST with
@@ -312,5 +367,24 @@ impl Actions for Engine<'_> {
     }
     fn close_connection(&mut self, conn: ConnId) {
         Engine::close_connection(self, conn)
+    }
+    fn arrival(
+        &mut self,
+        scheduled_s: f64,
+        create: &mut dyn FnMut(&mut dyn Actions) -> bool,
+    ) -> bool {
+        Engine::arrival(self, scheduled_s, |engine| create(engine))
+    }
+    fn arrival_lag_ns(&self) -> u64 {
+        Engine::arrival_lag_ns(self)
+    }
+    fn open_connection_with_lag(&mut self, arrival_lag_ns: u64) -> ConnId {
+        self.with_arrival_lag(arrival_lag_ns, Engine::open_connection)
+    }
+    fn label_next_call(&mut self, label: &dyn Fn() -> String) {
+        Engine::label_next_call(self, label)
+    }
+    fn session_ended(&mut self, age_s: f64, failed: bool) {
+        Engine::session_ended(self, age_s, failed)
     }
 }

@@ -157,6 +157,25 @@ pub trait Actions {
     /// Closes a connection on the client's initiative; unknown or already
     /// closed connections are ignored.
     fn close_connection(&mut self, conn: ConnId);
+    /// Creates a scheduled arrival (connection or session) that was due at
+    /// `scheduled_s` seconds since the start: its schedule lag is recorded,
+    /// and the connections `create` opens carry it. Returns what `create`
+    /// returns (false once no more arrivals are wanted).
+    fn arrival(
+        &mut self,
+        scheduled_s: f64,
+        create: &mut dyn FnMut(&mut dyn Actions) -> bool,
+    ) -> bool;
+    /// The schedule lag of the arrival being created, in nanoseconds.
+    fn arrival_lag_ns(&self) -> u64;
+    /// `open_connection` for a later connection of an arrival (a session's)
+    /// that carries the arrival's schedule lag `arrival_lag_ns`.
+    fn open_connection_with_lag(&mut self, arrival_lag_ns: u64) -> ConnId;
+    /// Tags the next call issued in the request log (`--log-requests`);
+    /// `label` is only called when the log is on.
+    fn label_next_call(&mut self, label: &dyn Fn() -> String);
+    /// A session ended after `age_s` seconds (for the results recorder).
+    fn session_ended(&mut self, age_s: f64, failed: bool);
 }
 
 /// Where the engine reads the time: the monotonic clock in a run, a clock

@@ -41,9 +41,21 @@ pub struct Call {
     pub cookie: Option<Vec<u8>>,
     /// What the reply links to (`--wsesspage`).
     pub page: Option<Box<crate::engine::PageCapture>>,
+    /// What `--percentiles`, `--json` and `--log-requests` need to know.
+    pub timing: crate::results::CallTiming,
 }
 
 impl Call {
+    /// What the results recorder reads of the call.
+    pub fn results_facts(&self) -> crate::results::CallFacts<'_> {
+        crate::results::CallFacts {
+            send_start_ns: self.send_start_ns,
+            recv_start_ns: self.recv_start_ns,
+            bytes_out: self.bytes_written_total,
+            timing: &self.timing,
+        }
+    }
+
     pub fn request_len(&self) -> usize {
         self.request.head.len() + self.request.body.len()
     }
@@ -83,6 +95,8 @@ pub struct Conn {
     /// Reading stopped with input waiting (and whether the peer had closed):
     /// the socket's edge has fired, so the next call resumes it.
     pub deferred_read: Option<bool>,
+    /// What `--percentiles`, `--json` and `--log-requests` need to know.
+    pub timing: crate::results::ConnTiming,
 }
 
 impl Conn {

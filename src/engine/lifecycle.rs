@@ -53,6 +53,9 @@ impl Engine<'_> {
             eprintln!("{}.{message}", self.config.program);
         }
         self.count_failure(error.errno);
+        if let Some(results) = self.results.as_deref_mut() {
+            results.conn_failed_unplaced(self.clock.now_ns(), error.errno);
+        }
         self.notices.push_back(Notice::ConnClosed {
             conn: id,
             reason: CloseReason::Failed { errno: error.errno },
@@ -86,6 +89,17 @@ impl Engine<'_> {
             self.ports.release(port);
         }
         let now = self.clock.now_ns();
+        if let Some(results) = self.results.as_deref_mut() {
+            let calls: Vec<_> = (conn.recv_queue.iter())
+                .chain(&conn.send_queue)
+                .map(Call::results_facts)
+                .collect();
+            let facts = ConnFacts {
+                connect_start_ns: conn.connect_start_ns,
+                timing: &mut conn.timing,
+            };
+            results.conn_closed(now, facts, &calls, close_cause(reason));
+        }
         let lifetime_s = now.saturating_sub(conn.connect_start_ns) as f64 / NS_PER_S;
         self.notices.push_back(Notice::ConnClosed {
             conn: id,
@@ -107,6 +121,18 @@ impl Engine<'_> {
         (id, delivered_reply, lifetime_s): (ConnId, bool, f64),
     ) {
         self.stats.conn_destroyed(delivered_reply, lifetime_s);
+        if let Some(results) = self.results.as_deref_mut() {
+            results.conn_destroyed(delivered_reply, lifetime_s);
+        }
         self.notices.push_back(Notice::ConnDestroyed(id));
+    }
+}
+
+/// The recorder's view of why a connection went away.
+fn close_cause(reason: CloseReason) -> CloseCause {
+    match reason {
+        CloseReason::Client => CloseCause::Client,
+        CloseReason::Failed { errno } => CloseCause::Failed { errno },
+        CloseReason::TimedOut => CloseCause::TimedOut,
     }
 }

@@ -28,6 +28,7 @@ use slab::Slab;
 use crate::http::request::RequestBytes;
 use crate::http::response::ReplyParser;
 use crate::report;
+use crate::results::{CallTiming, CloseCause, ConnFacts, ConnTiming, Recorder};
 use crate::stats::basic::BasicStats;
 use crate::stats::print::PrintSelection;
 use crate::stats::summary::Summary;
@@ -99,6 +100,8 @@ pub struct RunOutcome {
     pub summary: Summary,
     /// The connections still open when the test ended.
     pub open_connections: OpenConnections,
+    /// The results recorder, when one was attached.
+    pub results: Option<Box<Recorder>>,
 }
 
 /// Connections the test abandoned when it ended, as httperf does: dropping
@@ -141,6 +144,12 @@ pub struct Engine<'out> {
     read_buffer: Vec<u8>,
     /// The first TLS failure has been described on stderr.
     tls_error_reported: bool,
+    /// The results options' recorder (none without them).
+    results: Option<Box<Recorder>>,
+    /// Schedule lag of the arrival being created (given to its connections).
+    arrival_lag_ns: u64,
+    /// The request log's tag for the next call issued.
+    next_call_label: Option<Rc<str>>,
 }
 
 impl<'out> Engine<'out> {
@@ -198,7 +207,15 @@ impl<'out> Engine<'out> {
             pending_destroys: Vec::new(),
             read_buffer: vec![0; READ_BUFFER_BYTES],
             tls_error_reported: false,
+            results: None,
+            arrival_lag_ns: 0,
+            next_call_label: None,
         })
+    }
+
+    /// Feeds the run's events to `recorder` as well.
+    pub fn attach_results(&mut self, recorder: Box<Recorder>) {
+        self.results = Some(recorder);
     }
 
     /// Runs the test to its end and returns the collected data.
@@ -218,6 +235,13 @@ impl<'out> Engine<'out> {
             let at = self.start_ns + seconds_to_ns(self.config.runtime_s);
             self.timers.push(at, Timer::Runtime);
             self.runtime_end_ns = Some(at);
+        }
+        if let Some(results) = self.results.as_deref_mut() {
+            results.begin(self.start_ns);
+            if results.wants_ticks() {
+                let at = self.start_ns + seconds_to_ns(1.0);
+                self.timers.push(at, Timer::Results);
+            }
         }
         workload.start(&mut self);
         self.settle(workload);
@@ -261,6 +285,9 @@ impl<'out> Engine<'out> {
         let stop_ns = self.stop_ns.unwrap_or_else(|| self.clock.now_ns());
         let (user_end, system_end) = sys::cpu_times_s();
         let duration_s = stop_ns.saturating_sub(self.start_ns) as f64 / NS_PER_S;
+        if let Some(results) = self.results.as_deref_mut() {
+            results.end(stop_ns);
+        }
         let mut summary = self.stats.finish(
             duration_s,
             user_end - self.cpu_at_start.0,
@@ -272,6 +299,7 @@ impl<'out> Engine<'out> {
             open_connections: OpenConnections {
                 _conns: std::mem::take(&mut self.conns),
             },
+            results: self.results.take(),
         })
     }
 
@@ -346,6 +374,9 @@ impl<'out> Engine<'out> {
                         self.config
                             .trace(1, format_args!("connection {conn_serial} timed out"));
                         self.stats.conn_timeout();
+                        if let Some(results) = self.results.as_deref_mut() {
+                            results.conn_timed_out(now);
+                        }
                         self.destroy(key, CloseReason::TimedOut);
                     }
                 }
@@ -353,6 +384,7 @@ impl<'out> Engine<'out> {
                 Timer::Sample => self.take_sample(workload),
                 Timer::Runtime => self.end_test(),
                 Timer::Periodic => self.print_periodic(),
+                Timer::Results => self.tick_results(),
             }
             self.settle(workload);
         }
@@ -382,6 +414,14 @@ impl<'out> Engine<'out> {
         );
         self.print_line(&line);
         self.timers.push(now + seconds_to_ns(1.0), Timer::Periodic);
+    }
+
+    fn tick_results(&mut self) {
+        let now = self.clock.now_ns();
+        if let Some(results) = self.results.as_deref_mut() {
+            results.tick(now);
+            self.timers.push(now + seconds_to_ns(1.0), Timer::Results);
+        }
     }
 
     fn secs_since_start(&self, ns: u64) -> f64 {

@@ -19,6 +19,8 @@ pub enum Timer {
     Runtime,
     /// \[master\] `--periodic-stats` one-second line.
     Periodic,
+    /// The results recorder's one-second tick (the progress line).
+    Results,
 }
 
 /// Min-heap of `(deadline_ns, sequence, timer)`; the sequence keeps equal

@@ -7,7 +7,7 @@ use std::io::{self, IoSlice};
 use super::conn::{Call, Conn, ConnState};
 use super::sink::{ParseSink, ReplyPrinter};
 use super::timers::Timer;
-use super::{seconds_to_ns, CallHistory, Engine, Notice, NS_PER_S};
+use super::{seconds_to_ns, CallHistory, ConnFacts, Engine, Notice, NS_PER_S};
 use crate::http::response::EofOutcome;
 use crate::stats::basic::CompletedReply;
 use crate::stats::print;
@@ -143,6 +143,11 @@ impl Engine<'_> {
         let now = self.clock.now_ns();
         let connect_s = now.saturating_sub(self.conns[key].connect_start_ns) as f64 / NS_PER_S;
         self.stats.conn_connected(connect_s);
+        if let Some(results) = self.results.as_deref_mut() {
+            let connect_ns = now.saturating_sub(self.conns[key].connect_start_ns);
+            self.conns[key].timing.connect_ns = connect_ns;
+            results.connected(connect_ns);
+        }
     }
 
     pub(super) fn mark_connected(&mut self, key: usize) {
@@ -241,6 +246,10 @@ impl Engine<'_> {
             return;
         };
         self.stats.request_sent(call.bytes_written_total);
+        if let Some(results) = self.results.as_deref_mut() {
+            call.timing.sent_ns = now;
+            results.request_sent(now, call.bytes_written_total);
+        }
         call.deadline_ns = reply_deadline;
         let answered = call.parser.is_complete();
         conn.recv_queue.push_back(call);
@@ -351,6 +360,9 @@ impl Engine<'_> {
                 call.recv_start_ns = now;
                 let response_s = now.saturating_sub(call.send_start_ns) as f64 / NS_PER_S;
                 self.stats.reply_started(response_s, status);
+                if let Some(results) = self.results.as_deref_mut() {
+                    results.reply_started(now.saturating_sub(call.send_start_ns));
+                }
             }
             for warning in &warnings {
                 eprintln!("{}", warning.render(&self.config.program));
@@ -417,6 +429,15 @@ impl Engine<'_> {
             call.parser.content_bytes(),
             call.parser.footer_bytes(),
         );
+        if let Some(results) = self.results.as_deref_mut() {
+            let conn = &mut self.conns[key];
+            let facts = ConnFacts {
+                connect_start_ns: conn.connect_start_ns,
+                timing: &mut conn.timing,
+            };
+            let total = bytes.0 + bytes.1 + bytes.2;
+            results.reply_done(now, facts, call.results_facts(), status, total);
+        }
         if let Some(state) = call.reply_print.as_deref_mut() {
             state.finish(&mut *self.out, call.id, bytes);
         }

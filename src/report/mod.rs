@@ -6,6 +6,9 @@ mod basic;
 mod formulas;
 mod session;
 
+pub use basic::{values as basic_values, BasicValues};
+pub use session::{values as session_values, SessionValues};
+
 use crate::c::printf::{fixed, fixed_left};
 use crate::stats::summary::Summary;
 

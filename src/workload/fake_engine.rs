@@ -38,6 +38,15 @@ pub struct FakeEngine {
     pub verbose: u32,
     pub running: bool,
     pub actions: Vec<Action>,
+    /// The results hooks, kept apart from `actions`: the due time of each
+    /// arrival, the request-log tag given to each call that had one, and
+    /// `(age_s, failed)` of each ended session.
+    pub arrivals: Vec<f64>,
+    pub call_labels: Vec<String>,
+    pub sessions_ended: Vec<(f64, bool)>,
+    /// The schedule lag of each connection opened (0 outside an arrival).
+    pub conn_lags_ns: Vec<u64>,
+    arrival_lag_ns: u64,
     /// Every connection opened, in order.
     opened: Vec<ConnId>,
     /// Connections open now (not closed by the workload or `fail`).
@@ -52,6 +61,11 @@ impl FakeEngine {
             verbose: 0,
             running: true,
             actions: Vec::new(),
+            arrivals: Vec::new(),
+            call_labels: Vec::new(),
+            sessions_ended: Vec::new(),
+            conn_lags_ns: Vec::new(),
+            arrival_lag_ns: 0,
             opened: Vec::new(),
             live: Vec::new(),
             next_call: 0,
@@ -138,6 +152,7 @@ impl Actions for FakeEngine {
         self.opened.push(conn);
         self.live.push(conn);
         self.actions.push(Action::Open(self.opened.len() - 1));
+        self.conn_lags_ns.push(self.arrival_lag_ns);
         conn
     }
     fn issue_call(
@@ -177,6 +192,34 @@ impl Actions for FakeEngine {
             self.live.retain(|&c| c != conn);
             self.actions.push(Action::Close(self.index_of(conn)));
         }
+    }
+    /// The fake's lag is how late `now_s` is past the due time.
+    fn arrival(
+        &mut self,
+        scheduled_s: f64,
+        create: &mut dyn FnMut(&mut dyn Actions) -> bool,
+    ) -> bool {
+        self.arrivals.push(scheduled_s);
+        let lag_ns = ((self.now_s - scheduled_s).max(0.0) * 1e9) as u64;
+        let outer = std::mem::replace(&mut self.arrival_lag_ns, lag_ns);
+        let wanted = create(self);
+        self.arrival_lag_ns = outer;
+        wanted
+    }
+    fn arrival_lag_ns(&self) -> u64 {
+        self.arrival_lag_ns
+    }
+    fn open_connection_with_lag(&mut self, arrival_lag_ns: u64) -> ConnId {
+        let outer = std::mem::replace(&mut self.arrival_lag_ns, arrival_lag_ns);
+        let conn = self.open_connection();
+        self.arrival_lag_ns = outer;
+        conn
+    }
+    fn label_next_call(&mut self, label: &dyn Fn() -> String) {
+        self.call_labels.push(label());
+    }
+    fn session_ended(&mut self, age_s: f64, failed: bool) {
+        self.sessions_ended.push((age_s, failed));
     }
 }
 

@@ -61,11 +61,12 @@ pub(crate) fn release_due_units(
         if engine.stop_if_requested() || engine.now_s() >= budget_end_s {
             break;
         }
+        let due_s = schedule.next_due_s();
         let delay = schedule.advance();
         if engine.verbose() >= 3 {
             eprintln!("next arrival delay = {delay:.4}");
         }
-        if !create(engine) {
+        if !engine.arrival(due_s, &mut create) {
             return None;
         }
     }

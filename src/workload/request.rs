@@ -126,6 +126,10 @@ impl RequestMode {
 
     fn next_request(&mut self, engine: &mut dyn Actions) -> Option<(Rc<RequestBytes>, bool)> {
         let uri = next_call_uri(&mut self.uris, engine)?;
+        if let Some(index) = self.uris.last_index() {
+            // The request log's tag: the URI generator's index.
+            engine.label_next_call(&|| index.to_string());
+        }
         Some(self.requests.request_for(&uri))
     }
 

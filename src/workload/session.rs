@@ -51,6 +51,8 @@ pub struct SessionSpec {
 #[derive(Debug)]
 struct Session {
     birth_s: f64,
+    /// Schedule lag of the session's arrival, carried by all its connections.
+    arrival_lag_ns: u64,
     definition: usize,
     cookie: Option<Vec<u8>>,
     slots: Vec<Slot>,
@@ -79,6 +81,8 @@ struct IssuedCall {
     request: Rc<RequestBytes>,
     is_head: bool,
     retries: u32,
+    /// `--wsesslog`: the request log's tag, `session.burst.request` of the file.
+    log_entry: Option<String>,
 }
 
 pub struct SessionWorkload {
@@ -133,6 +137,7 @@ impl SessionWorkload {
         };
         let session = Session {
             birth_s: engine.now_s(),
+            arrival_lag_ns: engine.arrival_lag_ns(),
             definition,
             cookie: None,
             slots: (0..self.spec.max_conns).map(|_| Slot::default()).collect(),
@@ -333,6 +338,7 @@ impl SessionWorkload {
                 engine.close_connection(conn);
             }
         }
+        engine.session_ended(engine.now_s() - session.birth_s, failed);
         self.stats.session_destroyed(&EndedSession {
             failed,
             age_s: engine.now_s() - session.birth_s,

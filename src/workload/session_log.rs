@@ -101,6 +101,11 @@ pub struct LogBurst<'a> {
 }
 
 impl<'a> LogBurst<'a> {
+    /// Number of requests in the burst.
+    pub fn request_count(&self) -> usize {
+        self.requests.len()
+    }
+
     pub fn requests(&self) -> impl Iterator<Item = LogRequest<'a>> + '_ {
         self.requests.clone().map(|index| self.log.request(index))
     }

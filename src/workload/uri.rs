@@ -46,6 +46,16 @@ impl UriSource {
     pub fn is_generated(&self) -> bool {
         !matches!(self, UriSource::Fixed(_))
     }
+
+    /// The generator's index of the URI last returned: the `--wset` file
+    /// number or the position in the `--wlog` file (from 0).
+    pub fn last_index(&self) -> Option<u64> {
+        match self {
+            UriSource::Fixed(_) => None,
+            UriSource::WorkingSet(set) => Some(set.file),
+            UriSource::Log(log) => Some(log.last_index),
+        }
+    }
 }
 
 /// `--wset=N,X`: walks N files, moving to the next one with probability X per
@@ -131,6 +141,10 @@ pub struct UriLog {
     /// Where the search for the next URI starts.
     cursor: usize,
     wrap: bool,
+    /// The position in the file (from 0) of the URI at `cursor`.
+    next_index: u64,
+    /// The position of the URI last returned (the request log's tag).
+    last_index: u64,
 }
 
 impl UriLog {
@@ -151,6 +165,8 @@ impl UriLog {
             text,
             cursor: 0,
             wrap,
+            next_index: 0,
+            last_index: 0,
         };
         if log.uri_from(0).is_none() {
             return Err([name, b" does not contain any valid URIs".as_slice()].concat());
@@ -171,6 +187,8 @@ impl UriLog {
     fn next_uri(&mut self) -> NextUri {
         if self.uri_from(self.cursor).is_none() {
             self.cursor = 0;
+            self.next_index = 0;
+            self.last_index = 0;
             if !self.wrap {
                 let first = self.uri_from(0).map(|(uri, _)| uri.to_vec());
                 return NextUri::LogExhausted(first.unwrap_or_default());
@@ -182,6 +200,8 @@ impl UriLog {
         match found {
             Some((uri, after)) => {
                 self.cursor = after;
+                self.last_index = self.next_index;
+                self.next_index += 1;
                 NextUri::Uri(uri)
             }
             // Not reached: `from_bytes` made sure the log holds a URI.

@@ -13,7 +13,7 @@ const LAYERS: &[&[&str]] = &[
     &["cli"],
     &["config"],
     &["workload", "engine", "tls"],
-    &["http", "stats", "report"],
+    &["http", "stats", "report", "results"],
     &["c", "sys", "files", "fmt", "output"],
 ];
 
@@ -27,6 +27,10 @@ const SAME_LAYER: &[(&str, &str)] = &[
     ("report", "stats"),
     // Statistics classify replies by HTTP status.
     ("stats", "http"),
+    // The results recorder reads httperf's summary for the JSON and the
+    // self-check, and the report's values for the JSON.
+    ("results", "stats"),
+    ("results", "report"),
 ];
 
 /// Back-edges allowed against the order above: none. A new entry needs a

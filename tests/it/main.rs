@@ -19,6 +19,7 @@ mod loopback;
 mod man_page;
 mod print_verbose;
 mod report_golden;
+mod results;
 mod sessions;
 mod tls;
 mod unwritable_output;

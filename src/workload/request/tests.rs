@@ -265,3 +265,29 @@ fn verbose_prints_each_generated_uri_but_not_a_fixed_one() {
         }
     }
 }
+
+#[test]
+fn wlog_calls_are_labelled_by_their_place_in_the_file_for_the_request_log() {
+    let mut engine = FakeEngine::new();
+    let mut workload = with_log(spec(1, 4, 4), b"/a\0\0/b\0/c\0", true);
+    workload.start(&mut engine);
+    let notice = Notice::Connected(engine.conn(0));
+    workload.handle(&mut engine, notice);
+    assert_eq!(engine.call_labels, ["0", "1", "2", "0"]);
+}
+
+#[test]
+fn rate_paced_connections_carry_the_schedule_lag_of_their_arrival() {
+    let mut engine = FakeEngine::new();
+    let mut workload = mode(at_rate(spec(3, 1, 1), 2.0));
+    workload.start(&mut engine);
+    engine.now_s = 1.2;
+    workload.handle(&mut engine, Notice::Timer { id: RATE_TIMER });
+    assert_eq!(engine.arrivals, [0.5, 1.0]);
+    let lags_ms: Vec<u64> = engine
+        .conn_lags_ns
+        .iter()
+        .map(|ns| (*ns as f64 / 1e6).round() as u64)
+        .collect();
+    assert_eq!(lags_ms, [0, 700, 200]);
+}

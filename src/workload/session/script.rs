@@ -35,6 +35,23 @@ pub(super) struct SessionCall {
 }
 
 impl SessionWorkload {
+    /// `--wsesslog`: which entry of the file the call just taken from the
+    /// session's burst is (session definition, burst, request, from 0).
+    pub(super) fn log_entry(&self, serial: u64) -> Option<String> {
+        let SessionScript::Log(definitions) = &self.spec.script else {
+            return None;
+        };
+        let session = self.sessions.get(&serial)?;
+        let burst = definitions.burst(session.definition, session.burst)?;
+        let request = burst
+            .request_count()
+            .checked_sub(session.pending.len() + 1)?;
+        Some(format!(
+            "{}.{}.{request}",
+            session.definition, session.burst
+        ))
+    }
+
     /// The calls of burst `index` of a session and the think time after it.
     pub(super) fn burst_calls(
         &mut self,

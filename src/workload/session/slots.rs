@@ -95,6 +95,7 @@ impl SessionWorkload {
             request,
             is_head,
             retries: 0,
+            log_entry: self.log_entry(serial),
         };
         self.send_on_slot(engine, issued, CallHistory::default());
     }
@@ -115,7 +116,7 @@ impl SessionWorkload {
         let conn = match session.slots[slot].conn {
             Some(conn) => conn,
             None => {
-                let conn = engine.open_connection();
+                let conn = engine.open_connection_with_lag(session.arrival_lag_ns);
                 session.slots[slot].conn = Some(conn);
                 self.conns.insert(conn, (serial, slot));
                 conn
@@ -125,6 +126,9 @@ impl SessionWorkload {
         self.next_tag += 1;
         session.slots[slot].outstanding.push_back(tag);
         let request = Rc::clone(&issued.request);
+        if let Some(entry) = &issued.log_entry {
+            engine.label_next_call(&|| entry.clone());
+        }
         engine.reissue_call(conn, request, issued.is_head, tag, history);
         self.calls.insert(tag, issued);
     }

@@ -543,3 +543,40 @@ fn a_reply_for_a_call_of_an_ended_session_is_ignored() {
     let summary = summary(&workload);
     assert_eq!((summary.completed, summary.failed), (0, 1));
 }
+
+#[test]
+fn session_file_calls_are_labelled_by_their_place_in_the_file_for_the_request_log() {
+    let mut spec = spec(1, 0, 0, 0.0);
+    spec.max_piped = 4;
+    let mut workload = from_log(spec, b"/a\n /b\n/c\n");
+    let (mut engine, _) = started(&mut workload);
+    reply(&mut workload, &mut engine, 0, 0, 200);
+    let after_burst = reply(&mut workload, &mut engine, 0, 1, 200);
+    let Some(&Action::Schedule { id, .. }) = after_burst.last() else {
+        panic!("no think timer: {after_burst:?}");
+    };
+    workload.handle(&mut engine, Notice::Timer { id });
+    engine.take();
+    engine.now_s = 3.0;
+    let last = reply(&mut workload, &mut engine, 0, 2, 200);
+    assert_eq!(last, vec![Action::Close(0), Action::EndTest]);
+    assert_eq!(engine.call_labels, ["0.0.0", "0.0.1", "0.1.0"]);
+    assert_eq!(engine.sessions_ended, [(3.0, false)]);
+}
+
+#[test]
+fn a_late_sessions_connections_carry_its_schedule_lag() {
+    let mut spec = spec(3, 1, 1, 0.0);
+    spec.rate = Some((Interarrival::Deterministic { iat_s: 0.5 }, 0));
+    let mut workload = sessions(spec);
+    let (mut engine, _) = started(&mut workload);
+    engine.now_s = 1.2;
+    workload.handle(&mut engine, Notice::Timer { id: 0 });
+    assert_eq!(engine.arrivals, [0.5, 1.0]);
+    let lags_ms: Vec<u64> = engine
+        .conn_lags_ns
+        .iter()
+        .map(|ns| (*ns as f64 / 1e6).round() as u64)
+        .collect();
+    assert_eq!(lags_ms, [0, 700, 200]);
+}

@@ -1,0 +1,231 @@
+//! The bounded, mergeable latency histograms behind `--percentiles` and
+//! `--json`: one HdrHistogram per measure (microseconds, 3 significant
+//! digits, up to a day), their percentiles, and their HdrHistogram V2
+//! compressed encoding (base64), which every HdrHistogram implementation
+//! reads. Memory is fixed when a histogram is created, whatever the number
+//! of values recorded.
+
+use base64::Engine as _;
+use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
+use hdrhistogram::Histogram;
+
+/// Highest value kept, in microseconds (one day); longer ones count as this.
+pub const HIGHEST_US: u64 = 86_400_000_000;
+/// Significant decimal digits kept for every value (0.1 % resolution).
+pub const SIGNIFICANT_DIGITS: u8 = 3;
+/// The percentiles `--percentiles` prints when it is given no list.
+pub const DEFAULT_PERCENTILES: [f64; 5] = [50.0, 90.0, 99.0, 99.9, 99.99];
+
+/// One measure's distribution, in microseconds.
+#[derive(Debug, Clone)]
+pub struct LatencyHistogram {
+    histogram: Histogram<u64>,
+}
+
+impl Default for LatencyHistogram {
+    fn default() -> Self {
+        LatencyHistogram::with_digits(SIGNIFICANT_DIGITS)
+    }
+}
+
+impl PartialEq for LatencyHistogram {
+    fn eq(&self, other: &Self) -> bool {
+        self.histogram == other.histogram
+    }
+}
+
+impl LatencyHistogram {
+    /// A histogram of `digits` significant digits (the per-second series use
+    /// fewer, to stay small).
+    pub fn with_digits(digits: u8) -> LatencyHistogram {
+        // Constant bounds (1 µs to a day, at most 3 digits) that the crate
+        // always accepts: no input reaches this.
+        #[allow(clippy::expect_used)]
+        let histogram = Histogram::new_with_bounds(1, HIGHEST_US, digits.clamp(1, 3))
+            .expect("constant histogram bounds are valid");
+        LatencyHistogram { histogram }
+    }
+
+    /// Records a duration given in nanoseconds (rounded to the nearest
+    /// microsecond; values beyond a day count as a day).
+    pub fn record_ns(&mut self, ns: u64) {
+        self.histogram
+            .saturating_record(ns.saturating_add(500) / 1000);
+    }
+
+    /// Records a duration in seconds.
+    pub fn record_s(&mut self, seconds: f64) {
+        let us = if seconds.is_finite() && seconds > 0.0 {
+            (seconds * 1e6).round().min(HIGHEST_US as f64) as u64
+        } else {
+            0
+        };
+        self.histogram.saturating_record(us);
+    }
+
+    pub fn count(&self) -> u64 {
+        self.histogram.len()
+    }
+
+    /// The value at percentile `p` (0–100), in milliseconds; 0 when empty.
+    pub fn percentile_ms(&self, p: f64) -> f64 {
+        if self.histogram.is_empty() {
+            return 0.0;
+        }
+        self.histogram.value_at_quantile(p / 100.0) as f64 / 1000.0
+    }
+
+    /// The largest value recorded (within the histogram's resolution), ms.
+    pub fn max_ms(&self) -> f64 {
+        if self.histogram.is_empty() {
+            return 0.0;
+        }
+        self.histogram.max() as f64 / 1000.0
+    }
+
+    /// The smallest value recorded (within the histogram's resolution), ms.
+    pub fn min_ms(&self) -> f64 {
+        if self.histogram.is_empty() {
+            return 0.0;
+        }
+        self.histogram.min() as f64 / 1000.0
+    }
+
+    pub fn mean_ms(&self) -> f64 {
+        if self.histogram.is_empty() {
+            return 0.0;
+        }
+        self.histogram.mean() / 1000.0
+    }
+
+    pub fn reset(&mut self) {
+        self.histogram.reset();
+    }
+
+    /// Adds every value of `other` (merging runs).
+    pub fn add(&mut self, other: &LatencyHistogram) {
+        if self.histogram.add(&other.histogram).is_err() {
+            // Both histograms share bounds, so this cannot happen; keep the
+            // values anyway, clamped, rather than drop them.
+            for value in other.histogram.iter_recorded() {
+                self.histogram
+                    .saturating_record_n(value.value_iterated_to(), value.count_at_value());
+            }
+        }
+    }
+
+    /// HdrHistogram's V2 compressed encoding, base64 (the "HISTF…" strings).
+    pub fn to_base64(&self) -> String {
+        let mut bytes = Vec::new();
+        match V2DeflateSerializer::new().serialize(&self.histogram, &mut bytes) {
+            Ok(_) => base64::engine::general_purpose::STANDARD.encode(bytes),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Decodes [`to_base64`](Self::to_base64)'s form (or any V2 histogram,
+    /// compressed or not).
+    pub fn from_base64(text: &str) -> Result<LatencyHistogram, String> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|error| format!("not base64: {error}"))?;
+        let histogram: Histogram<u64> = Deserializer::new()
+            .deserialize(&mut bytes.as_slice())
+            .map_err(|error| format!("not an HdrHistogram: {error:?}"))?;
+        Ok(LatencyHistogram { histogram })
+    }
+}
+
+/// Parses `--percentiles`' list: comma-separated numbers from 0 to 100.
+pub fn parse_percentile_list(text: &str) -> Result<Vec<f64>, String> {
+    let mut list = Vec::new();
+    for item in text.split(',') {
+        let item = item.trim();
+        let value: f64 = item
+            .parse()
+            .map_err(|_| format!("illegal percentile `{item}' (use numbers from 0 to 100)"))?;
+        if !(0.0..=100.0).contains(&value) {
+            return Err(format!(
+                "illegal percentile `{item}' (use numbers from 0 to 100)"
+            ));
+        }
+        list.push(value);
+    }
+    Ok(list)
+}
+
+/// `p50`, `p99.9`, `p99.999`: the label of a percentile in text and JSON.
+pub fn percentile_label(p: f64) -> String {
+    format!("p{p}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_split_a_known_distribution() {
+        let mut histogram = LatencyHistogram::default();
+        for _ in 0..90 {
+            histogram.record_ns(1_000_000);
+        }
+        for _ in 0..10 {
+            histogram.record_ns(50_000_000);
+        }
+        assert_eq!(histogram.count(), 100);
+        assert!((histogram.percentile_ms(50.0) - 1.0).abs() < 0.001);
+        assert!((histogram.percentile_ms(90.0) - 1.0).abs() < 0.001);
+        assert!((histogram.percentile_ms(99.0) - 50.0).abs() < 0.05);
+        assert!((histogram.max_ms() - 50.0).abs() < 0.05);
+    }
+
+    #[test]
+    fn out_of_range_values_are_clamped_not_lost() {
+        let mut histogram = LatencyHistogram::default();
+        histogram.record_ns(u64::MAX);
+        histogram.record_s(f64::NAN);
+        histogram.record_s(-1.0);
+        histogram.record_s(1e12);
+        assert_eq!(histogram.count(), 4);
+        assert!(histogram.max_ms() >= HIGHEST_US as f64 / 1000.0 * 0.999);
+    }
+
+    #[test]
+    fn base64_round_trip_is_exact() {
+        let mut histogram = LatencyHistogram::default();
+        for us in [1u64, 10, 100, 1_000, 123_456, 9_999_999] {
+            histogram.record_ns(us * 1000);
+        }
+        let text = histogram.to_base64();
+        assert!(text.starts_with("HISTF"), "{text}");
+        let back = LatencyHistogram::from_base64(&text).unwrap();
+        assert_eq!(back, histogram);
+        assert!(LatencyHistogram::from_base64("not base64!").is_err());
+        assert!(LatencyHistogram::from_base64("AAAA").is_err());
+    }
+
+    #[test]
+    fn merging_adds_counts() {
+        let mut a = LatencyHistogram::default();
+        let mut b = LatencyHistogram::default();
+        a.record_ns(1_000_000);
+        b.record_ns(3_000_000);
+        a.add(&b);
+        assert_eq!(a.count(), 2);
+        assert!((a.max_ms() - 3.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn percentile_lists_parse_and_label() {
+        assert_eq!(
+            parse_percentile_list("50,75,99.999").unwrap(),
+            [50.0, 75.0, 99.999]
+        );
+        assert!(parse_percentile_list("50,101").is_err());
+        assert!(parse_percentile_list("x").is_err());
+        assert!(parse_percentile_list("").is_err());
+        assert_eq!(percentile_label(50.0), "p50");
+        assert_eq!(percentile_label(99.9), "p99.9");
+        assert_eq!(percentile_label(99.999), "p99.999");
+    }
+}
