@@ -71,7 +71,7 @@ pub(crate) fn size_text(limit: u64) -> String {
     const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
     UNITS
         .iter()
-        .find(|(unit, _)| limit >= *unit && limit % unit == 0)
+        .find(|(unit, _)| limit >= *unit && limit.is_multiple_of(*unit))
         .map_or_else(
             || format!("{limit} bytes"),
             |(unit, name)| format!("{} {name}", limit / unit),
