@@ -278,9 +278,11 @@ pub fn run_binary(args: &[&str], limit: Duration) -> Run {
     wait_bounded(child, limit)
 }
 
-/// Waits for `child` at most `limit` (then kills it and fails the test).
-/// Output is drained by threads so a chatty child never blocks on a full pipe.
-pub fn wait_bounded(mut child: std::process::Child, limit: Duration) -> Run {
+/// Threads that read the child's stdout and stderr to their ends, so a chatty
+/// child never blocks on a full pipe; each yields the text it read.
+pub fn drain_output(
+    child: &mut std::process::Child,
+) -> (thread::JoinHandle<String>, thread::JoinHandle<String>) {
     let drain = |pipe: Option<Box<dyn Read + Send>>| {
         thread::spawn(move || {
             let mut text = Vec::new();
@@ -302,6 +304,13 @@ pub fn wait_bounded(mut child: std::process::Child, limit: Duration) -> Run {
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
     );
+    (stdout, stderr)
+}
+
+/// Waits for `child` at most `limit` (then kills it and fails the test).
+/// Output is drained by threads so a chatty child never blocks on a full pipe.
+pub fn wait_bounded(mut child: std::process::Child, limit: Duration) -> Run {
+    let (stdout, stderr) = drain_output(&mut child);
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().expect("try_wait") {
