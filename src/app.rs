@@ -6,10 +6,13 @@ use std::ffi::OsString;
 use std::io::{self, BufWriter, Write};
 
 use crate::cli::{self, Parsed};
+use crate::compare;
 use crate::config;
 use crate::config::WorkloadSpec;
 use crate::engine::Engine;
+use crate::merge;
 use crate::output::{self, Exit};
+use crate::plot;
 use crate::report::{self, ReportOptions};
 use crate::results::output::{self as results_output, RunContext};
 use crate::sys;
@@ -22,6 +25,18 @@ pub fn run(args: Vec<OsString>) -> i32 {
     // not depend on it.
     let _ = sys::ignore_sigpipe();
     let program = cli::program_name(&args);
+    // httperf ignores positional arguments, so a first word naming a
+    // subcommand cannot change what an old command line meant.
+    if let Some(subcommand) = args.get(1).and_then(|word| word.to_str()) {
+        let rest = &args[2..];
+        match subcommand {
+            "compare" => return compare::run_compare(&program, rest),
+            "rerun" => return compare::run_rerun(&program, rest),
+            "merge" => return merge::run(&program, rest),
+            "plot" => return plot::run(&program, rest),
+            _ => {}
+        }
+    }
     let argv = args.clone();
     let options = match cli::parse(args) {
         Ok(Parsed::Run(options)) => options,

@@ -7,6 +7,7 @@
 //!
 //! ```text
 //! app                              the phases of a run
+//! compare, merge, plot             subcommands over saved results
 //! cli                              options, help, echo line
 //! config                           validation, resolution, the run's setup
 //! workload → engine → tls          what to request / sockets and timers / TLS
@@ -61,11 +62,14 @@ compile_error!("httperf-rs runs on Linux only: its event loop is built on epoll 
 pub mod app;
 pub mod c;
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub(crate) mod engine;
 pub(crate) mod files;
 pub mod http;
+pub mod merge;
 pub mod output;
+pub mod plot;
 pub mod report;
 pub mod results;
 pub mod stats;
