@@ -11,7 +11,7 @@ use clap_mangen::Man;
 
 /// Hand-written sections after OPTIONS, in page order: (heading, roff body).
 /// A fragment holds only the body; it must not contain `.SH` or `.TH`.
-pub const SECTIONS: [(&str, &str); 10] = [
+pub const SECTIONS: [(&str, &str); 14] = [
     ("OUTPUT", include_str!("../../man/output.roff")),
     (
         "PERCENTILES AND COORDINATED OMISSION",
@@ -19,6 +19,16 @@ pub const SECTIONS: [(&str, &str); 10] = [
     ),
     ("JSON OUTPUT", include_str!("../../man/json.roff")),
     ("REQUEST LOG", include_str!("../../man/request-log.roff")),
+    (
+        "LOAD SHAPES AND WORKLOADS",
+        include_str!("../../man/workloads.roff"),
+    ),
+    (
+        "REGRESSION TESTING",
+        include_str!("../../man/regression.roff"),
+    ),
+    ("SCALING OUT", include_str!("../../man/scaling-out.roff")),
+    ("PLOTS", include_str!("../../man/plot.roff")),
     (
         "CHOOSING TIMEOUT VALUES",
         include_str!("../../man/timeouts.roff"),
