@@ -92,6 +92,7 @@ fn report_lines(text: &str) -> Vec<String> {
         .map(|line| line.trim_end_matches('\r'))
         .filter(|line| PREFIXES.iter().any(|p| line.starts_with(p)))
         .filter(|line| !line.starts_with("Connection lifetime histogram"))
+        .filter(|line| !line.contains(" percentiles [ms]:"))
         .map(str::to_string)
         .collect()
 }
@@ -611,4 +612,41 @@ fn json_and_text_of_one_run_agree() {
         }
     }
     assert!(result.stdout.contains("\"pct.response.p99\""));
+}
+
+#[test]
+fn masters_and_httperf_rs_extras_are_read() {
+    let nginx = Nginx::start();
+    let port = format!("--port={}", nginx.port);
+    let run = run_binary(
+        &[
+            "-v",
+            "--server=127.0.0.1",
+            &port,
+            "--uri=/index.html",
+            "--wsess=12,2,0",
+            "--rate=10",
+            "--timeout=5",
+            "--periodic-stats",
+            "--percentiles",
+            "--print-reply=header",
+        ],
+        LIMIT,
+    );
+    assert_eq!(run.status, 0, "{run:?}");
+    let reports = parse_bytes(run.stdout.as_bytes()).expect("a report");
+    assert_eq!(reports.len(), 1);
+    let report = &reports[0];
+    assert_eq!(rebuild_lines(report), report_lines(&run.stdout));
+    assert_eq!(report.values["periodic.200"].text, "24");
+    assert_eq!(report.values["sessions.completed"].text, "12");
+    assert!(report.values.contains_key("pct.session_lifetime.p50"));
+    assert!(report.values.contains_key("pct.response.max"));
+    // Concatenated with a real httperf 0.9.0 report of another workload.
+    let mixed = [
+        run.stdout.as_bytes(),
+        &fs::read(fixture("rate.txt")).expect("fixture"),
+    ]
+    .concat();
+    assert_eq!(parse_bytes(&mixed).expect("two reports").len(), 2);
 }
