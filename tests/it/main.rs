@@ -10,6 +10,7 @@ mod support;
 
 mod bytes_and_files;
 mod cli_parse;
+mod compare;
 mod dependency_order;
 mod fault_injection;
 mod help_claims;
