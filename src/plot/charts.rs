@@ -229,8 +229,15 @@ pub fn spectrum(runs: &[Run]) -> Chart {
     let colors = ["#1f77b4", "#2ca02c", "#9467bd"];
     let mut series = Vec::new();
     let mut legend = Vec::new();
-    for (measure, ((_, name), color)) in SPECTRUM_MEASURES.iter().zip(colors).enumerate() {
-        legend.push(key(name, color));
+    let measures: Vec<_> = SPECTRUM_MEASURES.iter().zip(colors).enumerate().collect();
+    legend.extend(
+        measures
+            .iter()
+            .map(|(_, ((_, name), color))| key(name, color)),
+    );
+    // Reply time last, on top: it hides response time when transfers take
+    // no time, rather than the other way round.
+    for &(measure, ((_, name), color)) in measures.iter().rev() {
         for (index, run) in runs.iter().enumerate() {
             series.push(Series {
                 name: format!("{name} ({})", run.label),

@@ -5,7 +5,7 @@
 //!
 //! Per-second fields added after the first files were written
 //! (`reply_p90_ms`, `reply_max_ms`, `reply_histogram`, `status`,
-//! `errors_by_kind`, `target_rate`) are read when present; an older file
+//! `errors_by_kind`, `target_rate`) are drawn when present; an older file
 //! plots without them.
 
 use std::collections::BTreeMap;
@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::results::histograms::LatencyHistogram;
 use crate::results::json::{self, Document, FORMAT, FORMAT_VERSION};
+use crate::results::series::{second_histogram, Second};
 
 /// Most points a series gets; longer runs are drawn in buckets of seconds.
 pub const MAX_POINTS: usize = 600;
@@ -65,6 +66,26 @@ pub struct Point {
     pub target_rate: Option<f64>,
 }
 
+/// Which per-second breakdowns a file holds: files written before they
+/// were added read back as all zero, which a run with replies (errors)
+/// cannot have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Recorded {
+    status: bool,
+    errors_by_kind: bool,
+}
+
+impl Recorded {
+    fn in_file(seconds: &[Second]) -> Recorded {
+        Recorded {
+            status: seconds.iter().all(|s| s.replies == 0)
+                || seconds.iter().any(|s| s.status.iter().any(|&c| c > 0)),
+            errors_by_kind: seconds.iter().all(|s| s.errors == 0)
+                || seconds.iter().any(|s| !s.errors_by_kind.is_empty()),
+        }
+    }
+}
+
 /// Reads and checks `path`: every failure is one line naming the file.
 pub fn load(path: &Path, label: String) -> Result<Run, String> {
     let name = path.display();
@@ -87,28 +108,18 @@ pub fn load(path: &Path, label: String) -> Result<Run, String> {
     }
     let document =
         json::from_str(&text).map_err(|error| format!("{name}: damaged result file: {error}"))?;
-    let raw_seconds = raw
-        .pointer("/time_series/seconds")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
     if document.time_series.seconds.is_empty() || is_empty_run(&document) {
         return Err(format!(
             "{name}: the run is empty (no connection was attempted): nothing to plot"
         ));
     }
     let histograms = decode_histograms(&document).map_err(|error| format!("{name}: {error}"))?;
-    let bucket_s = bucket_seconds(document.time_series.seconds.len());
-    let seconds: Vec<(crate::results::series::Second, &Value)> = document
-        .time_series
-        .seconds
-        .iter()
-        .cloned()
-        .zip(raw_seconds.iter().chain(std::iter::repeat(&Value::Null)))
-        .collect();
+    let seconds = &document.time_series.seconds;
+    let bucket_s = bucket_seconds(seconds.len());
+    let recorded = Recorded::in_file(seconds);
     let points = seconds
         .chunks(bucket_s as usize)
-        .map(|chunk| bucket_point(chunk))
+        .map(|chunk| bucket_point(chunk, recorded))
         .collect();
     let spectra = histograms.iter().map(spectrum).collect();
     let sessions = document.totals.session.is_some();
@@ -187,79 +198,73 @@ pub fn bucket_seconds(seconds: usize) -> u64 {
 }
 
 /// One point from consecutive seconds: counts averaged per second; reply
-/// times from the seconds' merged histograms when the file has them, else
-/// the median's reply-weighted mean and the highest of the other percentiles
-/// (an upper bound).
-fn bucket_point(seconds: &[(crate::results::series::Second, &Value)]) -> Point {
+/// times from the seconds' merged histograms (a file without them: the
+/// medians' reply-weighted mean and the highest of the other values, an
+/// upper bound).
+fn bucket_point(seconds: &[Second], recorded: Recorded) -> Point {
     let n = seconds.len().max(1) as f64;
-    let sum = |f: &dyn Fn(&crate::results::series::Second) -> u64| {
-        seconds.iter().map(|(s, _)| f(s) as f64).sum::<f64>() / n
-    };
+    let mean = |count: fn(&Second) -> u64| seconds.iter().map(|s| count(s) as f64).sum::<f64>() / n;
     let mut point = Point {
-        t: seconds.first().map_or(0.0, |(s, _)| s.t as f64),
-        connections: sum(&|s| s.connections),
-        requests: sum(&|s| s.requests),
-        replies: sum(&|s| s.replies),
-        errors: sum(&|s| s.errors),
+        t: seconds.first().map_or(0.0, |s| s.t as f64),
+        connections: mean(|s| s.connections),
+        requests: mean(|s| s.requests),
+        replies: mean(|s| s.replies),
+        errors: mean(|s| s.errors),
         ..Point::default()
     };
-    let raw = |key: &'static str| seconds.iter().map(move |(_, v)| v.get(key));
-    let number = |key: &'static str| raw(key).map(|v| v.and_then(Value::as_f64));
-
-    // Reply times.
-    let merged = merge_histograms(seconds);
-    if let (Some(histogram), 2..) = (&merged, seconds.len()) {
-        if histogram.count() > 0 {
-            point.reply_p50_ms = Some(histogram.percentile_ms(50.0));
-            point.reply_p90_ms = Some(histogram.percentile_ms(90.0));
-            point.reply_p99_ms = Some(histogram.percentile_ms(99.0));
-            point.reply_max_ms = Some(histogram.max_ms());
+    match (seconds, merge_histograms(seconds)) {
+        ([second], _) => {
+            point.reply_p50_ms = second.reply_p50_ms;
+            point.reply_p90_ms = second.reply_p90_ms;
+            point.reply_p99_ms = second.reply_p99_ms;
+            point.reply_max_ms = second.reply_max_ms;
         }
-    } else {
-        let weighted: Vec<(f64, f64)> = seconds
-            .iter()
-            .filter_map(|(s, _)| Some((s.reply_p50_ms?, s.replies as f64)))
-            .collect();
-        let weight: f64 = weighted.iter().map(|(_, w)| w).sum();
-        if !weighted.is_empty() {
-            point.reply_p50_ms = Some(if weight > 0.0 {
-                weighted.iter().map(|(v, w)| v * w).sum::<f64>() / weight
-            } else {
-                weighted.iter().map(|(v, _)| v).sum::<f64>() / weighted.len() as f64
-            });
-        }
-        point.reply_p99_ms = highest(seconds.iter().map(|(s, _)| s.reply_p99_ms));
-        point.reply_p90_ms = highest(number("reply_p90_ms"));
-        point.reply_max_ms = highest(number("reply_max_ms"));
-    }
-
-    // Status classes.
-    let mut status_seen = false;
-    let mut status = [0.0; 5];
-    for value in raw("status").flatten() {
-        if let Some(counts) = value.as_array() {
-            status_seen = true;
-            for (class, count) in status.iter_mut().zip(counts) {
-                *class += count.as_f64().unwrap_or(0.0) / n;
+        (_, Some(histogram)) => {
+            if histogram.count() > 0 {
+                point.reply_p50_ms = Some(histogram.percentile_ms(50.0));
+                point.reply_p90_ms = Some(histogram.percentile_ms(90.0));
+                point.reply_p99_ms = Some(histogram.percentile_ms(99.0));
+                point.reply_max_ms = Some(histogram.max_ms());
             }
         }
-    }
-    point.status = status_seen.then_some(status);
-
-    // Errors by kind.
-    let mut kinds: Option<BTreeMap<String, f64>> = None;
-    for value in raw("errors_by_kind").flatten() {
-        if let Some(object) = value.as_object() {
-            let kinds = kinds.get_or_insert_with(BTreeMap::new);
-            for (kind, count) in object {
-                *kinds.entry(kind.clone()).or_default() += count.as_f64().unwrap_or(0.0) / n;
+        (_, None) => {
+            let weighted: Vec<(f64, f64)> = seconds
+                .iter()
+                .filter_map(|s| Some((s.reply_p50_ms?, s.replies as f64)))
+                .collect();
+            let weight: f64 = weighted.iter().map(|(_, w)| w).sum();
+            if !weighted.is_empty() {
+                point.reply_p50_ms = Some(if weight > 0.0 {
+                    weighted.iter().map(|(v, w)| v * w).sum::<f64>() / weight
+                } else {
+                    weighted.iter().map(|(v, _)| v).sum::<f64>() / weighted.len() as f64
+                });
             }
+            point.reply_p90_ms = highest(seconds.iter().map(|s| s.reply_p90_ms));
+            point.reply_p99_ms = highest(seconds.iter().map(|s| s.reply_p99_ms));
+            point.reply_max_ms = highest(seconds.iter().map(|s| s.reply_max_ms));
         }
     }
-    point.errors_by_kind = kinds;
-
+    if recorded.status {
+        let mut status = [0.0; 5];
+        for second in seconds {
+            for (class, count) in status.iter_mut().zip(second.status) {
+                *class += count as f64 / n;
+            }
+        }
+        point.status = Some(status);
+    }
+    if recorded.errors_by_kind {
+        let mut kinds = BTreeMap::new();
+        for second in seconds {
+            for (kind, count) in &second.errors_by_kind {
+                *kinds.entry(kind.clone()).or_default() += *count as f64 / n;
+            }
+        }
+        point.errors_by_kind = Some(kinds);
+    }
     // The scheduled rate: its mean over the bucket's seconds that have one.
-    let targets: Vec<f64> = number("target_rate").flatten().collect();
+    let targets: Vec<f64> = seconds.iter().filter_map(|s| s.target_rate).collect();
     if !targets.is_empty() {
         point.target_rate = Some(targets.iter().sum::<f64>() / targets.len() as f64);
     }
@@ -270,25 +275,18 @@ fn highest(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
     values.flatten().filter(|v| v.is_finite()).reduce(f64::max)
 }
 
-/// The seconds' reply histograms merged, when every second with replies has one.
-fn merge_histograms(
-    seconds: &[(crate::results::series::Second, &Value)],
-) -> Option<LatencyHistogram> {
-    let mut merged: Option<LatencyHistogram> = None;
-    for (second, raw) in seconds {
-        match raw.get("reply_histogram").and_then(Value::as_str) {
-            Some(text) => {
-                let histogram = LatencyHistogram::from_base64(text).ok()?;
-                match &mut merged {
-                    Some(merged) => merged.add(&histogram),
-                    None => merged = Some(histogram),
-                }
-            }
+/// The seconds' reply histograms merged, when every second with replies
+/// has one (a file written before they were recorded has none).
+fn merge_histograms(seconds: &[Second]) -> Option<LatencyHistogram> {
+    let mut merged = second_histogram();
+    for second in seconds {
+        match &second.reply_histogram {
+            Some(text) => merged.add(&LatencyHistogram::from_base64(text).ok()?),
             None if second.replies > 0 => return None,
             None => {}
         }
     }
-    merged
+    Some(merged)
 }
 
 /// Points `(log10(1/(1−p)), value at p)` from p = 0 up to where fewer than
@@ -334,6 +332,58 @@ mod tests {
         assert!((x - 4.0).abs() < 1e-9);
         assert_eq!(y, histogram.max_ms());
         assert!(spectrum(&LatencyHistogram::default()).is_empty());
+    }
+
+    fn second(t: u64, reply_ms: &[u64]) -> Second {
+        let mut histogram = second_histogram();
+        for ms in reply_ms {
+            histogram.record_ns(ms * 1_000_000);
+        }
+        let mut second = Second {
+            t,
+            replies: reply_ms.len() as u64,
+            status: [0, reply_ms.len() as u64, 0, 0, 0],
+            ..Second::default()
+        };
+        second.set_reply_times(&histogram);
+        second
+    }
+
+    #[test]
+    fn buckets_merge_the_seconds_histograms() {
+        let seconds = [second(0, &[1; 9]), second(1, &[100]), second(2, &[])];
+        let recorded = Recorded::in_file(&seconds);
+        let point = bucket_point(&seconds, recorded);
+        assert_eq!((point.t, point.replies), (0.0, 10.0 / 3.0));
+        let p90 = point.reply_p90_ms.unwrap_or_default();
+        assert!((p90 - 1.0).abs() < 0.02, "{p90}");
+        let max = point.reply_max_ms.unwrap_or_default();
+        assert!((max - 100.0).abs() < 1.0, "{max}");
+        assert_eq!(point.status.map(|s| s[1]), Some(10.0 / 3.0));
+        // A file from before the histograms: the median's weighted mean and
+        // the highest p99, statuses unknown.
+        let old: Vec<Second> = seconds
+            .iter()
+            .map(|s| Second {
+                reply_histogram: None,
+                reply_p90_ms: None,
+                reply_max_ms: None,
+                status: [0; 5],
+                ..s.clone()
+            })
+            .collect();
+        let recorded = Recorded::in_file(&old);
+        assert!(!recorded.status && recorded.errors_by_kind);
+        let point = bucket_point(&old, recorded);
+        let p50 = point.reply_p50_ms.unwrap_or_default();
+        assert!((p50 - (9.0 * 1.0 + 100.0) / 10.0).abs() < 1.0, "{p50}");
+        assert_eq!(point.reply_p99_ms, old[1].reply_p99_ms);
+        assert_eq!((point.reply_p90_ms, point.status), (None, None));
+        // One second per point: its own values.
+        assert_eq!(
+            bucket_point(&seconds[1..2], recorded).reply_max_ms,
+            seconds[1].reply_max_ms
+        );
     }
 
     #[test]
