@@ -29,6 +29,9 @@ const STATUS_CLASSES: [(&str, &str); 5] = [
     ("5xx", "#d62728"),
 ];
 
+/// A quantity drawn for every run: its name, colour and value at a point.
+type Quantity<T> = (&'static str, &'static str, fn(&Point) -> T);
+
 /// Every chart of the page, in page order.
 pub fn all(runs: &[Run]) -> Vec<Chart> {
     vec![
@@ -129,7 +132,7 @@ pub fn rates(runs: &[Run]) -> Chart {
             series.push(target);
         }
     }
-    let quantities: [(&str, &str, fn(&Point) -> f64); 3] = [
+    let quantities: [Quantity<f64>; 3] = [
         ("connections/s", "#1f77b4", |p| p.connections),
         ("requests/s", "#2ca02c", |p| p.requests),
         ("replies/s", "#ff7f0e", |p| p.replies),
@@ -188,7 +191,7 @@ fn latency_axis(label: &str, values: impl Iterator<Item = f64>) -> Axis {
 
 /// 2: reply-time percentiles of each second.
 pub fn reply_times(runs: &[Run]) -> Chart {
-    let quantities: [(&str, &str, fn(&Point) -> Option<f64>); 4] = [
+    let quantities: [Quantity<Option<f64>>; 4] = [
         ("p50", "#1f77b4", |p| p.reply_p50_ms),
         ("p90", "#2ca02c", |p| p.reply_p90_ms),
         ("p99", "#ff7f0e", |p| p.reply_p99_ms),

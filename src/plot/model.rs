@@ -90,7 +90,12 @@ impl Recorded {
 pub fn load(path: &Path, label: String) -> Result<Run, String> {
     let name = path.display();
     let text = read_text(path).map_err(|reason| format!("{name}: {reason}"))?;
-    let raw: Value = serde_json::from_str(&text)
+    from_text(&name.to_string(), &text, label)
+}
+
+/// Checks and prepares the text of a result file called `name`.
+pub fn from_text(name: &str, text: &str, label: String) -> Result<Run, String> {
+    let raw: Value = serde_json::from_str(text)
         .map_err(|error| format!("{name}: not a result file (not JSON: {error})"))?;
     if raw.get("format").and_then(Value::as_str) != Some(FORMAT) {
         return Err(format!(
@@ -107,7 +112,7 @@ pub fn load(path: &Path, label: String) -> Result<Run, String> {
         None => return Err(format!("{name}: not a result file (no format_version)")),
     }
     let document =
-        json::from_str(&text).map_err(|error| format!("{name}: damaged result file: {error}"))?;
+        json::from_str(text).map_err(|error| format!("{name}: damaged result file: {error}"))?;
     if document.time_series.seconds.is_empty() || is_empty_run(&document) {
         return Err(format!(
             "{name}: the run is empty (no connection was attempted): nothing to plot"

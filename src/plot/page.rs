@@ -71,7 +71,7 @@ fn header_table(runs: &[Run]) -> String {
         let _ = write!(html, "<td class=\"run\">{}</td>", escape(&run.label));
     }
     html.push_str("</tr>\n");
-    let text_rows: [(&str, fn(&Run) -> String); 4] = [
+    let text_rows: [FigureRow; 4] = [
         ("command line", |r| {
             format!(
                 "<code>{}</code>",
@@ -200,7 +200,10 @@ fn figure_rows() -> Vec<FigureRow> {
     ]
 }
 
-fn session_rows() -> Vec<(&'static str, fn(&Value) -> String)> {
+/// A row of the session figures: its name and its cell from `report.session`.
+type SessionRow = (&'static str, fn(&Value) -> String);
+
+fn session_rows() -> Vec<SessionRow> {
     vec![
         ("sessions", |s| {
             format!(
