@@ -18,6 +18,7 @@ mod hostile_server;
 mod install;
 mod loopback;
 mod man_page;
+mod plot;
 mod print_verbose;
 mod report_golden;
 mod results;
