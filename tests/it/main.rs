@@ -20,6 +20,7 @@ mod man_page;
 mod print_verbose;
 mod report_golden;
 mod results;
+mod scale;
 mod sessions;
 mod tls;
 mod unwritable_output;
