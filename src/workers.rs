@@ -74,7 +74,7 @@ pub fn wait_for_start(start_at_unix_s: Option<f64>) {
         }
         let now = now_unix_s();
         let left = start - now;
-        if !(left > 0.0) {
+        if left.is_nan() || left <= 0.0 {
             return;
         }
         std::thread::sleep(Duration::from_secs_f64(left.min(0.05)));
@@ -145,6 +145,12 @@ pub fn run_parent(
     };
     if options.results.log_requests.is_some() {
         return fail("--log-requests cannot be combined with --workers".to_string());
+    }
+    // As a single run does, find out now that the results cannot be written.
+    if let Some(JsonTarget::File(path)) = &options.results.json {
+        if let Err(error) = std::fs::File::create(path) {
+            return fail(format!("cannot create {}: {error}", path.display()));
+        }
     }
     let exe = match std::env::current_exe() {
         Ok(exe) => exe,

@@ -341,15 +341,15 @@ mod tests {
             }
         };
         let slurm = env(&[("SLURM_PROCID", "2"), ("SLURM_NTASKS", "4")]);
-        assert_eq!(client_from_env("auto", &slurm), Some(Ok((2, 4))));
-        assert_eq!(client_from_env("auto/8", &slurm), Some(Ok((2, 8))));
+        assert_eq!(client_from_env("auto", slurm), Some(Ok((2, 4))));
+        assert_eq!(client_from_env("auto/8", slurm), Some(Ok((2, 8))));
         let k8s = env(&[("JOB_COMPLETION_INDEX", "1"), ("HTTPERF_RS_CLIENTS", "3")]);
-        assert_eq!(client_from_env("auto", &k8s), Some(Ok((1, 3))));
+        assert_eq!(client_from_env("auto", k8s), Some(Ok((1, 3))));
         let index_only = env(&[("JOB_COMPLETION_INDEX", "1")]);
-        assert!(matches!(client_from_env("auto", &index_only), Some(Err(_))));
-        assert_eq!(client_from_env("auto/2", &index_only), Some(Ok((1, 2))));
+        assert!(matches!(client_from_env("auto", index_only), Some(Err(_))));
+        assert_eq!(client_from_env("auto/2", index_only), Some(Ok((1, 2))));
         assert!(matches!(
-            client_from_env("auto/1", &index_only),
+            client_from_env("auto/1", index_only),
             Some(Err(_))
         ));
         assert!(matches!(client_from_env("auto", env(&[])), Some(Err(_))));

@@ -45,6 +45,10 @@ use crate::report;
 /// Length of httperf's reply-rate sampling window, seconds.
 const RATE_WINDOW_S: u64 = 5;
 
+/// Longest merged series, seconds (eight days): bounds the memory a
+/// damaged or hostile shard can make the merge use.
+const MAX_SERIES_S: u64 = 8 * 86_400;
+
 /// Why shards could not be merged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MergeError {
@@ -248,7 +252,9 @@ pub fn merge(shards: &[NamedDocument], context: &MergeContext<'_>) -> Result<Doc
         host: json::host_name(),
         command_line: context.args.iter().map(json::argument).collect(),
         echo_line: identities[lead].workload_echo_line.clone(),
-        start_time_utc: json::utc_timestamp(UNIX_EPOCH + Duration::from_secs_f64(start_s.max(0.0))),
+        start_time_utc: json::utc_timestamp(
+            UNIX_EPOCH + Duration::try_from_secs_f64(start_s.max(0.0)).unwrap_or_default(),
+        ),
         start_unix_s: start_s,
         duration_s,
         verbose: documents.iter().map(|d| d.verbose).max().unwrap_or(0),
@@ -421,23 +427,27 @@ fn add_elementwise_f64(into: &mut Vec<f64>, other: &[f64]) {
     }
 }
 
-/// Replies per second of each full 5-second window since the common start.
+/// Replies per second of each full 5-second window since the common start
+/// (`seconds` holds every second from 0, in order).
 fn rate_samples(seconds: &[Second], duration_s: f64) -> Vec<f64> {
     let windows = if duration_s.is_finite() && duration_s > 0.0 {
         (duration_s / RATE_WINDOW_S as f64).floor() as u64
     } else {
         0
     };
-    (0..windows)
-        .map(|window| {
-            let from = window * RATE_WINDOW_S;
-            let replies: u64 = seconds
+    // Windows past the series would be empty; a document cannot make the
+    // list longer than its own series.
+    let windows = windows.min(seconds.len() as u64 / RATE_WINDOW_S + 1) as usize;
+    seconds
+        .chunks(RATE_WINDOW_S as usize)
+        .map(|chunk| {
+            let replies = chunk
                 .iter()
-                .filter(|s| (from..from + RATE_WINDOW_S).contains(&s.t))
-                .map(|s| s.replies)
-                .sum();
+                .fold(0u64, |sum, s| sum.saturating_add(s.replies));
             replies as f64 / RATE_WINDOW_S as f64
         })
+        .chain(std::iter::repeat(0.0))
+        .take(windows)
         .collect()
 }
 
@@ -509,16 +519,22 @@ fn merge_series(documents: &[&Document], offsets: &[u64]) -> Result<Vec<Second>,
         }
     }
     let last = merged.keys().next_back().copied();
+    if last.is_some_and(|last| last > MAX_SERIES_S) {
+        return Err(MergeError::Invalid(format!(
+            "the shards' per-second series span more than {MAX_SERIES_S} s (their start \
+             times are too far apart or a series is damaged)"
+        )));
+    }
     let mut seconds = Vec::with_capacity(merged.len());
     if let Some(last) = last {
         for t in 0..=last {
-            let mut value = merged.remove(&t).unwrap_or_else(|| {
-                serde_json::to_value(Second {
+            let Some(mut value) = merged.remove(&t) else {
+                seconds.push(Second {
                     t,
                     ..Second::default()
-                })
-                .unwrap_or(Value::Null)
-            });
+                });
+                continue;
+            };
             refresh_reply_figures(&mut value);
             let second: Second = serde_json::from_value(value).map_err(|why| {
                 MergeError::Invalid(format!("second {t} of the series cannot be merged: {why}"))
@@ -591,14 +607,11 @@ fn refresh_reply_figures(value: &mut Value) {
     for key in keys {
         let figure = if key == "reply_max_ms" {
             Some(histogram.max_ms())
-        } else if let Some(p) = key
-            .strip_prefix("reply_p")
-            .and_then(|rest| rest.strip_suffix("_ms"))
-            .and_then(|p| p.parse::<f64>().ok())
-        {
-            Some(histogram.percentile_ms(p))
         } else {
-            None
+            key.strip_prefix("reply_p")
+                .and_then(|rest| rest.strip_suffix("_ms"))
+                .and_then(|p| p.parse::<f64>().ok())
+                .map(|p| histogram.percentile_ms(p))
         };
         if let Some(figure) = figure {
             object.insert(
