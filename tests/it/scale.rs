@@ -274,9 +274,14 @@ fn one_worker_changes_nothing() {
     let one = run_binary(&with, LIMIT);
     assert_eq!(plain.status, one.status);
     assert_eq!(plain.stderr, one.stderr);
+    // Lines with rates and CPU time vary from run to run.
     let strip_cpu = |text: &str| {
         text.lines()
-            .filter(|line| !line.starts_with("CPU time"))
+            .filter(|line| {
+                !["CPU time", "Net I/O", "Connection rate", "Request rate"]
+                    .iter()
+                    .any(|prefix| line.starts_with(prefix))
+            })
             .collect::<Vec<_>>()
             .join("\n")
     };
@@ -286,8 +291,8 @@ fn one_worker_changes_nothing() {
 
 /// A single run's `--json` shard against a refusing port: fast, and a
 /// real document.
-fn shard(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
-    let port = closed_port().to_string();
+fn shard(dir: &Path, port: u16, name: &str, extra: &[&str]) -> PathBuf {
+    let port = port.to_string();
     let path = dir.join(name);
     let mut args = vec!["--server", "127.0.0.1", "--port", &port, "--num-conns", "2"];
     args.extend_from_slice(extra);
@@ -300,11 +305,17 @@ fn shard(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
 #[test]
 fn merge_refuses_other_workloads_and_shared_client_identities() {
     let dir = scratch("refusals");
-    let a = shard(&dir, "a.json", &["--client", "0/2"]);
-    let b = shard(&dir, "b.json", &["--client", "1/2"]);
-    let same = shard(&dir, "same.json", &["--client", "0/2"]);
-    let other = shard(&dir, "other.json", &["--client", "1/2", "--num-calls", "3"]);
-    let three = shard(&dir, "three.json", &["--client", "1/3"]);
+    let port = closed_port();
+    let a = shard(&dir, port, "a.json", &["--client", "0/2"]);
+    let b = shard(&dir, port, "b.json", &["--client", "1/2"]);
+    let same = shard(&dir, port, "same.json", &["--client", "0/2"]);
+    let other = shard(
+        &dir,
+        port,
+        "other.json",
+        &["--client", "1/2", "--num-calls", "3"],
+    );
+    let three = shard(&dir, port, "three.json", &["--client", "1/3"]);
 
     let good = run_binary(&["merge", s(&a), s(&b)], LIMIT);
     assert_eq!(good.status, 0, "{good:?}");
@@ -429,7 +440,9 @@ fn start_at_waits_for_the_time_and_a_signal_ends_the_wait() {
         .args(["-INT", &child.id().to_string()])
         .status();
     let stopped = wait_bounded(child, Duration::from_secs(20));
-    assert_eq!(stopped.count("Total:", "connections"), 0, "{stopped:?}");
+    // As in httperf, the first connection is made as the test starts,
+    // before the loop sees the stop.
+    assert!(stopped.count("Total:", "connections") <= 1, "{stopped:?}");
 
     let bad = run_binary(&["--start-at", "tomorrow"], LIMIT);
     assert_eq!(bad.status, 1);
