@@ -227,6 +227,7 @@ impl Options {
         crate::results::output::RunShape {
             program: &self.program,
             rate_per_s: self.scheduled_rate_per_s(),
+            schedule: &[],
             sessions: self.has_session_workload(),
             expected_s: self.expected_duration_s(),
             verbose: self.verbose,

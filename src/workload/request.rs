@@ -2,7 +2,7 @@
 //! `--rate`/`--period` or one after another, each issuing `--num-calls` calls
 //! in pipelined bursts of `--burst-length`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use crate::engine::{Actions, ConnId, Notice, Workload};
@@ -54,8 +54,10 @@ pub struct RequestMode {
     schedule: Option<RateSchedule>,
     created: u64,
     destroyed: u64,
-    /// Connections the rate asked for while `max_open_conns` were open.
-    deferred: u64,
+    /// Due times (seconds since the start) of the connections the rate
+    /// asked for while `max_open_conns` were open, oldest first: their
+    /// schedule lag runs until they are created.
+    deferred: VecDeque<f64>,
     conns: HashMap<ConnId, ConnProgress>,
 }
 
@@ -68,19 +70,24 @@ impl RequestMode {
             schedule: None,
             created: 0,
             destroyed: 0,
-            deferred: 0,
+            deferred: VecDeque::new(),
             conns: HashMap::new(),
         }
     }
 
-    /// Starts one more connection if any are left; false when all are created.
-    fn create_connection(&mut self, engine: &mut dyn Actions) -> bool {
+    /// Starts one more connection if any are left; false when all are
+    /// created. `due_s` is the arrival's scheduled time, for one that may
+    /// have to wait for `--max-connections` room.
+    fn create_connection(&mut self, engine: &mut dyn Actions, due_s: Option<f64>) -> bool {
         if self.created >= self.spec.num_conns {
             return false;
         }
         let cap = self.spec.max_open_conns;
         if cap > 0 && engine.open_connections() as u64 >= cap {
-            self.deferred += 1;
+            if let Some(due_s) = due_s {
+                self.deferred.push_back(due_s);
+                engine.defer_arrival();
+            }
             return true;
         }
         self.created += 1;
@@ -92,13 +99,13 @@ impl RequestMode {
     /// True while the rate generator still owes connections (created or
     /// waiting for `--max-connections` room).
     fn more_to_create(&self) -> bool {
-        self.created + self.deferred < self.spec.num_conns
+        self.created + (self.deferred.len() as u64) < self.spec.num_conns
     }
 
     fn on_rate_timer(&mut self, engine: &mut dyn Actions) {
         if let Some(schedule) = self.schedule.take() {
-            self.schedule = release_due_units(schedule, engine, RATE_TIMER, |engine| {
-                self.create_connection(engine) && self.more_to_create()
+            self.schedule = release_due_units(schedule, engine, RATE_TIMER, |engine, due_s| {
+                self.create_connection(engine, Some(due_s)) && self.more_to_create()
             });
         }
     }
@@ -155,18 +162,19 @@ impl RequestMode {
             engine.end_test();
             return;
         }
-        if self.deferred > 0 {
-            self.deferred -= 1;
-            self.create_connection(engine);
+        if let Some(due_s) = self.deferred.pop_front() {
+            engine.arrival(due_s, &mut |engine| {
+                self.create_connection(engine, Some(due_s))
+            });
         } else if self.spec.pacing == Pacing::Sequential {
-            self.create_connection(engine);
+            self.create_connection(engine, None);
         }
     }
 }
 
 impl Workload for RequestMode {
     fn start(&mut self, engine: &mut dyn Actions) {
-        self.create_connection(engine);
+        self.create_connection(engine, None);
         if let Pacing::Rate {
             interarrival,
             client_id,

@@ -386,9 +386,10 @@ impl Workload for SessionWorkload {
             } => self.on_conn_closed(engine, conn, reason, replies, &unfinished),
             Notice::Timer { id: RATE_TIMER } => {
                 if let Some(schedule) = self.schedule.take() {
-                    self.schedule = release_due_units(schedule, engine, RATE_TIMER, |engine| {
-                        self.create_session(engine) && self.created < self.spec.sessions
-                    });
+                    self.schedule =
+                        release_due_units(schedule, engine, RATE_TIMER, |engine, _due_s| {
+                            self.create_session(engine) && self.created < self.spec.sessions
+                        });
                 }
             }
             Notice::Timer { id } => self.on_think_timer(engine, id),
