@@ -574,6 +574,15 @@ fn add_values(into: &mut Value, other: &Value) {
                 _ => Value::from(into.as_f64().unwrap_or(0.0) + other.as_f64().unwrap_or(0.0)),
             };
         }
+        (Value::Array(into), Value::Array(other)) => {
+            // Per-class counts: element by element.
+            for (slot, value) in into.iter_mut().zip(other) {
+                add_values(slot, value);
+            }
+            if other.len() > into.len() {
+                into.extend_from_slice(&other[into.len()..]);
+            }
+        }
         (into @ Value::Null, other) => *into = other.clone(),
         (Value::String(into), Value::String(other)) => {
             // A histogram: add; anything else keeps the first shard's text.
@@ -708,12 +717,46 @@ mod tests {
 
     #[test]
     fn series_values_add_and_keep_the_larger_figure_without_histograms() {
-        let mut a = serde_json::json!({"t": 3, "replies": 2, "reply_p99_ms": 1.5, "x": {"y": 1}});
-        let b = serde_json::json!({"t": 3, "replies": 5, "reply_p99_ms": 2.5, "x": {"y": 2}});
+        let mut a = serde_json::json!({"t": 3, "replies": 2, "reply_p99_ms": 1.5,
+            "x": {"y": 1}, "status": [0, 2, 0, 0, 0], "target_rate": 50.0});
+        let b = serde_json::json!({"t": 3, "replies": 5, "reply_p99_ms": 2.5,
+            "x": {"y": 2}, "status": [0, 4, 1, 0, 0], "target_rate": 50.0});
         add_values(&mut a, &b);
         assert_eq!(
             a,
-            serde_json::json!({"t": 3, "replies": 7, "reply_p99_ms": 2.5, "x": {"y": 3}})
+            serde_json::json!({"t": 3, "replies": 7, "reply_p99_ms": 2.5, "x": {"y": 3},
+                "status": [0, 6, 1, 0, 0], "target_rate": 100.0})
         );
+    }
+
+    #[test]
+    fn per_second_histograms_add_and_give_the_figures_again() {
+        let histogram = |values_us: &[u64]| {
+            let mut h = LatencyHistogram::with_digits(2);
+            for &us in values_us {
+                h.record_ns(us * 1000);
+            }
+            h
+        };
+        let second = |values_us: &[u64]| {
+            let h = histogram(values_us);
+            Second {
+                replies: values_us.len() as u64,
+                reply_p50_ms: Some(h.percentile_ms(50.0)),
+                reply_p99_ms: Some(h.percentile_ms(99.0)),
+                reply_histogram: Some(h.to_base64()),
+                ..Second::default()
+            }
+        };
+        let all = histogram(&[100, 200, 300, 1000, 1100, 5000]);
+        let mut a = serde_json::to_value(second(&[100, 200, 300])).unwrap_or_default();
+        let b = serde_json::to_value(second(&[1000, 1100, 5000])).unwrap_or_default();
+        add_values(&mut a, &b);
+        refresh_reply_figures(&mut a);
+        let merged: Second = serde_json::from_value(a).unwrap_or_default();
+        assert_eq!(merged.replies, 6);
+        assert_eq!(merged.reply_p50_ms, Some(all.percentile_ms(50.0)));
+        assert_eq!(merged.reply_p99_ms, Some(all.percentile_ms(99.0)));
+        assert_eq!(merged.reply_max_ms, Some(all.max_ms()));
     }
 }
