@@ -284,7 +284,26 @@ def bench_results_cost(binary, port, tmp):
         print(f"  {name:17s} {median:.2f} s  ({change:+.1f}% vs off)")
 
 
-def bench_workers(binary, port, tmp):
+def process_tree_cpu_s(pid):
+    """CPU seconds (user + system) used so far by process `pid` and its
+    children (nginx's master and workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state ppid ... utime (12th) stime (13th).
+        if int(entry) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def bench_workers(binary, port, tmp, nginx_pid=None):
     """--workers 1 vs 2 where one core is not enough. nginx runs one worker
     process on the same 2 cores, so with 2 client workers three busy
     processes share two cores: the gain is bounded by nginx's share."""
@@ -300,7 +319,9 @@ def bench_workers(binary, port, tmp):
             json_path = os.path.join(tmp, f"workers-{name}-{workers}.json")
             argv = [binary, "--server=127.0.0.1", f"--port={port}", "--uri=/index.html",
                     f"--workers={workers}", f"--json={json_path}", "--percentiles"] + extra
+            server_before = process_tree_cpu_s(nginx_pid) if nginx_pid else 0.0
             result = run_client(argv)
+            server_cpu = process_tree_cpu_s(nginx_pid) - server_before if nginx_pid else 0.0
             s = summary(result)
             lag = {}
             try:
@@ -312,7 +333,9 @@ def bench_workers(binary, port, tmp):
             print(f"  {name:10s} workers={workers}  req/s={s['req_rate']}  "
                   f"cpu={s['cpu']:.2f} s  wall={result['wall']:.2f} s  "
                   f"duration={s['duration']} s  replies={s['replies']}  errors={s['errors']}  "
-                  f"lag p90={lag.get('p90')} ms max={lag.get('max')} ms")
+                  f"lag p90={lag.get('p90')} ms max={lag.get('max')} ms  "
+                  f"nginx cpu={server_cpu:.2f} s")
+    print(f"  load average at the end: {os.getloadavg()[0]:.1f} (other processes share the cores)")
 
 
 def main():
@@ -340,7 +363,7 @@ def main():
         if opts.only in ("", "results-cost"):
             bench_results_cost(opts.binary, port, tmp)
         if opts.only in ("", "workers"):
-            bench_workers(opts.binary, port, tmp)
+            bench_workers(opts.binary, port, tmp, nginx.pid)
     finally:
         stop_process(nginx)
         shutil.rmtree(tmp, ignore_errors=True)

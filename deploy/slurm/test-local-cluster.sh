@@ -159,4 +159,16 @@ expected="Total: connections $((2 * conns)) requests $((2 * conns)) replies $((2
 grep -q "^$expected" "$work/merged.txt" || fail "merged counts are not '$expected'"
 grep -q "^Reply status: 1xx=0 2xx=$((2 * conns)) " "$work/merged.txt" ||
   fail "not every reply was a 2xx"
-echo "test-local-cluster: ok: srun -n 2, merged $((2 * conns)) connections"
+
+# The sbatch recipe as written, with this target and a short workload.
+echo "--- sbatch --ntasks=2 --wait deploy/slurm/httperf-rs.sbatch"
+mkdir -p "$work/sbatch"
+TARGET=127.0.0.1 PORT=$port HTTPERF_RS=$binary RESULTS=$work/sbatch \
+  WORKLOAD="--uri /index.html --num-conns 100 --rate 100" \
+  timeout 120 sbatch --wait --ntasks=2 --time=2 --output="$work/sbatch/job.out" \
+  "$here/httperf-rs.sbatch" >/dev/null ||
+  fail "the sbatch recipe failed: $(tail -n 20 "$work/sbatch/job.out" 2>/dev/null)"
+cat "$work/sbatch/job.out"
+grep -q "^Total: connections 200 requests 200 replies 200 " "$work/sbatch/job.out" ||
+  fail "the sbatch recipe's merged report does not count 200 connections"
+echo "test-local-cluster: ok: srun -n 2, merged $((2 * conns)) connections; sbatch recipe merged 200"
