@@ -251,7 +251,12 @@ pub fn merge(shards: &[NamedDocument], context: &MergeContext<'_>) -> Result<Doc
         program: lead_document.program.clone(),
         host: json::host_name(),
         command_line: context.args.iter().map(json::argument).collect(),
-        echo_line: identities[lead].workload_echo_line.clone(),
+        // One shard alone is shown as it ran (a worker's own share).
+        echo_line: if documents.len() == 1 {
+            lead_document.echo_line.clone()
+        } else {
+            identities[lead].workload_echo_line.clone()
+        },
         start_time_utc: json::utc_timestamp(
             UNIX_EPOCH + Duration::try_from_secs_f64(start_s.max(0.0)).unwrap_or_default(),
         ),
