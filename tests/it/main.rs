@@ -22,6 +22,7 @@ mod plot;
 mod print_verbose;
 mod report_golden;
 mod results;
+mod scale;
 mod sessions;
 mod tls;
 mod unwritable_output;
