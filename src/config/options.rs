@@ -254,6 +254,10 @@ impl Options {
         crate::results::output::RunShape {
             program: &self.program,
             rate_per_s: self.scheduled_rate_per_s(),
+            schedule: self
+                .schedule
+                .as_ref()
+                .map_or(&[], |profile| profile.rate_segments()),
             sessions: self.has_session_workload(),
             expected_s: self.expected_duration_s(),
             verbose: self.verbose,

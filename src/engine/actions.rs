@@ -268,10 +268,19 @@ impl Engine<'_> {
     pub fn arrival<R>(&mut self, scheduled_s: f64, create: impl FnOnce(&mut Self) -> R) -> R {
         let due_ns = self.start_ns + seconds_to_ns(scheduled_s);
         let lag_ns = self.clock.now_ns().saturating_sub(due_ns);
-        if let Some(results) = self.results.as_deref_mut() {
-            results.arrival(lag_ns);
+        self.arrival_deferred = false;
+        let created = self.with_arrival_lag(lag_ns, create);
+        if !std::mem::take(&mut self.arrival_deferred) {
+            if let Some(results) = self.results.as_deref_mut() {
+                results.arrival(lag_ns);
+            }
         }
-        self.with_arrival_lag(lag_ns, create)
+        created
+    }
+
+    /// The arrival being created waits for room; see `Actions::defer_arrival`.
+    pub fn defer_arrival(&mut self) {
+        self.arrival_deferred = true;
     }
 
     /// Runs `f` with connections opened by it carrying `lag_ns` as the
@@ -374,6 +383,9 @@ impl Actions for Engine<'_> {
         create: &mut dyn FnMut(&mut dyn Actions) -> bool,
     ) -> bool {
         Engine::arrival(self, scheduled_s, |engine| create(engine))
+    }
+    fn defer_arrival(&mut self) {
+        Engine::defer_arrival(self)
     }
     fn arrival_lag_ns(&self) -> u64 {
         Engine::arrival_lag_ns(self)

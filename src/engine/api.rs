@@ -166,6 +166,10 @@ pub trait Actions {
         scheduled_s: f64,
         create: &mut dyn FnMut(&mut dyn Actions) -> bool,
     ) -> bool;
+    /// The arrival being created by `arrival`'s `create` must wait for room
+    /// (`--max-connections`): its lag is not recorded now but when the
+    /// workload creates it later, through `arrival` with the same due time.
+    fn defer_arrival(&mut self);
     /// The schedule lag of the arrival being created, in nanoseconds.
     fn arrival_lag_ns(&self) -> u64;
     /// `open_connection` for a later connection of an arrival (a session's)

@@ -148,6 +148,8 @@ pub struct Engine<'out> {
     results: Option<Box<Recorder>>,
     /// Schedule lag of the arrival being created (given to its connections).
     arrival_lag_ns: u64,
+    /// The arrival being created was deferred (`Actions::defer_arrival`).
+    arrival_deferred: bool,
     /// The request log's tag for the next call issued.
     next_call_label: Option<Rc<str>>,
 }
@@ -209,6 +211,7 @@ impl<'out> Engine<'out> {
             tls_error_reported: false,
             results: None,
             arrival_lag_ns: 0,
+            arrival_deferred: false,
             next_call_label: None,
         })
     }

@@ -20,10 +20,11 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::SystemTime;
 
+use crate::stats::basic::FailureKind;
 use histograms::LatencyHistogram;
 use phout::PhoutLog;
 use progress::Progress;
-use series::TimeSeries;
+use series::{RateSegment, TimeSeries};
 
 /// Where `--json` writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,12 +207,17 @@ pub struct CallRecord {
     pub label: Option<Rc<str>>,
 }
 
+/// The report's name for httperf's own timeout (`Errors: client-timo`).
+const CLIENT_TIMEOUT_COUNTER: &str = "client-timo";
+
 /// Settings the recorder needs besides the options.
 #[derive(Debug, Clone, Default)]
 pub struct RecorderSetup {
     pub options: ResultsOptions,
     /// Arrivals follow a schedule (`--rate`/`--period` above 0).
     pub scheduled: bool,
+    /// That schedule, for the time series' target rate (empty without one).
+    pub schedule: Vec<RateSegment>,
     /// A session workload runs.
     pub sessions: bool,
     /// Expected test length for the progress line (0 = unknown).
@@ -242,12 +248,13 @@ impl Recorder {
     /// `phout` is the already opened `--log-requests` file.
     pub fn new(setup: RecorderSetup, phout: Option<PhoutLog>) -> Recorder {
         let progress = setup.progress.then(|| Progress::new(setup.expected_s));
+        let series = TimeSeries::with_schedule(setup.schedule.clone());
         Recorder {
             setup,
             measures: Measures::default(),
             status_counts: BTreeMap::new(),
             errno_counts: BTreeMap::new(),
-            series: TimeSeries::default(),
+            series,
             phout,
             progress,
             start_ns: 0,
@@ -349,6 +356,7 @@ impl Recorder {
         *self.status_counts.entry(status).or_insert(0) += 1;
         let mut second = self.series.at(self.start_ns, now_ns);
         second.replies += 1;
+        second.count_status(status);
         second.bytes_received += bytes_in;
         second.record_reply_ns(reply_ns);
         self.log(&record);
@@ -369,7 +377,9 @@ impl Recorder {
         let errno = match reason {
             CloseCause::Failed { errno } => {
                 *self.errno_counts.entry(errno).or_insert(0) += 1;
-                self.series.at(self.start_ns, now_ns).errors += 1;
+                self.series
+                    .at(self.start_ns, now_ns)
+                    .count_error(FailureKind::from_errno(errno).counter_name());
                 errno
             }
             CloseCause::TimedOut => libc::ETIMEDOUT,
@@ -412,7 +422,9 @@ impl Recorder {
     /// refused at once).
     pub fn conn_failed_unplaced(&mut self, now_ns: u64, errno: i32) {
         *self.errno_counts.entry(errno).or_insert(0) += 1;
-        self.series.at(self.start_ns, now_ns).errors += 1;
+        self.series
+            .at(self.start_ns, now_ns)
+            .count_error(FailureKind::from_errno(errno).counter_name());
         let record = CallRecord {
             start_ns: now_ns,
             send_start_ns: now_ns,
@@ -426,7 +438,9 @@ impl Recorder {
 
     /// httperf's own timeout closed a connection (client-timo).
     pub fn conn_timed_out(&mut self, now_ns: u64) {
-        self.series.at(self.start_ns, now_ns).errors += 1;
+        self.series
+            .at(self.start_ns, now_ns)
+            .count_error(CLIENT_TIMEOUT_COUNTER);
     }
 
     /// CONN_DESTROYED; only connections that delivered a reply have a lifetime.

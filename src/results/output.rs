@@ -9,6 +9,7 @@ use std::io::{IsTerminal, Write};
 
 use super::check::{self, Verdict};
 use super::phout::PhoutLog;
+use super::series::RateSegment;
 use super::{json, text, JsonTarget, Recorder, RecorderSetup, ResultsOptions};
 use crate::stats::summary::Summary;
 
@@ -26,6 +27,9 @@ pub struct RunShape<'a> {
     pub program: &'a str,
     /// Arrivals per second when they follow a schedule.
     pub rate_per_s: Option<f64>,
+    /// A rate schedule that varies over the test, when there is one (it
+    /// takes the place of `rate_per_s` for the series' target rate).
+    pub schedule: &'a [RateSegment],
     /// A session workload runs.
     pub sessions: bool,
     /// How long the test should take, when that is known (0 otherwise).
@@ -66,7 +70,15 @@ pub fn prepare(results: &ResultsOptions, shape: &RunShape<'_>) -> Result<Prepare
     };
     let setup = RecorderSetup {
         options: results.clone(),
-        scheduled: shape.rate_per_s.is_some(),
+        scheduled: shape.rate_per_s.is_some() || !shape.schedule.is_empty(),
+        schedule: if shape.schedule.is_empty() {
+            shape
+                .rate_per_s
+                .map(|rate| vec![RateSegment::constant(rate)])
+                .unwrap_or_default()
+        } else {
+            shape.schedule.to_vec()
+        },
         sessions: shape.sessions,
         expected_s: shape.expected_s,
         progress: results.progress || terminal,

@@ -31,6 +31,19 @@ impl FailureKind {
         }
     }
 
+    /// The counter's name in the report's Errors lines.
+    pub fn counter_name(self) -> &'static str {
+        match self {
+            FailureKind::SocketTimeout => "socket-timo",
+            FailureKind::ConnRefused => "connrefused",
+            FailureKind::ConnReset => "connreset",
+            FailureKind::FdUnavail => "fd-unavail",
+            FailureKind::AddrUnavail => "addrunavail",
+            FailureKind::FtabFull => "ftab-full",
+            FailureKind::Other => "other",
+        }
+    }
+
     fn count_in(self, errors: &mut ErrorCounts) {
         let counter = match self {
             FailureKind::SocketTimeout => &mut errors.socket_timeouts,

@@ -42,11 +42,14 @@ pub struct FakeEngine {
     /// arrival, the request-log tag given to each call that had one, and
     /// `(age_s, failed)` of each ended session.
     pub arrivals: Vec<f64>,
+    /// The schedule lag recorded for each of `arrivals`.
+    pub arrival_lags_ns: Vec<u64>,
     pub call_labels: Vec<String>,
     pub sessions_ended: Vec<(f64, bool)>,
     /// The schedule lag of each connection opened (0 outside an arrival).
     pub conn_lags_ns: Vec<u64>,
     arrival_lag_ns: u64,
+    arrival_deferred: bool,
     /// Every connection opened, in order.
     opened: Vec<ConnId>,
     /// Connections open now (not closed by the workload or `fail`).
@@ -62,10 +65,12 @@ impl FakeEngine {
             running: true,
             actions: Vec::new(),
             arrivals: Vec::new(),
+            arrival_lags_ns: Vec::new(),
             call_labels: Vec::new(),
             sessions_ended: Vec::new(),
             conn_lags_ns: Vec::new(),
             arrival_lag_ns: 0,
+            arrival_deferred: false,
             opened: Vec::new(),
             live: Vec::new(),
             next_call: 0,
@@ -199,12 +204,19 @@ impl Actions for FakeEngine {
         scheduled_s: f64,
         create: &mut dyn FnMut(&mut dyn Actions) -> bool,
     ) -> bool {
-        self.arrivals.push(scheduled_s);
         let lag_ns = ((self.now_s - scheduled_s).max(0.0) * 1e9) as u64;
         let outer = std::mem::replace(&mut self.arrival_lag_ns, lag_ns);
+        self.arrival_deferred = false;
         let wanted = create(self);
         self.arrival_lag_ns = outer;
+        if !std::mem::take(&mut self.arrival_deferred) {
+            self.arrivals.push(scheduled_s);
+            self.arrival_lags_ns.push(lag_ns);
+        }
         wanted
+    }
+    fn defer_arrival(&mut self) {
+        self.arrival_deferred = true;
     }
     fn arrival_lag_ns(&self) -> u64 {
         self.arrival_lag_ns

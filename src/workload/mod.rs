@@ -57,7 +57,7 @@ pub(crate) fn release_due_units(
     mut schedule: RateSchedule,
     engine: &mut dyn Actions,
     timer_id: u64,
-    mut create: impl FnMut(&mut dyn Actions) -> bool,
+    mut create: impl FnMut(&mut dyn Actions, f64) -> bool,
 ) -> Option<RateSchedule> {
     let now_s = engine.now_s();
     let budget_end_s = now_s + RELEASE_BUDGET_S;
@@ -70,7 +70,7 @@ pub(crate) fn release_due_units(
         if engine.verbose() >= 3 {
             eprintln!("next arrival delay = {delay:.4}");
         }
-        if !engine.arrival(due_s, &mut create) {
+        if !engine.arrival(due_s, &mut |engine| create(engine, due_s)) {
             return None;
         }
     }

@@ -3,7 +3,7 @@
 //! `--num-calls` calls in pipelined bursts of `--burst-length`, with the URIs
 //! of `--uri`/`--wset`/`--wlog` or the requests of an `--ammo` file.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use crate::engine::{Actions, ConnId, Notice, Workload};
@@ -99,8 +99,10 @@ pub struct RequestMode {
     schedule: Option<RateSchedule>,
     created: u64,
     destroyed: u64,
-    /// Connections the rate asked for while `max_open_conns` were open.
-    deferred: u64,
+    /// Due times (seconds since the start) of the connections the rate
+    /// asked for while `max_open_conns` were open, oldest first: their
+    /// schedule lag runs until they are created.
+    deferred: VecDeque<f64>,
     conns: HashMap<ConnId, ConnProgress>,
     ammo: Option<Box<AmmoFile>>,
     stage_tally: Option<StageTally>,
@@ -115,7 +117,7 @@ impl RequestMode {
             schedule: None,
             created: 0,
             destroyed: 0,
-            deferred: 0,
+            deferred: VecDeque::new(),
             conns: HashMap::new(),
             ammo: None,
             stage_tally: None,
@@ -142,8 +144,8 @@ impl RequestMode {
     /// No connection will be created any more (the `--ammo` file or the
     /// `--schedule` is over): the test ends once the open ones are gone.
     fn stop_creating(&mut self, engine: &mut dyn Actions) {
-        self.spec.num_conns = self.created + self.deferred;
-        if self.deferred == 0 && self.destroyed >= self.created {
+        self.spec.num_conns = self.created + self.deferred.len() as u64;
+        if self.deferred.is_empty() && self.destroyed >= self.created {
             engine.end_test();
         }
     }
@@ -152,25 +154,30 @@ impl RequestMode {
         self.ammo.as_ref().is_some_and(|ammo| ammo.is_exhausted())
     }
 
-    /// Starts one more connection if any are left; false when all are created.
-    fn create_connection(&mut self, engine: &mut dyn Actions) -> bool {
+    /// Starts one more connection if any are left; false when all are
+    /// created. `due_s` is the arrival's scheduled time, for one that may
+    /// have to wait for `--max-connections` room.
+    fn create_connection(&mut self, engine: &mut dyn Actions, due_s: Option<f64>) -> bool {
         if self.created >= self.spec.num_conns {
             return false;
         }
         if self.ammo_exhausted() {
-            self.deferred = 0;
+            self.deferred.clear();
             self.stop_creating(engine);
             return false;
         }
-        if let Some(tally) = &mut self.stage_tally {
-            tally.record(engine.now_s());
-        }
         let cap = self.spec.max_open_conns;
         if cap > 0 && engine.open_connections() as u64 >= cap {
-            self.deferred += 1;
+            if let Some(due_s) = due_s {
+                self.deferred.push_back(due_s);
+                engine.defer_arrival();
+            }
             return true;
         }
         self.created += 1;
+        if let Some(tally) = &mut self.stage_tally {
+            tally.record(engine.now_s());
+        }
         let conn = engine.open_connection();
         self.conns.insert(conn, ConnProgress::default());
         true
@@ -179,13 +186,13 @@ impl RequestMode {
     /// True while the rate generator still owes connections (created or
     /// waiting for `--max-connections` room).
     fn more_to_create(&self) -> bool {
-        self.created + self.deferred < self.spec.num_conns
+        self.created + (self.deferred.len() as u64) < self.spec.num_conns
     }
 
     fn on_rate_timer(&mut self, engine: &mut dyn Actions) {
         if let Some(schedule) = self.schedule.take() {
-            self.schedule = release_due_units(schedule, engine, RATE_TIMER, |engine| {
-                self.create_connection(engine) && self.more_to_create()
+            self.schedule = release_due_units(schedule, engine, RATE_TIMER, |engine, due_s| {
+                self.create_connection(engine, Some(due_s)) && self.more_to_create()
             });
             let schedule_over = self.schedule.is_none() && self.more_to_create();
             if schedule_over && matches!(self.spec.pacing, Pacing::Scheduled(_)) {
@@ -266,17 +273,18 @@ impl RequestMode {
         self.destroyed += 1;
         if self.ammo_exhausted() {
             self.spec.num_conns = self.created;
-            self.deferred = 0;
+            self.deferred.clear();
         }
         if self.destroyed >= self.spec.num_conns {
             engine.end_test();
             return;
         }
-        if self.deferred > 0 {
-            self.deferred -= 1;
-            self.create_connection(engine);
+        if let Some(due_s) = self.deferred.pop_front() {
+            engine.arrival(due_s, &mut |engine| {
+                self.create_connection(engine, Some(due_s))
+            });
         } else if self.spec.pacing == Pacing::Sequential {
-            self.create_connection(engine);
+            self.create_connection(engine, None);
         }
     }
 }
@@ -285,7 +293,7 @@ impl Workload for RequestMode {
     fn start(&mut self, engine: &mut dyn Actions) {
         self.stage_tally = self.spec.pacing.stage_tally(engine.now_s());
         if self.spec.pacing.creates_first_at_start() {
-            self.create_connection(engine);
+            self.create_connection(engine, None);
         }
         if let Some(schedule) = self.spec.pacing.start(engine.now_s()) {
             if self.more_to_create() {

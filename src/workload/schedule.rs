@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use crate::results::series::RateSegment;
+
 /// Most linear segments a spec may expand to (a `step` stage makes one per
 /// level): keeps the profile's memory bounded.
 pub const MAX_SEGMENTS: usize = 100_000;
@@ -109,6 +111,9 @@ pub struct RateProfile {
     pub spec: String,
     stages: Vec<PlacedStage>,
     segments: Vec<Segment>,
+    /// The segments as the results recorder takes them (the JSON series'
+    /// per-second target rate).
+    rate_segments: Vec<RateSegment>,
     total_count: f64,
     end_s: f64,
 }
@@ -127,6 +132,7 @@ impl RateProfile {
             spec: spec.to_string(),
             stages: Vec::new(),
             segments: Vec::new(),
+            rate_segments: Vec::new(),
             total_count: 0.0,
             end_s: 0.0,
         };
@@ -210,8 +216,20 @@ impl RateProfile {
                 self.spec
             ));
         }
+        self.rate_segments.push(RateSegment {
+            start_s: segment.start_s,
+            end_s: self.end_s,
+            from_per_s: from_rate,
+            to_per_s: to_rate,
+        });
         self.segments.push(segment);
         Ok(())
+    }
+
+    /// The profile as linear pieces for the results recorder, in seconds
+    /// since the start of the test.
+    pub fn rate_segments(&self) -> &[RateSegment] {
+        &self.rate_segments
     }
 
     /// The stages in order with their place on the time line.

@@ -432,9 +432,10 @@ impl Workload for SessionWorkload {
             } => self.on_conn_closed(engine, conn, reason, replies, &unfinished),
             Notice::Timer { id: RATE_TIMER } => {
                 if let Some(schedule) = self.schedule.take() {
-                    self.schedule = release_due_units(schedule, engine, RATE_TIMER, |engine| {
-                        self.create_session(engine) && self.created < self.spec.sessions
-                    });
+                    self.schedule =
+                        release_due_units(schedule, engine, RATE_TIMER, |engine, _due_s| {
+                            self.create_session(engine) && self.created < self.spec.sessions
+                        });
                     let schedule_over =
                         self.schedule.is_none() && self.created < self.spec.sessions;
                     if schedule_over && matches!(self.spec.pacing, Pacing::Scheduled(_)) {

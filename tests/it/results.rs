@@ -422,6 +422,26 @@ fn json_validates_and_holds_the_whole_report() {
         .filter_map(|s| s["connections"].as_u64())
         .sum();
     assert_eq!((replies, connections), (60, 20));
+    // Each second's histogram holds that second's replies; together they
+    // hold every reply, and the status classes count them too.
+    let mut merged = httperf_rs::results::series::second_histogram();
+    for second in &seconds {
+        let count = second["replies"].as_u64().unwrap_or(u64::MAX);
+        assert_eq!(second["status"][1].as_u64(), Some(count), "{second}");
+        assert_eq!(second["target_rate"].as_f64(), Some(400.0), "{second}");
+        match second["reply_histogram"].as_str() {
+            Some(text) => {
+                let histogram =
+                    httperf_rs::results::histograms::LatencyHistogram::from_base64(text)
+                        .expect("a per-second HDR histogram");
+                assert_eq!(histogram.count(), count);
+                assert!(second["reply_p90_ms"].as_f64() <= second["reply_max_ms"].as_f64());
+                merged.add(&histogram);
+            }
+            None => assert_eq!(count, 0, "{second}"),
+        }
+    }
+    assert_eq!(merged.count(), 60);
     // The reply histogram decodes and counts every reply.
     let reply = doc["histograms"]["measures"]["reply"]
         .as_str()
@@ -451,6 +471,14 @@ fn json_validates_and_holds_the_whole_report() {
 
     let refused = check_json_run(closed_port(), "refused", &["--num-conns=3"]);
     assert_eq!(refused["totals"]["errors"]["connrefused"], 3);
+    let refused_by_kind: u64 = refused["time_series"]["seconds"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|second| second["errors_by_kind"]["connrefused"].as_u64())
+        .sum();
+    assert_eq!(refused_by_kind, 3);
+    assert!(refused["time_series"]["seconds"][0]["target_rate"].is_null());
     assert_eq!(
         refused["errors_by_errno"],
         serde_json::json!([{"errno": 111, "name": "ECONNREFUSED", "count": 3}])

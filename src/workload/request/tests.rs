@@ -291,3 +291,31 @@ fn rate_paced_connections_carry_the_schedule_lag_of_their_arrival() {
         .collect();
     assert_eq!(lags_ms, [0, 700, 200]);
 }
+
+#[test]
+fn an_arrival_deferred_by_max_connections_lags_until_it_is_created() {
+    let mut engine = FakeEngine::new();
+    let mut spec = at_rate(spec(3, 1, 1), 10.0);
+    spec.max_open_conns = 1;
+    let mut workload = mode(spec);
+    workload.start(&mut engine);
+    engine.take();
+    // The arrival due at 0.1 finds the one connection open and waits.
+    engine.now_s = 0.15;
+    workload.handle(&mut engine, Notice::Timer { id: RATE_TIMER });
+    engine.take();
+    assert!(engine.arrivals.is_empty(), "{:?}", engine.arrivals);
+    // Room comes at 0.4: the arrival due at 0.1 is created 0.3 s late.
+    engine.now_s = 0.4;
+    for notice in engine.fail(0, CloseReason::Client, 1, Vec::new()) {
+        workload.handle(&mut engine, notice);
+    }
+    assert_eq!(engine.take(), vec![Action::Open(1)]);
+    assert_eq!(engine.arrivals, [0.1]);
+    let lag_ms = engine.arrival_lags_ns[0] as f64 / 1e6;
+    assert!((lag_ms - 300.0).abs() < 1.0, "{lag_ms}");
+    assert_eq!(
+        engine.conn_lags_ns.last().copied(),
+        Some(engine.arrival_lags_ns[0])
+    );
+}
