@@ -586,7 +586,7 @@ mod tests {
         assert!(error("const(3000000000,1s)").contains("above"));
         assert!(error("const(10,99999999999h)").contains("longer than a year"));
         assert!(error("const(1,200d) const(1,200d)").contains("longer than a year"));
-        assert!(error("step(0,1e9,1,1s)").contains("steps"));
+        assert!(error("step(0,1000000000,1,1s)").contains("steps"));
         assert!(error("step(0,10,0,1s)").contains("step must be"));
         assert!(error("line(1,2,3s").contains("missing ')'"));
         assert!(error("").contains("no stage"));
