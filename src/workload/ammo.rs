@@ -494,7 +494,7 @@ impl AmmoFile {
             }
         };
         self.served += 1;
-        if self.looping && self.served % self.requests == 0 {
+        if self.looping && self.served.is_multiple_of(self.requests) {
             self.reader.rewind()?;
         }
         Ok(Some(entry))

@@ -475,15 +475,15 @@ fn a_1_gb_ammo_file_is_checked_and_read_with_bounded_memory() {
     let path = dir.0.join("big.ammo");
     let mut file = fs::File::create(&path).expect("create");
     let first = b"GET /first HTTP/1.1\r\nHost: h\r\n\r\n";
-    write!(file, "{} first\n", first.len()).expect("write");
+    writeln!(file, "{} first", first.len()).expect("write");
     file.write_all(first).expect("write");
     const BIG: u64 = 1 << 20;
     for index in 0..1000 {
-        write!(file, "\n{BIG} zeros{index}\n").expect("write");
+        writeln!(file, "\n{BIG} zeros{index}").expect("write");
         file.seek(SeekFrom::Current(BIG as i64)).expect("seek");
     }
     let last = b"GET /last HTTP/1.1\r\nHost: h\r\n\r\n";
-    write!(file, "\n{} last\n", last.len()).expect("write");
+    writeln!(file, "\n{} last", last.len()).expect("write");
     file.write_all(last).expect("write");
     drop(file);
     assert!(fs::metadata(&path).expect("size").len() > 1_000_000_000);
