@@ -124,14 +124,16 @@ pub fn run(args: Vec<OsString>) -> i32 {
         engine.attach_results(recorder);
     }
     workers::wait_for_start(options.scale.start_at_unix_s);
-    let outcome = match run_config.workload {
+    // `--schedule`'s per-stage rates, printed at -v after the report.
+    let (outcome, schedule_report) = match run_config.workload {
         WorkloadSpec::Requests(spec) => {
-            let mut workload = RequestMode::new(spec, run_config.uris, run_config.requests);
-            engine.run(&mut workload)
+            let mut workload = RequestMode::new(spec, run_config.uris, run_config.requests)
+                .with_requests(run_config.request_source);
+            (engine.run(&mut workload), workload.schedule_report())
         }
         WorkloadSpec::Sessions(spec) => {
             let mut workload = SessionWorkload::new(spec, run_config.uris, run_config.requests);
-            engine.run(&mut workload)
+            (engine.run(&mut workload), workload.schedule_report())
         }
     };
     match outcome {
@@ -160,6 +162,9 @@ pub fn run(args: Vec<OsString>) -> i32 {
                     let report = report::render(&outcome.summary, &report_options);
                     let _ = out.write_all(report.as_bytes());
                     let _ = out.write_all(finished.report_text.as_bytes());
+                    if let Some(stages) = schedule_report.filter(|_| options.verbose > 0) {
+                        let _ = write!(out, "\n{stages}");
+                    }
                     let _ = out.flush();
                 }
             }

@@ -28,6 +28,8 @@ const SYNOPSIS_EXTENSIONS: &str = "\t[--period vT1,D1[,T2,D2]...[,Tn,Dn]] [--wse
 \t[--generate-completions bash|zsh|fish]
 \t[--percentiles [=LIST]] [--json file|-] [--log-requests file]
 \t[--self-check] [--progress]
+\t[--schedule SPEC] [--seed N] [--think-jitter uniform:F|exp]
+\t[--ammo file] [--ammo-format uri|uripost|phantom] [--ammo-loop]
 ";
 
 /// The usage synopsis without the "Usage: " label: `program`, then the

@@ -219,7 +219,8 @@ mod tests {
             ssl-verify ssl-ca-file ssl-ca-path ssl-protocol think-timeout timeout use-timer-cache \
             verbose version periodic-stats wlog wsess wsesslog wsesspage wset \
             generate-completions percentiles json log-requests self-check progress \
-            workers start-at worker-shards";
+            workers start-at worker-shards schedule seed think-jitter ammo ammo-format \
+            ammo-loop";
         assert_eq!(names, master.split_whitespace().collect::<Vec<_>>());
         let shorts: Vec<(char, &str)> = option_table()
             .iter()
@@ -338,6 +339,9 @@ mod tests {
                 "http-version" => "1.0",
                 "generate-completions" => "bash",
                 "percentiles" => "50,99",
+                "schedule" => "const(1,1s)",
+                "think-jitter" => "exp",
+                "ammo-format" => "uri",
                 _ => "1",
             };
             let value = (spec.arg != ArgKind::None).then(|| OsString::from(value));

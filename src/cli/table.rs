@@ -18,6 +18,9 @@ use super::values::{self, SessionOption};
 use super::{check, completions, help_text, require, version_line, Exit, Parsed, State};
 use crate::config::scale;
 use crate::results::{histograms, JsonTarget};
+use crate::workload::ammo::AmmoFormat;
+use crate::workload::rate::ThinkJitter;
+use crate::workload::schedule::RateProfile;
 
 /// What an option does once the scanner found it: update the parse state,
 /// or end parsing early with `Ok(Some(_))` (`--help`).
@@ -392,6 +395,7 @@ pub(super) fn definitions() -> Vec<OptionDef> {
                 let n = values::ul10_int(arg);
                 st.options.num_conns =
                     require(st, n, format!("illegal number of connections {arg}"))?;
+                st.options.num_conns_given = true;
                 Ok(None)
             },
         ),
@@ -1118,6 +1122,120 @@ pub(super) fn definitions() -> Vec<OptionDef> {
             .value_hint(ValueHint::DirPath),
             |st, v| {
                 st.options.scale.worker_shards = Some(v.path());
+                Ok(None)
+            },
+        ),
+        // Load shapes and workloads (docs/behaviour.md#load-shapes).
+        option(
+            valued(
+                "schedule",
+                "SPEC",
+                "Vary the connection or session rate over the test",
+                "Start connections (or sessions, in a session workload) at a rate that \
+                 follows SPEC, stages in Yandex Phantom's vocabulary separated by spaces: \
+                 line(A,B,DUR) goes linearly from A to B per second over DUR, const(R,DUR) \
+                 holds R per second (0 pauses), step(A,B,S,DUR) holds A, A+S, ... up to B \
+                 for DUR each. DUR is a number with unit ms, s, m, h or d, or several \
+                 (1m30s); a bare number is seconds. Example: --schedule='line(10,1000,60s) \
+                 const(1000,5m)'. Arrival k is due when the rate's integral reaches k; \
+                 --period e or u spreads the arrivals exponentially or uniformly around \
+                 the current rate instead (only the shape of its distribution counts). \
+                 The test ends when the schedule does, or earlier at --num-conns \
+                 connections or the session count. With -v the target and achieved rate \
+                 of each stage follow the report. See LOAD SHAPES AND WORKLOADS. \
+                 (httperf-rs option.)",
+            ),
+            |st, v| {
+                let profile = check(st, RateProfile::parse(v.text()))?;
+                st.options.schedule = Some(profile);
+                Ok(None)
+            },
+        ),
+        option(
+            valued(
+                "seed",
+                "N",
+                "Seed the random draws of --schedule and --think-jitter",
+                "Seed (0 to 2^64-1, default 0) of the random generator used by \
+                 --schedule with a random --period and by --think-jitter, combined with \
+                 the --client number: the same seed and client give the same draws. \
+                 httperf's own random sequences (--period without --schedule, --wset) do \
+                 not depend on it. (httperf-rs option.)",
+            ),
+            |st, v| {
+                let arg = v.text();
+                let seed = arg.parse::<u64>().ok();
+                st.options.seed = Some(require(st, seed, format!("illegal seed {arg}"))?);
+                Ok(None)
+            },
+        ),
+        option(
+            valued(
+                "think-jitter",
+                "uniform:F|exp",
+                "Vary session think times randomly around their value",
+                "Draw each think time of a session workload around its value X instead \
+                 of using X: uniform:F uniformly between X*(1-F) and X*(1+F) (0 <= F <= \
+                 1), exp exponentially with mean X. Each session has its own generator, \
+                 seeded from --seed, --client and the session's number, so runs repeat. \
+                 (httperf-rs option.)",
+            ),
+            |st, v| {
+                st.options.think_jitter = Some(check(st, ThinkJitter::parse(v.text()))?);
+                Ok(None)
+            },
+        ),
+        option(
+            valued(
+                "ammo",
+                "FILE",
+                "Send the requests of a Phantom ammo file",
+                "Request mode: take the requests from FILE, a Yandex Phantom / \
+                 yandex-tank ammo file, in order, instead of --uri, --wset or --wlog. The \
+                 format is detected from the first entry or given by --ammo-format. Each \
+                 connection sends --num-calls of them; the test ends when the file is \
+                 exhausted (or --num-conns, --schedule or --runtime ends it first), or \
+                 cycles through the file with --ammo-loop. Tags go to the --log-requests \
+                 tag column. The file is read as a stream and checked whole before the \
+                 test; errors name the line. See LOAD SHAPES AND WORKLOADS. (httperf-rs \
+                 option.)",
+            )
+            .value_hint(ValueHint::FilePath),
+            |st, v| {
+                st.options.ammo = Some(v.path());
+                Ok(None)
+            },
+        ),
+        option(
+            valued(
+                "ammo-format",
+                "uri|uripost|phantom",
+                "The format of the --ammo file",
+                "The format of the --ammo file: uri (lines of URI [TAG], with [Name: \
+                 value] header lines), uripost (SIZE URI [TAG] lines each followed by a \
+                 body of SIZE bytes) or phantom (SIZE [TAG] lines each followed by a \
+                 whole request of SIZE bytes, sent as given). Without it the format is \
+                 detected. (httperf-rs option.)",
+            )
+            .value_parser(["uri", "uripost", "phantom"]),
+            |st, v| {
+                let arg = v.text();
+                let format = AmmoFormat::from_name(arg);
+                let message = format!("illegal ammo format {arg} (use uri, uripost or phantom)");
+                st.options.ammo_format = Some(require(st, format, message)?);
+                Ok(None)
+            },
+        ),
+        option(
+            flag(
+                "ammo-loop",
+                "Cycle through the --ammo file",
+                "Start the --ammo file again from its first request when it is \
+                 exhausted, so that the test ends only by --num-conns, --schedule or \
+                 --runtime. (httperf-rs option.)",
+            ),
+            |st, _| {
+                st.options.ammo_loop = true;
                 Ok(None)
             },
         ),

@@ -18,8 +18,9 @@ use crate::http::request::{unescape_add_header, unknown_escape_warning, HttpVers
 use crate::output::{self, Exit};
 use crate::stats::print::PrintSelection;
 use crate::tls::{self, TlsClient, TlsSettings};
-use crate::workload::rate::RateSpec;
-use crate::workload::request::{Pacing, RequestModeSpec};
+use crate::workload::ammo::AmmoFile;
+use crate::workload::rate::{Interarrival, ScheduledRate};
+use crate::workload::request::{Pacing, RequestModeSpec, Requests};
 use crate::workload::session::{SessionScript, SessionSpec};
 use crate::workload::session_log;
 use crate::workload::uri::{UriLog, UriSource, WorkingSet};
@@ -68,7 +69,38 @@ pub fn check_before_start(options: &Options) -> Result<Prechecked, Exit> {
             "{program}: --num-calls must be at least 1 (httperf would wait forever)"
         )));
     }
+    check_load_shapes(options)?;
     Ok(Prechecked { local_addrs })
+}
+
+/// The combinations of `--schedule`, `--think-jitter` and `--ammo` that
+/// cannot work.
+fn check_load_shapes(options: &Options) -> Result<(), Exit> {
+    let program = &options.program;
+    let refuse = |message: &str| Err(Exit::failure_line(format!("{program}: {message}")));
+    let variable = matches!(options.rate.interarrival, Interarrival::Variable { .. });
+    if options.schedule.is_some() && variable && options.rate.rate_per_s > 0.0 {
+        return refuse("--schedule cannot be combined with --period=v");
+    }
+    if options.think_jitter.is_some() && !options.has_session_workload() {
+        return refuse(
+            "--think-jitter requires a session workload (--wsess, --wsesslog or --wsesspage)",
+        );
+    }
+    if options.ammo.is_none() && (options.ammo_format.is_some() || options.ammo_loop) {
+        return refuse("--ammo-format and --ammo-loop require --ammo");
+    }
+    if options.ammo.is_some() {
+        if options.has_session_workload() {
+            return refuse(
+                "--ammo works in request mode only (not with --wsess, --wsesslog or --wsesspage)",
+            );
+        }
+        if options.wlog.is_some() || options.wset.is_some() {
+            return refuse("--ammo cannot be combined with --wlog or --wset");
+        }
+    }
+    Ok(())
 }
 
 /// Which workload generator runs.
@@ -82,6 +114,8 @@ pub struct RunConfig {
     pub(crate) engine: EngineConfig,
     pub workload: WorkloadSpec,
     pub uris: UriSource,
+    /// Request mode's requests (`--ammo`), besides `uris`.
+    pub request_source: Requests,
     pub requests: RequestFactory,
     /// The open-file limit in force (printed at `-v`).
     pub open_file_limit: u64,
@@ -111,6 +145,14 @@ pub fn build(options: &Options, prechecked: Prechecked) -> Result<RunConfig, Exi
     });
     let requests = RequestFactory::new(&options.method, options.http_version, host, extra_headers);
     let uris = uri_source(options)?;
+    let request_source = match &options.ammo {
+        None => Requests::FromUris,
+        Some(path) => {
+            let file = AmmoFile::open(path, options.ammo_format, options.ammo_loop)
+                .map_err(|message| fatal_about(program, ": --ammo ", message.as_bytes()))?;
+            Requests::Ammo(Box::new(file))
+        }
+    };
     Ok(RunConfig {
         engine: EngineConfig {
             program: program.clone(),
@@ -140,6 +182,7 @@ pub fn build(options: &Options, prechecked: Prechecked) -> Result<RunConfig, Exi
         },
         workload: workload_spec(options)?,
         uris,
+        request_source,
         requests,
         open_file_limit,
     })
@@ -244,11 +287,18 @@ fn workload_spec(options: &Options) -> Result<WorkloadSpec, Exit> {
         )?));
     }
     let Some(wsess) = options.wsess else {
+        // A schedule or an ammo file ends the test by itself.
+        let open_ended = options.schedule.is_some() || options.ammo.is_some();
+        let num_conns = if open_ended && !options.num_conns_given {
+            u64::MAX
+        } else {
+            options.num_conns.max(1) as u64
+        };
         return Ok(WorkloadSpec::Requests(RequestModeSpec {
-            num_conns: options.num_conns.max(1) as u64,
+            num_conns,
             num_calls: options.num_calls.max(1) as u64,
             burst_length: options.burst_length.max(1) as u64,
-            pacing: pacing(&options.rate, options.client_id),
+            pacing: pacing(options),
             max_open_conns: options.max_connections.max(0) as u64,
         }));
     };
@@ -294,13 +344,10 @@ fn session_spec(
     Ok(SessionSpec {
         sessions,
         script,
-        rate: match pacing(&options.rate, options.client_id) {
-            Pacing::Rate {
-                interarrival,
-                client_id,
-            } => Some((interarrival, client_id)),
-            Pacing::Sequential => None,
-        },
+        pacing: pacing(options),
+        think_jitter: options.think_jitter,
+        seed: options.seed.unwrap_or(0),
+        client_id: options.client_id,
         max_conns,
         max_piped,
         close_after_reply: http_1_0,
@@ -311,7 +358,23 @@ fn session_spec(
     })
 }
 
-fn pacing(rate: &RateSpec, client_id: u32) -> Pacing {
+fn pacing(options: &Options) -> Pacing {
+    let (rate, client_id) = (&options.rate, options.client_id);
+    if let Some(profile) = &options.schedule {
+        // Only the shape of the --period distribution counts; its mean
+        // follows the schedule.
+        let shape = if rate.rate_per_s > 0.0 {
+            rate.interarrival.clone()
+        } else {
+            Interarrival::Deterministic { iat_s: 0.0 }
+        };
+        return Pacing::Scheduled(ScheduledRate {
+            profile: std::rc::Rc::new(profile.clone()),
+            shape,
+            seed: options.seed.unwrap_or(0),
+            client_id,
+        });
+    }
     if rate.rate_per_s > 0.0 {
         Pacing::Rate {
             interarrival: rate.interarrival.clone(),

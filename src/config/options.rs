@@ -9,7 +9,9 @@ use std::path::PathBuf;
 
 pub use crate::stats::print::PrintParts;
 pub use crate::tls::SslProtocol;
-pub use crate::workload::rate::{Interarrival, RateSpec};
+pub use crate::workload::ammo::AmmoFormat;
+pub use crate::workload::rate::{Interarrival, RateSpec, ThinkJitter};
+pub use crate::workload::schedule::RateProfile;
 
 /// `--wsess=N1,N2,X` and `--wsesspage=N1,N2,X`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -119,6 +121,19 @@ pub struct Options {
     pub results: crate::results::ResultsOptions,
     /// httperf-rs's scaling-out options (`--workers`, `--start-at`, ...).
     pub scale: super::scale::ScaleOptions,
+    /// True when `--num-conns` was given (a `--schedule` or `--ammo` run
+    /// is limited by it only then).
+    pub num_conns_given: bool,
+    /// `--schedule SPEC`.
+    pub schedule: Option<RateProfile>,
+    /// `--seed N` for httperf-rs's own random draws.
+    pub seed: Option<u64>,
+    /// `--think-jitter`.
+    pub think_jitter: Option<ThinkJitter>,
+    /// `--ammo FILE`, `--ammo-format`, `--ammo-loop`.
+    pub ammo: Option<PathBuf>,
+    pub ammo_format: Option<AmmoFormat>,
+    pub ammo_loop: bool,
 }
 
 impl Options {
@@ -181,6 +196,13 @@ impl Options {
             wset: None,
             results: crate::results::ResultsOptions::default(),
             scale: super::scale::ScaleOptions::default(),
+            num_conns_given: false,
+            schedule: None,
+            seed: None,
+            think_jitter: None,
+            ammo: None,
+            ammo_format: None,
+            ammo_loop: false,
         }
     }
 
@@ -199,8 +221,13 @@ impl Options {
         self.wsess.is_some() || self.wsesslog.is_some() || self.wsesspage.is_some()
     }
 
-    /// Arrivals per second when they follow a schedule (`--rate`/`--period`).
+    /// Arrivals per second when they follow a schedule (`--rate`/`--period`;
+    /// a `--schedule`'s mean rate).
     pub fn scheduled_rate_per_s(&self) -> Option<f64> {
+        if let Some(profile) = &self.schedule {
+            let rate = profile.mean_rate();
+            return (rate > 0.0).then_some(rate);
+        }
         let rate = self.rate.rate_per_s;
         (rate > 0.0 && rate.is_finite()).then_some(rate)
     }
@@ -209,6 +236,9 @@ impl Options {
     pub fn expected_duration_s(&self) -> f64 {
         if self.runtime_s > 0.0 {
             return self.runtime_s;
+        }
+        if let Some(profile) = &self.schedule {
+            return profile.end_s();
         }
         let units = if let Some(spec) = &self.wsess {
             f64::from(spec.sessions)
@@ -227,7 +257,10 @@ impl Options {
         crate::results::output::RunShape {
             program: &self.program,
             rate_per_s: self.scheduled_rate_per_s(),
-            schedule: &[],
+            schedule: self
+                .schedule
+                .as_ref()
+                .map_or(&[], |profile| profile.rate_segments()),
             sessions: self.has_session_workload(),
             expected_s: self.expected_duration_s(),
             verbose: self.verbose,

@@ -1,8 +1,10 @@
 //! Workload generators: what to request and when. Each one only reacts to the
 //! engine's notices and calls the engine's actions; none touches a socket.
 
+pub mod ammo;
 pub(crate) mod rate;
 pub(crate) mod request;
+pub mod schedule;
 pub(crate) mod session;
 pub mod session_log;
 pub mod uri;
@@ -15,6 +17,7 @@ use std::rc::Rc;
 use crate::engine::Actions;
 use crate::http::request::is_head_request;
 use crate::http::request::{build as build_request, RequestBytes, RequestSpec};
+use crate::workload::ammo::{AmmoEntry, AmmoRequest};
 use crate::workload::rate::RateSchedule;
 use crate::workload::uri::{NextUri, UriSource};
 
@@ -44,7 +47,8 @@ const RELEASE_BUDGET_S: f64 = 0.005;
 /// Creates the units (connections or sessions) whose time has come, printing
 /// each inter-arrival draw at `-vvv`, and re-arms the timer `timer_id` for the
 /// next one. `create` returns false once no more units will ever be wanted.
-/// Returns the schedule while units remain.
+/// Returns the schedule while units remain: `None` once `create` wants no
+/// more or a `--schedule` profile has come to its end.
 ///
 /// A client behind its schedule releases at most `RELEASE_BUDGET_S` worth
 /// of units per call and re-arms the timer at once for the rest; the test's
@@ -69,6 +73,9 @@ pub(crate) fn release_due_units(
         if !engine.arrival(due_s, &mut |engine| create(engine, due_s)) {
             return None;
         }
+    }
+    if schedule.has_ended(now_s) {
+        return None;
     }
     engine.schedule_at(schedule.next_due_s(), timer_id);
     Some(schedule)
@@ -128,6 +135,64 @@ impl RequestFactory {
             extra_headers: &headers,
             body,
         }))
+    }
+
+    /// The request of an ammo entry and whether its reply has no body.
+    /// Raw (`phantom`) requests are sent as given; `uri` entries use
+    /// `--method`, `uripost` ones POST with a `Content-Length`, both with the
+    /// run's headers, then the entry's (its `Host` replacing the run's).
+    pub fn request_for_ammo(&self, entry: &AmmoEntry) -> (Rc<RequestBytes>, bool) {
+        let (uri, body) = match &entry.request {
+            AmmoRequest::Raw(bytes) => {
+                let head_len = bytes
+                    .windows(4)
+                    .position(|w| w == b"\r\n\r\n")
+                    .map_or(bytes.len(), |at| at + 4);
+                let (head, body) = bytes.split_at(head_len);
+                let is_head = bytes.split(|&b| b == b' ').next() == Some(b"HEAD");
+                let request = RequestBytes {
+                    head: head.to_vec(),
+                    body: body.to_vec(),
+                };
+                return (Rc::new(request), is_head);
+            }
+            AmmoRequest::Uri { uri, body } => (uri, body),
+        };
+        let method: &[u8] = if body.is_some() {
+            b"POST"
+        } else {
+            &self.method
+        };
+        let mut host = self.host.as_deref();
+        let mut more_headers: Vec<Vec<u8>> = Vec::new();
+        let mut has_length = false;
+        for (name, value) in entry.headers.iter() {
+            if name.eq_ignore_ascii_case(b"host") {
+                host = Some(value);
+                continue;
+            }
+            has_length |= name.eq_ignore_ascii_case(b"content-length");
+            more_headers.push([name.as_slice(), b": ", value, b"\r\n"].concat());
+        }
+        let body = body.as_deref().unwrap_or_default();
+        if !body.is_empty() && !has_length {
+            more_headers.push(format!("Content-Length: {}\r\n", body.len()).into_bytes());
+        }
+        let headers: Vec<&[u8]> = self
+            .extra_headers
+            .iter()
+            .chain(more_headers.iter())
+            .map(Vec::as_slice)
+            .collect();
+        let request = build_request(&RequestSpec {
+            method,
+            uri,
+            version: self.version,
+            host,
+            extra_headers: &headers,
+            body,
+        });
+        (Rc::new(request), is_head_request(method))
     }
 
     /// The run's `--method`.

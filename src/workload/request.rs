@@ -1,14 +1,17 @@
 //! Request mode (no session option): `--num-conns` connections, created at
-//! `--rate`/`--period` or one after another, each issuing `--num-calls` calls
-//! in pipelined bursts of `--burst-length`.
+//! `--rate`/`--period`, on a `--schedule`, or one after another, each issuing
+//! `--num-calls` calls in pipelined bursts of `--burst-length`, with the URIs
+//! of `--uri`/`--wset`/`--wlog` or the requests of an `--ammo` file.
 
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use crate::engine::{Actions, ConnId, Notice, Workload};
 use crate::http::request::RequestBytes;
+use crate::workload::ammo::AmmoFile;
 use crate::workload::rate::Interarrival;
-use crate::workload::rate::RateSchedule;
+use crate::workload::rate::{RateSchedule, ScheduledRate};
+use crate::workload::schedule::StageTally;
 use crate::workload::uri::UriSource;
 use crate::workload::{next_call_uri, release_due_units, RequestFactory};
 
@@ -25,6 +28,38 @@ pub enum Pacing {
         interarrival: Interarrival,
         client_id: u32,
     },
+    /// `--schedule`: connections (or sessions) start as its profile says,
+    /// the first one too.
+    Scheduled(ScheduledRate),
+}
+
+impl Pacing {
+    /// True when the caller creates the first unit at the start, before
+    /// the schedule's first draw (as httperf); a `--schedule` places its
+    /// first unit itself.
+    pub(crate) fn creates_first_at_start(&self) -> bool {
+        !matches!(self, Pacing::Scheduled(_))
+    }
+
+    /// The schedule of a paced run started at `t0_s`.
+    pub(crate) fn start(&self, t0_s: f64) -> Option<RateSchedule> {
+        match self {
+            Pacing::Sequential => None,
+            Pacing::Rate {
+                interarrival,
+                client_id,
+            } => Some(RateSchedule::start(interarrival.clone(), *client_id, t0_s)),
+            Pacing::Scheduled(rate) => Some(RateSchedule::follow(rate, t0_s)),
+        }
+    }
+
+    /// The per-stage tally of a `--schedule` run started at `t0_s`.
+    pub(crate) fn stage_tally(&self, t0_s: f64) -> Option<StageTally> {
+        match self {
+            Pacing::Scheduled(rate) => Some(StageTally::new(rate.profile.clone(), t0_s)),
+            _ => None,
+        }
+    }
 }
 
 /// Request mode's parameters, already validated (all counts ≥ 1).
@@ -37,6 +72,16 @@ pub struct RequestModeSpec {
     /// \[master\] `--max-connections` in request mode: cap on open connections
     /// (0 = none).
     pub max_open_conns: u64,
+}
+
+/// Where request mode's requests come from besides the URI source.
+#[derive(Debug, Default)]
+pub enum Requests {
+    /// `--uri`, `--wset` or `--wlog`, built by the request factory.
+    #[default]
+    FromUris,
+    /// `--ammo`: the file's requests, in order.
+    Ammo(Box<AmmoFile>),
 }
 
 /// Progress of one connection through its calls.
@@ -59,6 +104,8 @@ pub struct RequestMode {
     /// schedule lag runs until they are created.
     deferred: VecDeque<f64>,
     conns: HashMap<ConnId, ConnProgress>,
+    ammo: Option<Box<AmmoFile>>,
+    stage_tally: Option<StageTally>,
 }
 
 impl RequestMode {
@@ -72,7 +119,39 @@ impl RequestMode {
             destroyed: 0,
             deferred: VecDeque::new(),
             conns: HashMap::new(),
+            ammo: None,
+            stage_tally: None,
         }
+    }
+
+    /// Takes the requests from `requests` instead of the URI source.
+    pub fn with_requests(mut self, requests: Requests) -> RequestMode {
+        self.ammo = match requests {
+            Requests::FromUris => None,
+            Requests::Ammo(file) => Some(file),
+        };
+        self
+    }
+
+    /// With `--schedule`: one line per stage with its target and achieved
+    /// connection rate, for `-v`.
+    pub fn schedule_report(&self) -> Option<String> {
+        self.stage_tally
+            .as_ref()
+            .map(|tally| tally.report("conn/s"))
+    }
+
+    /// No connection will be created any more (the `--ammo` file or the
+    /// `--schedule` is over): the test ends once the open ones are gone.
+    fn stop_creating(&mut self, engine: &mut dyn Actions) {
+        self.spec.num_conns = self.created + self.deferred.len() as u64;
+        if self.deferred.is_empty() && self.destroyed >= self.created {
+            engine.end_test();
+        }
+    }
+
+    fn ammo_exhausted(&self) -> bool {
+        self.ammo.as_ref().is_some_and(|ammo| ammo.is_exhausted())
     }
 
     /// Starts one more connection if any are left; false when all are
@@ -80,6 +159,11 @@ impl RequestMode {
     /// have to wait for `--max-connections` room.
     fn create_connection(&mut self, engine: &mut dyn Actions, due_s: Option<f64>) -> bool {
         if self.created >= self.spec.num_conns {
+            return false;
+        }
+        if self.ammo_exhausted() {
+            self.deferred.clear();
+            self.stop_creating(engine);
             return false;
         }
         let cap = self.spec.max_open_conns;
@@ -91,6 +175,9 @@ impl RequestMode {
             return true;
         }
         self.created += 1;
+        if let Some(tally) = &mut self.stage_tally {
+            tally.record(engine.now_s());
+        }
         let conn = engine.open_connection();
         self.conns.insert(conn, ConnProgress::default());
         true
@@ -107,6 +194,10 @@ impl RequestMode {
             self.schedule = release_due_units(schedule, engine, RATE_TIMER, |engine, due_s| {
                 self.create_connection(engine, Some(due_s)) && self.more_to_create()
             });
+            let schedule_over = self.schedule.is_none() && self.more_to_create();
+            if schedule_over && matches!(self.spec.pacing, Pacing::Scheduled(_)) {
+                self.stop_creating(engine);
+            }
         }
     }
 
@@ -119,7 +210,14 @@ impl RequestMode {
         let mut issued = 0;
         for _ in 0..burst {
             let Some((request, is_head)) = self.next_request(engine) else {
-                return;
+                if issued == 0 && engine.is_running() {
+                    // The ammo ran out: nothing for this connection to do.
+                    engine.close_connection(conn);
+                }
+                if issued == 0 {
+                    return;
+                }
+                break;
             };
             engine.issue_call(conn, request, is_head, 0);
             issued += 1;
@@ -132,6 +230,21 @@ impl RequestMode {
     }
 
     fn next_request(&mut self, engine: &mut dyn Actions) -> Option<(Rc<RequestBytes>, bool)> {
+        if let Some(ammo) = &mut self.ammo {
+            let entry = match ammo.next_entry() {
+                Ok(entry) => entry?,
+                Err(error) => {
+                    // The file changed since it was checked at start-up.
+                    eprintln!("{}: --ammo: {error}", engine.program());
+                    ammo.abandon();
+                    return None;
+                }
+            };
+            if !entry.tag.is_empty() {
+                engine.label_next_call(&|| log_tag(&entry.tag));
+            }
+            return Some(self.requests.request_for_ammo(&entry));
+        }
         let uri = next_call_uri(&mut self.uris, engine)?;
         if let Some(index) = self.uris.last_index() {
             // The request log's tag: the URI generator's index.
@@ -158,6 +271,10 @@ impl RequestMode {
     fn on_conn_destroyed(&mut self, engine: &mut dyn Actions, conn: ConnId) {
         self.conns.remove(&conn);
         self.destroyed += 1;
+        if self.ammo_exhausted() {
+            self.spec.num_conns = self.created;
+            self.deferred.clear();
+        }
         if self.destroyed >= self.spec.num_conns {
             engine.end_test();
             return;
@@ -174,13 +291,11 @@ impl RequestMode {
 
 impl Workload for RequestMode {
     fn start(&mut self, engine: &mut dyn Actions) {
-        self.create_connection(engine, None);
-        if let Pacing::Rate {
-            interarrival,
-            client_id,
-        } = &self.spec.pacing
-        {
-            let schedule = RateSchedule::start(interarrival.clone(), *client_id, engine.now_s());
+        self.stage_tally = self.spec.pacing.stage_tally(engine.now_s());
+        if self.spec.pacing.creates_first_at_start() {
+            self.create_connection(engine, None);
+        }
+        if let Some(schedule) = self.spec.pacing.start(engine.now_s()) {
             if self.more_to_create() {
                 engine.schedule_at(schedule.next_due_s(), RATE_TIMER);
                 self.schedule = Some(schedule);
@@ -198,6 +313,15 @@ impl Workload for RequestMode {
             Notice::Timer { .. } => {}
         }
     }
+}
+
+/// An ammo tag as the request log's tag column shows it: text, with the
+/// bytes that would break its tab-separated line replaced.
+fn log_tag(tag: &[u8]) -> String {
+    String::from_utf8_lossy(tag)
+        .chars()
+        .map(|c| if c.is_control() { '_' } else { c })
+        .collect()
 }
 
 #[cfg(test)]

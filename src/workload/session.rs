@@ -14,8 +14,9 @@ use crate::http::page::MAX_EMBEDDED_PER_PAGE;
 use crate::http::request::{is_head_request, RequestBytes};
 use crate::stats::session::{EndedSession, SessionStats};
 use crate::stats::summary::SessionSummary;
-use crate::workload::rate::Interarrival;
-use crate::workload::rate::RateSchedule;
+use crate::workload::rate::{seeded_pcg, RandomPurpose, RateSchedule, ThinkJitter};
+use crate::workload::request::Pacing;
+use crate::workload::schedule::StageTally;
 use crate::workload::session_log::SessionLog;
 use crate::workload::uri::UriSource;
 use crate::workload::{next_call_uri, release_due_units, RequestFactory};
@@ -38,8 +39,14 @@ pub const MAX_RETRIES: u32 = 16;
 pub struct SessionSpec {
     pub sessions: u64,
     pub script: SessionScript,
-    /// Sequential when `None`.
-    pub rate: Option<(Interarrival, u32)>,
+    /// How sessions are started (`--rate`/`--period`, `--schedule`, or one
+    /// after another).
+    pub pacing: Pacing,
+    /// `--think-jitter`, drawn from a PCG per session seeded from `seed`
+    /// (`--seed`), `client_id` and the session's serial number.
+    pub think_jitter: Option<ThinkJitter>,
+    pub seed: u64,
+    pub client_id: u32,
     pub max_conns: usize,
     pub max_piped: usize,
     /// HTTP/1.0: httperf closes a slot's connection after each reply.
@@ -69,6 +76,8 @@ struct Session {
     awaiting_first: bool,
     think_time_s: f64,
     think_timer: Option<u64>,
+    /// `--think-jitter`'s generator for this session.
+    jitter_rng: Option<rand_pcg::Pcg32>,
     /// `--wsesspage`: embedded fetches queued in the current burst.
     embedded_in_burst: usize,
 }
@@ -99,6 +108,7 @@ pub struct SessionWorkload {
     stats: SessionStats,
     /// A cookie was refused for a CR, LF or NUL byte (warned about once).
     refused_cookie_warned: bool,
+    stage_tally: Option<StageTally>,
 }
 
 impl SessionWorkload {
@@ -116,6 +126,24 @@ impl SessionWorkload {
             next_tag: 0,
             stats: SessionStats::new(0.0),
             refused_cookie_warned: false,
+            stage_tally: None,
+        }
+    }
+
+    /// With `--schedule`: one line per stage with its target and achieved
+    /// session rate, for `-v`.
+    pub fn schedule_report(&self) -> Option<String> {
+        self.stage_tally
+            .as_ref()
+            .map(|tally| tally.report("sess/s"))
+    }
+
+    /// The `--schedule` is over: no session will be created any more, and
+    /// the test ends once the running ones are done.
+    fn stop_creating(&mut self, engine: &mut dyn Actions) {
+        self.spec.sessions = self.created;
+        if self.destroyed >= self.created {
+            engine.end_test();
         }
     }
 
@@ -127,6 +155,17 @@ impl SessionWorkload {
         }
         let serial = self.created;
         self.created += 1;
+        if let Some(tally) = &mut self.stage_tally {
+            tally.record(engine.now_s());
+        }
+        let jitter_rng = self.spec.think_jitter.map(|_| {
+            seeded_pcg(
+                self.spec.seed,
+                self.spec.client_id,
+                RandomPurpose::ThinkJitter,
+                serial,
+            )
+        });
         let (definition, total_calls) = match &self.spec.script {
             SessionScript::Calls { calls, .. } => (0, *calls),
             SessionScript::Log(definitions) => {
@@ -149,6 +188,7 @@ impl SessionWorkload {
             awaiting_first: false,
             think_time_s: 0.0,
             think_timer: None,
+            jitter_rng,
             embedded_in_burst: 0,
         };
         self.sessions.insert(serial, session);
@@ -253,7 +293,11 @@ impl SessionWorkload {
             // waits one loop pass, like httperf's one timer tick.
             let timer = serial + 1;
             session.think_timer = Some(timer);
-            engine.schedule(session.think_time_s, timer);
+            let think_s = match (self.spec.think_jitter, &mut session.jitter_rng) {
+                (Some(jitter), Some(rng)) => jitter.apply(session.think_time_s, rng),
+                _ => session.think_time_s,
+            };
+            engine.schedule(think_s, timer);
         } else {
             self.issue_pending(engine, serial);
         }
@@ -348,7 +392,7 @@ impl SessionWorkload {
         self.destroyed += 1;
         if self.destroyed >= self.spec.sessions {
             engine.end_test();
-        } else if self.spec.rate.is_none() {
+        } else if self.spec.pacing == Pacing::Sequential {
             self.create_session(engine);
         }
     }
@@ -357,9 +401,11 @@ impl SessionWorkload {
 impl Workload for SessionWorkload {
     fn start(&mut self, engine: &mut dyn Actions) {
         self.stats = SessionStats::new(engine.now_s());
-        self.create_session(engine);
-        if let Some((interarrival, client_id)) = self.spec.rate.clone() {
-            let schedule = RateSchedule::start(interarrival, client_id, engine.now_s());
+        self.stage_tally = self.spec.pacing.stage_tally(engine.now_s());
+        if self.spec.pacing.creates_first_at_start() {
+            self.create_session(engine);
+        }
+        if let Some(schedule) = self.spec.pacing.start(engine.now_s()) {
             if self.created < self.spec.sessions && engine.is_running() {
                 engine.schedule_at(schedule.next_due_s(), RATE_TIMER);
                 self.schedule = Some(schedule);
@@ -390,6 +436,11 @@ impl Workload for SessionWorkload {
                         release_due_units(schedule, engine, RATE_TIMER, |engine, _due_s| {
                             self.create_session(engine) && self.created < self.spec.sessions
                         });
+                    let schedule_over =
+                        self.schedule.is_none() && self.created < self.spec.sessions;
+                    if schedule_over && matches!(self.spec.pacing, Pacing::Scheduled(_)) {
+                        self.stop_creating(engine);
+                    }
                 }
             }
             Notice::Timer { id } => self.on_think_timer(engine, id),

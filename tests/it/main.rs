@@ -16,6 +16,7 @@ mod fault_injection;
 mod help_claims;
 mod hostile_server;
 mod install;
+mod load_shapes;
 mod loopback;
 mod man_page;
 mod plot;

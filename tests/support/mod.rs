@@ -333,3 +333,93 @@ pub fn wait_bounded(mut child: std::process::Child, limit: Duration) -> Run {
         stderr: stderr.join().unwrap_or_default(),
     }
 }
+
+/// The nginx binary, if one is installed.
+pub fn find_nginx() -> Option<std::path::PathBuf> {
+    ["/usr/sbin/nginx", "/usr/local/sbin/nginx", "/usr/bin/nginx"]
+        .iter()
+        .map(std::path::PathBuf::from)
+        .find(|path| path.exists())
+}
+
+/// nginx on a free 127.0.0.1 port answering every request with `200 ok`
+/// (one worker in the foreground, everything in its own temporary
+/// directory), optionally logging each request in `log_format` (nginx's
+/// `log_format` syntax, e.g. `$msec $request_uri`). Killed and its
+/// directory removed when dropped.
+pub struct Nginx {
+    pub port: u16,
+    dir: std::path::PathBuf,
+    child: std::process::Child,
+}
+
+impl Nginx {
+    /// `None` when nginx is not installed.
+    pub fn start(log_format: Option<&str>) -> Option<Nginx> {
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let binary = find_nginx()?;
+        let serial = STARTED.fetch_add(1, Ordering::SeqCst);
+        let dir =
+            std::env::temp_dir().join(format!("httperf-rs-nginx-{}-{serial}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("nginx directory");
+        let d = dir.display();
+        let port = closed_port();
+        let access_log = match log_format {
+            Some(format) => {
+                format!("log_format shapes '{format}';\n    access_log {d}/access.log shapes;")
+            }
+            None => "access_log off;".to_string(),
+        };
+        let conf = format!(
+            "daemon off;\nmaster_process off;\nworker_processes 1;\nworker_rlimit_nofile 16384;\n\
+             pid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
+             events {{ worker_connections 8192; }}\nhttp {{\n    {access_log}\n\
+             \x20   client_body_temp_path {d}/body;\n    proxy_temp_path {d}/proxy;\n\
+             \x20   fastcgi_temp_path {d}/fastcgi;\n    uwsgi_temp_path {d}/uwsgi;\n\
+             \x20   scgi_temp_path {d}/scgi;\n    keepalive_requests 100000;\n\
+             \x20   server {{\n        listen 127.0.0.1:{port};\n\
+             \x20       location / {{ return 200 \"ok\\n\"; }}\n    }}\n}}\n"
+        );
+        let conf_path = dir.join("nginx.conf");
+        std::fs::write(&conf_path, conf).expect("nginx.conf");
+        let child = Command::new(binary)
+            .arg("-e")
+            .arg(dir.join("error.log"))
+            .arg("-p")
+            .arg(format!("{d}/"))
+            .arg("-c")
+            .arg(&conf_path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn nginx");
+        let mut nginx = Nginx { port, dir, child };
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > Duration::from_secs(10)
+                || nginx.child.try_wait().ok().flatten().is_some()
+            {
+                let errors = std::fs::read_to_string(nginx.dir.join("error.log"));
+                panic!("nginx did not start: {errors:?}");
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        Some(nginx)
+    }
+
+    /// The access log written so far (nginx writes each line as the request
+    /// completes).
+    pub fn access_log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("access.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -18,7 +18,10 @@ fn spec(sessions: u64, calls: u64, burst_length: u64, think_time_s: f64) -> Sess
             burst_length,
             think_time_s,
         },
-        rate: None,
+        pacing: Pacing::Sequential,
+        think_jitter: None,
+        seed: 0,
+        client_id: 0,
         max_conns: 1,
         max_piped: 1,
         close_after_reply: false,
@@ -413,7 +416,10 @@ fn page_sessions_fetch_the_objects_a_page_embeds_from_the_same_server() {
 #[test]
 fn rate_paced_sessions_arrive_on_the_rate_timer() {
     let mut spec = spec(3, 1, 1, 0.0);
-    spec.rate = Some((Interarrival::Deterministic { iat_s: 0.5 }, 0));
+    spec.pacing = Pacing::Rate {
+        interarrival: Interarrival::Deterministic { iat_s: 0.5 },
+        client_id: 0,
+    };
     let mut workload = sessions(spec);
     let (mut engine, first) = started(&mut workload);
     assert_eq!(first.last(), Some(&Action::ScheduleAt { at_s: 0.5, id: 0 }));
@@ -431,7 +437,10 @@ fn rate_paced_sessions_arrive_on_the_rate_timer() {
 #[test]
 fn a_rate_paced_session_ending_does_not_start_another() {
     let mut spec = spec(2, 1, 1, 0.0);
-    spec.rate = Some((Interarrival::Deterministic { iat_s: 0.5 }, 0));
+    spec.pacing = Pacing::Rate {
+        interarrival: Interarrival::Deterministic { iat_s: 0.5 },
+        client_id: 0,
+    };
     let mut workload = sessions(spec);
     let (mut engine, _) = started(&mut workload);
     assert_eq!(
@@ -567,7 +576,10 @@ fn session_file_calls_are_labelled_by_their_place_in_the_file_for_the_request_lo
 #[test]
 fn a_late_sessions_connections_carry_its_schedule_lag() {
     let mut spec = spec(3, 1, 1, 0.0);
-    spec.rate = Some((Interarrival::Deterministic { iat_s: 0.5 }, 0));
+    spec.pacing = Pacing::Rate {
+        interarrival: Interarrival::Deterministic { iat_s: 0.5 },
+        client_id: 0,
+    };
     let mut workload = sessions(spec);
     let (mut engine, _) = started(&mut workload);
     engine.now_s = 1.2;
