@@ -28,6 +28,7 @@ const SYNOPSIS_EXTENSIONS: &str = "\t[--period vT1,D1[,T2,D2]...[,Tn,Dn]] [--wse
 \t[--generate-completions bash|zsh|fish]
 \t[--percentiles [=LIST]] [--json file|-] [--log-requests file]
 \t[--self-check] [--progress]
+\t[--workers N|auto] [--start-at TIME] [--worker-shards dir]
 ";
 
 /// The usage synopsis without the "Usage: " label: `program`, then the
