@@ -30,6 +30,7 @@ const SYNOPSIS_EXTENSIONS: &str = "\t[--period vT1,D1[,T2,D2]...[,Tn,Dn]] [--wse
 \t[--self-check] [--progress]
 \t[--schedule SPEC] [--seed N] [--think-jitter uniform:F|exp]
 \t[--ammo file] [--ammo-format uri|uripost|phantom] [--ammo-loop]
+\t[--workers N|auto] [--start-at TIME] [--worker-shards dir]
 ";
 
 /// The usage synopsis without the "Usage: " label: `program`, then the
