@@ -25,7 +25,7 @@ pub use report::{
 };
 
 use crate::files;
-use render::{Format, Header};
+use render::{FileRuns, Format, Header};
 
 /// Exit statuses.
 const NO_REGRESSION: i32 = 0;
@@ -116,7 +116,10 @@ fn judging_args(command: Command) -> Command {
                 .long("force")
                 .visible_alias("ignore-workload")
                 .action(ArgAction::SetTrue)
-                .help("Compare even when the workloads differ or cannot be checked"),
+                .help(
+                    "Compare even when the workloads differ or cannot be checked (rerun: also \
+                     run a command line the echo line does not give back exactly)",
+                ),
         )
         .arg(
             Arg::new("all")
@@ -289,7 +292,7 @@ fn thresholds_of(matches: &ArgMatches) -> Result<judge::Thresholds, Failure> {
 
 /// One side: the files and their runs, each labelled `FILE` or `FILE#N`.
 pub(crate) struct Side {
-    pub files: Vec<(String, usize)>,
+    pub files: Vec<FileRuns>,
     pub runs: Vec<(String, Report)>,
 }
 
@@ -302,7 +305,10 @@ impl Side {
     }
 
     fn add(&mut self, name: String, reports: Vec<Report>) {
-        self.files.push((name.clone(), reports.len()));
+        self.files.push(FileRuns {
+            file: name.clone(),
+            runs: reports.len(),
+        });
         let several = reports.len() > 1;
         for (index, report) in reports.into_iter().enumerate() {
             let label = if several {

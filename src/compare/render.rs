@@ -6,12 +6,19 @@ use serde::Serialize;
 use super::echo::Difference;
 use super::judge::{Row, Verdict};
 
+/// One input file and the number of runs it held.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileRuns {
+    pub file: String,
+    pub runs: usize,
+}
+
 /// What the output says besides the rows.
 #[derive(Debug, Clone, Serialize)]
 pub struct Header {
     /// Files (with the number of runs each held) per side.
-    pub baseline: Vec<(String, usize)>,
-    pub candidate: Vec<(String, usize)>,
+    pub baseline: Vec<FileRuns>,
+    pub candidate: Vec<FileRuns>,
     /// The workload as the baseline echo line shows it (target items left out).
     pub workload: Option<String>,
     /// Workload parameters that differ (compared anyway, on request).
@@ -26,9 +33,9 @@ pub enum Format {
     Json,
 }
 
-fn side_text(files: &[(String, usize)]) -> String {
-    let runs: usize = files.iter().map(|(_, n)| n).sum();
-    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+fn side_text(files: &[FileRuns]) -> String {
+    let runs: usize = files.iter().map(|f| f.runs).sum();
+    let names: Vec<&str> = files.iter().map(|f| f.file.as_str()).collect();
     format!(
         "{} ({} run{})",
         names.join(", "),
