@@ -17,6 +17,10 @@ Scenarios:
   results-cost 20,000 connections at --rate 4000 against nginx: httperf-rs's
                client CPU seconds with the results options off, with
                --percentiles --json, with --log-requests, and with all of them
+  workers      httperf-rs --workers 1 vs 2 against nginx at loads one core cannot
+               sustain: new connections (60,000 at --rate 30000) and keep-alive
+               (40 connections x 5,000 calls): requests/s, client CPU (summed
+               over the workers), wall time and schedule lag (p90, max)
 
 nginx is configured and started with the helpers of servers.py (shared with
 run.py), with higher connection limits.
@@ -280,6 +284,60 @@ def bench_results_cost(binary, port, tmp):
         print(f"  {name:17s} {median:.2f} s  ({change:+.1f}% vs off)")
 
 
+def process_tree_cpu_s(pid):
+    """CPU seconds (user + system) used so far by process `pid` and its
+    children (nginx's master and workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state ppid ... utime (12th) stime (13th).
+        if int(entry) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def bench_workers(binary, port, tmp, nginx_pid=None):
+    """--workers 1 vs 2 where one core is not enough. nginx runs one worker
+    process on the same 2 cores, so with 2 client workers three busy
+    processes share two cores: the gain is bounded by nginx's share."""
+    import json
+    workloads = [
+        ("new-conn", ["--num-conns=60000", "--rate=30000", "--timeout=5"]),
+        ("keep-alive", ["--num-conns=40", "--num-calls=5000", "--rate=400", "--timeout=5"]),
+    ]
+    print("\n== workers: httperf-rs --workers 1 vs 2 against nginx (1 nginx worker, "
+          f"{os.cpu_count()} cores shared by all)")
+    for name, extra in workloads:
+        for workers in (1, 2):
+            json_path = os.path.join(tmp, f"workers-{name}-{workers}.json")
+            argv = [binary, "--server=127.0.0.1", f"--port={port}", "--uri=/index.html",
+                    f"--workers={workers}", f"--json={json_path}", "--percentiles"] + extra
+            server_before = process_tree_cpu_s(nginx_pid) if nginx_pid else 0.0
+            result = run_client(argv)
+            server_cpu = process_tree_cpu_s(nginx_pid) - server_before if nginx_pid else 0.0
+            s = summary(result)
+            lag = {}
+            try:
+                with open(json_path) as f:
+                    measures = json.load(f)["percentiles"]["measures"]["schedule_lag"]
+                lag = {"p90": measures["values_ms"].get("p90"), "max": measures["max_ms"]}
+            except (OSError, ValueError, KeyError):
+                pass
+            print(f"  {name:10s} workers={workers}  req/s={s['req_rate']}  "
+                  f"cpu={s['cpu']:.2f} s  wall={result['wall']:.2f} s  "
+                  f"duration={s['duration']} s  replies={s['replies']}  errors={s['errors']}  "
+                  f"lag p90={lag.get('p90')} ms max={lag.get('max')} ms  "
+                  f"nginx cpu={server_cpu:.2f} s")
+    print(f"  load average at the end: {os.getloadavg()[0]:.1f} (other processes share the cores)")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=os.environ.get(
@@ -304,6 +362,8 @@ def main():
             bench_tls_cpu(opts.binary, tmp, nginx_bin)
         if opts.only in ("", "results-cost"):
             bench_results_cost(opts.binary, port, tmp)
+        if opts.only in ("", "workers"):
+            bench_workers(opts.binary, port, tmp, nginx.pid)
     finally:
         stop_process(nginx)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -16,6 +16,7 @@ use crate::plot;
 use crate::report::{self, ReportOptions};
 use crate::results::output::{self as results_output, RunContext};
 use crate::sys;
+use crate::workers;
 use crate::workload::request::RequestMode;
 use crate::workload::session::SessionWorkload;
 
@@ -38,15 +39,27 @@ pub fn run(args: Vec<OsString>) -> i32 {
         }
     }
     let argv = args.clone();
-    let options = match cli::parse(args) {
+    let mut options = match cli::parse(args) {
         Ok(Parsed::Run(options)) => options,
         Ok(Parsed::Help(text)) => {
             return output::print_only_output(&program, text.as_bytes());
         }
         Err(exit) => return exit.finish(),
     };
+    // A `--workers` worker runs its share and leaves printing to the parent.
+    let worker = match workers::worker_role() {
+        Ok(role) => role,
+        Err(message) => return Exit::failure_line(format!("{program}: {message}")).finish(),
+    };
+    if let Some(role) = worker {
+        if let Err(message) = workers::become_worker(&mut options, role) {
+            return Exit::failure_line(format!("{program}: {message}")).finish();
+        }
+    }
     // `--json -` keeps stdout for the JSON: what the run prints goes to stderr.
-    let mut out: Box<dyn Write> = if results_output::json_to_stdout(&options.results) {
+    let mut out: Box<dyn Write> = if worker.is_some() {
+        Box::new(io::sink())
+    } else if results_output::json_to_stdout(&options.results) {
         Box::new(BufWriter::new(io::stderr()))
     } else {
         Box::new(output::stdout())
@@ -77,6 +90,11 @@ pub fn run(args: Vec<OsString>) -> i32 {
             options.program, run_config.open_file_limit
         );
     }
+    let workers = config::scale::effective_workers(&options);
+    if worker.is_none() && workers > 1 {
+        let echo_text = String::from_utf8_lossy(&echo_line);
+        return workers::run_parent(&options, &argv, &echo_text, workers, &mut *out);
+    }
     let prepared = match results_output::prepare(&options.results, &options.results_shape()) {
         Ok(prepared) => prepared,
         Err(message) => {
@@ -105,6 +123,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
     if let Some(recorder) = prepared.recorder {
         engine.attach_results(recorder);
     }
+    workers::wait_for_start(options.scale.start_at_unix_s);
     let outcome = match run_config.workload {
         WorkloadSpec::Requests(spec) => {
             let mut workload = RequestMode::new(spec, run_config.uris, run_config.requests);

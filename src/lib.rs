@@ -7,7 +7,7 @@
 //!
 //! ```text
 //! app                              the phases of a run
-//! compare, merge, plot             subcommands over saved results
+//! compare, merge, plot, workers    subcommands over saved results, --workers
 //! cli                              options, help, echo line
 //! config                           validation, resolution, the run's setup
 //! workload → engine → tls          what to request / sockets and timers / TLS
@@ -75,4 +75,5 @@ pub mod results;
 pub mod stats;
 pub(crate) mod sys;
 pub(crate) mod tls;
+pub mod workers;
 pub mod workload;

@@ -128,6 +128,21 @@ pub(crate) fn stop_wake_fd() -> Option<RawFd> {
     (fd >= 0).then_some(fd)
 }
 
+/// Sends SIGINT to process `pid` (a `--workers` worker, to end its test).
+pub(crate) fn interrupt(pid: u32) {
+    if let Ok(pid) = libc::pid_t::try_from(pid) {
+        // SAFETY: plain kill(2); the caller passes its own unreaped child.
+        unsafe { libc::kill(pid, libc::SIGINT) };
+    }
+}
+
+/// True once a stop signal has arrived and the loop has not yet taken it;
+/// leaves it for the loop (a wait before the test starts looks without
+/// taking).
+pub(crate) fn stop_signal_pending() -> bool {
+    STOP_REQUESTED.load(Ordering::SeqCst)
+}
+
 /// True once a stop signal has arrived; clears the flag (and drains the wake
 /// descriptor) so that a later signal is seen again.
 pub(crate) fn take_stop_signal() -> bool {

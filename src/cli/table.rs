@@ -16,6 +16,7 @@ use clap::{Arg, ArgAction, ValueHint};
 
 use super::values::{self, SessionOption};
 use super::{check, completions, help_text, require, version_line, Exit, Parsed, State};
+use crate::config::scale;
 use crate::results::{histograms, JsonTarget};
 
 /// What an option does once the scanner found it: update the parse state,
@@ -167,12 +168,18 @@ pub(super) fn definitions() -> Vec<OptionDef> {
                  a test driven from several machines. I seeds the random inter-arrival \
                  times of --period=u and --period=e; I and N spread the --wset walks and \
                  the reply-rate sampling times over the clients. Both numbers may be \
-                 written in decimal, octal (leading 0) or hexadecimal (leading 0x).",
+                 written in decimal, octal (leading 0) or hexadecimal (leading 0x). \
+                 httperf-rs: auto or auto/N takes I (and N) from the job's environment, \
+                 SLURM_PROCID and SLURM_NTASKS under Slurm, JOB_COMPLETION_INDEX and \
+                 HTTPERF_RS_CLIENTS in a Kubernetes Indexed Job; see SCALING OUT.",
             ),
             |st, v| {
                 let arg = v.text();
-                (st.options.client_id, st.options.num_clients) =
-                    check(st, values::parse_client(arg))?;
+                let from_env = scale::client_from_env(arg, |name| std::env::var(name).ok());
+                (st.options.client_id, st.options.num_clients) = match from_env {
+                    Some(result) => check(st, result)?,
+                    None => check(st, values::parse_client(arg))?,
+                };
                 Ok(None)
             },
         ),
@@ -1059,6 +1066,58 @@ pub(super) fn definitions() -> Vec<OptionDef> {
             ),
             |st, _| {
                 st.options.results.progress = true;
+                Ok(None)
+            },
+        ),
+        // Scaling out (see config::scale).
+        option(
+            valued(
+                "workers",
+                "N",
+                "Run the test in N processes (auto: one per core), one report",
+                "Divide the test between N worker processes on this machine (auto: one \
+                 per core): each runs its share of the connections or sessions at 1/N of \
+                 the rate as client I*N+w of the clients times N, and the report, \
+                 percentiles and JSON are computed from their merged raw data. CPU time \
+                 is summed over the workers, so its percentage can exceed 100%. \
+                 --log-requests cannot be used with workers. Default 1: a single \
+                 process, as httperf. See SCALING OUT. (httperf-rs option.)",
+            ),
+            |st, v| {
+                let arg = v.text();
+                st.options.scale.workers = Some(check(st, scale::parse_workers(arg))?);
+                Ok(None)
+            },
+        ),
+        option(
+            valued(
+                "start-at",
+                "TIME",
+                "Start the test at TIME (Unix seconds or RFC 3339 UTC)",
+                "Set up as usual, then wait until TIME before the test starts, so that \
+                 processes on several machines begin together. TIME is Unix seconds \
+                 (1767225600.5) or an RFC 3339 time (2026-01-01T12:00:00Z). A stop signal \
+                 ends the wait and the (empty) test. See SCALING OUT. (httperf-rs \
+                 option.)",
+            ),
+            |st, v| {
+                let arg = v.text();
+                st.options.scale.start_at_unix_s = Some(check(st, scale::parse_start_at(arg))?);
+                Ok(None)
+            },
+        ),
+        option(
+            valued(
+                "worker-shards",
+                "DIR",
+                "With --workers, keep each worker's JSON result in DIR",
+                "With --workers, write each worker's own result to DIR/worker-W.json \
+                 (DIR must exist), where httperf-rs merge can read them again. \
+                 (httperf-rs option.)",
+            )
+            .value_hint(ValueHint::DirPath),
+            |st, v| {
+                st.options.scale.worker_shards = Some(v.path());
                 Ok(None)
             },
         ),

@@ -4,6 +4,7 @@
 //! Never opens a socket. Option values reach the request as the bytes given.
 
 pub mod options;
+pub mod scale;
 
 pub use options::Options;
 

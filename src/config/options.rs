@@ -117,6 +117,8 @@ pub struct Options {
     pub wset: Option<WorkingSetSpec>,
     /// httperf-rs's results options (`--percentiles`, `--json`, ...).
     pub results: crate::results::ResultsOptions,
+    /// httperf-rs's scaling-out options (`--workers`, `--start-at`, ...).
+    pub scale: super::scale::ScaleOptions,
 }
 
 impl Options {
@@ -178,6 +180,7 @@ impl Options {
             wsesspage: None,
             wset: None,
             results: crate::results::ResultsOptions::default(),
+            scale: super::scale::ScaleOptions::default(),
         }
     }
 

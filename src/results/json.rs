@@ -19,7 +19,7 @@ use super::check::Verdict;
 use super::histograms::{percentile_label, HIGHEST_US, SIGNIFICANT_DIGITS};
 use super::output::RunContext;
 use super::series::Second;
-use super::{Measure, Recorder};
+use super::{Measure, Measures, Recorder};
 use crate::report;
 use crate::stats::summary::{ErrorCounts, LifetimeStats, PeriodicTotals, SessionSummary, Summary};
 
@@ -58,6 +58,24 @@ pub struct Document {
     pub histograms: Histograms,
     pub time_series: TimeSeriesData,
     pub self_check: Verdict,
+    /// What part of a larger test this document holds: present in the
+    /// results of `--workers` and `merge`, absent in a single run's (which
+    /// is then client I of N as its echo line says).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+}
+
+/// The part of a test a document holds, for merging it with the others.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// The echo line of the whole test as the user gave it (before
+    /// `--workers` divided it); shards merge only when these are equal but
+    /// for `--client`.
+    pub workload_echo_line: String,
+    /// The client identities (`--client` I) this document covers, ascending.
+    pub clients: Vec<u32>,
+    /// Out of how many clients (`--client` N).
+    pub num_clients: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -425,14 +443,20 @@ pub fn document(
             seconds: recorder.series().seconds().to_vec(),
         },
         self_check: verdict.clone(),
+        shard: None,
     }
 }
 
 fn percentile_section(recorder: &Recorder, percentiles: &[f64]) -> Percentiles {
+    percentiles_of(recorder.measures(), percentiles)
+}
+
+/// The `percentiles` section of these histograms.
+pub fn percentiles_of(measures: &Measures, percentiles: &[f64]) -> Percentiles {
     let measures = Measure::ALL
         .iter()
         .map(|&measure| {
-            let histogram = recorder.measures().get(measure);
+            let histogram = measures.get(measure);
             let values_ms = percentiles
                 .iter()
                 .map(|&p| (percentile_label(p), histogram.percentile_ms(p)))
@@ -454,6 +478,11 @@ fn percentile_section(recorder: &Recorder, percentiles: &[f64]) -> Percentiles {
 }
 
 fn histogram_section(recorder: &Recorder) -> Histograms {
+    histograms_of(recorder.measures())
+}
+
+/// The `histograms` section of these histograms.
+pub fn histograms_of(measures: &Measures) -> Histograms {
     Histograms {
         unit: "us".to_string(),
         significant_digits: SIGNIFICANT_DIGITS,
@@ -462,7 +491,7 @@ fn histogram_section(recorder: &Recorder) -> Histograms {
         encoding: "HdrHistogram V2 compressed (zlib), base64".to_string(),
         measures: Measure::ALL
             .iter()
-            .map(|&m| (m.key().to_string(), recorder.measures().get(m).to_base64()))
+            .map(|&m| (m.key().to_string(), measures.get(m).to_base64()))
             .collect(),
     }
 }
@@ -485,7 +514,7 @@ pub fn from_str(text: &str) -> Result<Document, String> {
     Ok(document)
 }
 
-fn argument(arg: &OsString) -> Argument {
+pub fn argument(arg: &OsString) -> Argument {
     match arg.to_str() {
         Some(text) => Argument::Text(text.to_string()),
         None => {
@@ -497,12 +526,12 @@ fn argument(arg: &OsString) -> Argument {
     }
 }
 
-fn errno_symbol(errno: i32) -> Option<String> {
+pub fn errno_symbol(errno: i32) -> Option<String> {
     crate::c::errno::symbol(errno).map(str::to_string)
 }
 
 /// The kernel's host name.
-fn host_name() -> String {
+pub fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|name| name.trim().to_string())
         .unwrap_or_default()

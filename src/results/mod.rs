@@ -9,6 +9,7 @@
 pub mod check;
 pub mod histograms;
 pub mod json;
+pub mod merge;
 pub mod output;
 pub mod phout;
 pub mod progress;

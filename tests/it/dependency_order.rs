@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// The layers, top first: a module may use any module of a lower layer.
 const LAYERS: &[&[&str]] = &[
     &["app"],
-    &["compare", "merge", "plot"],
+    &["compare", "merge", "plot", "workers"],
     &["cli"],
     &["config"],
     &["workload", "engine", "tls"],

@@ -10,6 +10,7 @@ mod support;
 
 mod bytes_and_files;
 mod cli_parse;
+mod compare;
 mod dependency_order;
 mod fault_injection;
 mod help_claims;
@@ -21,6 +22,7 @@ mod plot;
 mod print_verbose;
 mod report_golden;
 mod results;
+mod scale;
 mod sessions;
 mod tls;
 mod unwritable_output;
