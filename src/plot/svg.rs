@@ -405,14 +405,14 @@ fn percentile_tick_label(nines: u32) -> String {
 }
 
 /// Ticks 0, step, 2·step, … up to the first at or above `high`, with a
-/// step of 1, 2 or 5 times a power of ten giving 4 to 8 intervals.
+/// step of 1, 2 or 5 times a power of ten giving at most 6 intervals.
 fn linear_ticks(high: f64, integer: bool) -> (Domain, Vec<Tick>) {
     let raw = high / 5.0;
     let magnitude = 10f64.powf(raw.log10().floor());
     let mut step = [1.0, 2.0, 5.0, 10.0]
         .iter()
         .map(|m| m * magnitude)
-        .find(|s| high / s <= 8.0)
+        .find(|s| high / s <= 6.0)
         .unwrap_or(10.0 * magnitude);
     if integer {
         step = step.max(1.0).round();
@@ -528,8 +528,8 @@ mod tests {
         let labels: Vec<&str> = ticks.iter().map(|t| t.1.as_str()).collect();
         assert_eq!(labels, ["0", "100", "200", "300", "400"]);
         let (domain, ticks) = linear_ticks(0.37, false);
-        assert!(domain.high >= 0.37 && ticks.len() <= 9, "{ticks:?}");
-        assert_eq!(ticks[1].1, "0.05");
+        assert!(domain.high >= 0.37 && ticks.len() <= 7, "{ticks:?}");
+        assert_eq!(ticks[1].1, "0.1");
         let (_, ticks) = linear_ticks(3.0, true);
         assert!(ticks.iter().all(|t| t.0.fract() == 0.0), "{ticks:?}");
     }
