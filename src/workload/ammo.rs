@@ -466,6 +466,11 @@ impl AmmoFile {
         self.requests
     }
 
+    /// True with `--ammo-loop`.
+    pub fn is_looping(&self) -> bool {
+        self.looping
+    }
+
     /// True when no request is left (never with `--ammo-loop`).
     pub fn is_exhausted(&self) -> bool {
         !self.looping && self.served >= self.requests
