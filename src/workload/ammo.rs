@@ -358,7 +358,8 @@ impl<R: BufRead + Seek> AmmoReader<R> {
                     continue;
                 }
             }
-            let (first, rest) = first_word(&text);
+            // Leading blanks (a TAB) would otherwise leave an empty URI.
+            let (first, rest) = first_word(text.trim_ascii());
             let (request, tag) = match self.format {
                 AmmoFormat::Phantom => {
                     let size = self.size(first, line, "SIZE [TAG]")?;
@@ -466,6 +467,11 @@ impl AmmoFile {
         self.requests
     }
 
+    /// True with `--ammo-loop`.
+    pub fn is_looping(&self) -> bool {
+        self.looping
+    }
+
     /// True when no request is left (never with `--ammo-loop`).
     pub fn is_exhausted(&self) -> bool {
         !self.looping && self.served >= self.requests
@@ -545,6 +551,15 @@ mod tests {
         );
         assert_eq!(*all[2].headers, [(b"Host".to_vec(), b"other".to_vec())]);
         assert_eq!(all[2].line, 9);
+    }
+
+    #[test]
+    fn leading_blanks_before_a_uri_are_skipped() {
+        let all = entries(b"\t /a tag\n", AmmoFormat::Uri).expect("valid");
+        assert_eq!(
+            (uri(&all[0]), all[0].tag.as_slice()),
+            (&b"/a"[..], &b"tag"[..])
+        );
     }
 
     #[test]
@@ -635,6 +650,7 @@ mod tests {
             ),
             (b"[Host: example\n", AmmoFormat::Uri, 1, "must end with ']'"),
             (b"5\n/a\n", AmmoFormat::UriPost, 1, "needs a URI"),
+            (b"\t5\n/a\n", AmmoFormat::UriPost, 1, "needs a URI"),
         ];
         for (file, format, line, message) in cases {
             let error = entries(file, *format).expect_err(message);

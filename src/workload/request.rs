@@ -150,8 +150,15 @@ impl RequestMode {
         }
     }
 
-    fn ammo_exhausted(&self) -> bool {
-        self.ammo.as_ref().is_some_and(|ammo| ammo.is_exhausted())
+    /// True when the `--ammo` file has no request left for another
+    /// connection: the ones created already take `--num-calls` each (so
+    /// connections slow to connect do not let more start than there are
+    /// requests), or it was abandoned after a read error.
+    fn ammo_used_up(&self) -> bool {
+        self.ammo.as_ref().is_some_and(|ammo| {
+            let reserved = u128::from(self.created) * u128::from(self.spec.num_calls);
+            ammo.is_exhausted() || (!ammo.is_looping() && reserved >= u128::from(ammo.requests()))
+        })
     }
 
     /// Starts one more connection if any are left; false when all are
@@ -161,7 +168,7 @@ impl RequestMode {
         if self.created >= self.spec.num_conns {
             return false;
         }
-        if self.ammo_exhausted() {
+        if self.ammo_used_up() {
             self.deferred.clear();
             self.stop_creating(engine);
             return false;
@@ -271,7 +278,7 @@ impl RequestMode {
     fn on_conn_destroyed(&mut self, engine: &mut dyn Actions, conn: ConnId) {
         self.conns.remove(&conn);
         self.destroyed += 1;
-        if self.ammo_exhausted() {
+        if self.ammo_used_up() {
             self.spec.num_conns = self.created;
             self.deferred.clear();
         }
