@@ -37,7 +37,7 @@ pub use api::{
     Actions, CallHistory, Clock, CloseReason, ConnId, MonotonicClock, Notice, UnfinishedCall,
     Workload,
 };
-use conn::{Call, Conn, ConnState};
+use conn::{Call, CallQueue, Conn, ConnState};
 use errno::describe_close;
 pub use errno::errno_name;
 pub use sink::PageCapture;
@@ -141,6 +141,8 @@ pub struct Engine<'out> {
     handling: Vec<usize>,
     /// Their destruction, when they were closed meanwhile.
     pending_destroys: Vec<(ConnId, bool, f64)>,
+    /// The timers being fired (kept between loop turns for its allocation).
+    due_timers: Vec<(u64, Timer)>,
     read_buffer: Vec<u8>,
     /// The first TLS failure has been described on stderr.
     tls_error_reported: bool,
@@ -205,6 +207,7 @@ impl<'out> Engine<'out> {
             ports: PortMap::default(),
             handling: Vec::new(),
             pending_destroys: Vec::new(),
+            due_timers: Vec::new(),
             read_buffer: vec![0; READ_BUFFER_BYTES],
             tls_error_reported: false,
             results: None,
@@ -356,11 +359,11 @@ impl<'out> Engine<'out> {
         let now = self.clock.now_ns();
         // Timers armed while these run wait for the next iteration, so a
         // zero-delay timer costs one loop pass, like httperf's one tick.
-        let mut due = Vec::new();
+        let mut due = std::mem::take(&mut self.due_timers);
         while let Some(entry) = self.timers.pop_due(now) {
             due.push(entry);
         }
-        for (at, timer) in due {
+        for (at, timer) in due.drain(..) {
             if self.stop_if_requested() {
                 break;
             }
@@ -388,6 +391,8 @@ impl<'out> Engine<'out> {
             }
             self.settle(workload);
         }
+        due.clear();
+        self.due_timers = due;
     }
 
     fn take_sample(&mut self, workload: &mut dyn Workload) {

@@ -17,6 +17,7 @@ mod hostile_server;
 mod install;
 mod loopback;
 mod man_page;
+mod per_connection_cost;
 mod print_verbose;
 mod report_golden;
 mod results;
