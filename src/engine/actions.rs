@@ -165,6 +165,7 @@ impl Engine<'_> {
             replies: 0,
             peer_closed: false,
             watchdog_ns: None,
+            watchdog_armed_ns: None,
             hog_port,
             unclaimed: Vec::new(),
             deferred_read: None,

@@ -84,8 +84,12 @@ pub struct Conn {
     pub replies: u64,
     /// The peer closed while no reply was expected; noticed at the next read.
     pub peer_closed: bool,
-    /// The watchdog deadline currently armed in the timer queue.
+    /// The watchdog deadline in force.
     pub watchdog_ns: Option<u64>,
+    /// The connection's live entry in the timer queue: at or before
+    /// `watchdog_ns` (its due time queues the next one when the deadline
+    /// moved later); entries at other times are stale.
+    pub watchdog_armed_ns: Option<u64>,
     pub hog_port: Option<u16>,
     /// What the last read brought beyond the calls that wanted it: the start
     /// of the next call's reply. At most one read's worth, because reading

@@ -343,7 +343,7 @@ impl<'out> Engine<'out> {
             self.timers.retain(|at, timer| match timer {
                 Timer::Watchdog { key, conn_serial } => conns
                     .get(*key)
-                    .is_some_and(|c| c.serial == *conn_serial && c.watchdog_ns == Some(at)),
+                    .is_some_and(|c| c.serial == *conn_serial && c.watchdog_armed_ns == Some(at)),
                 _ => true,
             });
         }
@@ -369,11 +369,7 @@ impl<'out> Engine<'out> {
             }
             match timer {
                 Timer::Watchdog { key, conn_serial } => {
-                    let armed = self
-                        .conns
-                        .get(key)
-                        .is_some_and(|c| c.serial == conn_serial && c.watchdog_ns == Some(at));
-                    if armed {
+                    if self.watchdog_expired(key, conn_serial, at) {
                         self.config
                             .trace(1, format_args!("connection {conn_serial} timed out"));
                         self.stats.conn_timeout();
@@ -393,6 +389,29 @@ impl<'out> Engine<'out> {
         }
         due.clear();
         self.due_timers = due;
+    }
+
+    /// The watchdog entry `at` of connection `key` came due: true when its
+    /// deadline is reached. A deadline that moved later since the entry was
+    /// queued gets an entry of its own now (see `rearm_watchdog`).
+    fn watchdog_expired(&mut self, key: usize, conn_serial: u64, at: u64) -> bool {
+        let Some(conn) = self.conns.get_mut(key) else {
+            return false;
+        };
+        if conn.serial != conn_serial || conn.watchdog_armed_ns != Some(at) {
+            return false;
+        }
+        conn.watchdog_armed_ns = None;
+        match conn.watchdog_ns {
+            Some(deadline) if deadline <= at => true,
+            Some(deadline) => {
+                conn.watchdog_armed_ns = Some(deadline);
+                self.timers
+                    .push(deadline, Timer::Watchdog { key, conn_serial });
+                false
+            }
+            None => false,
+        }
     }
 
     fn take_sample(&mut self, workload: &mut dyn Workload) {

@@ -182,9 +182,13 @@ impl Engine<'_> {
         };
         let conn = &mut self.conns[key];
         let deadline = conn.deadline_ns(connect_deadline);
-        if deadline != conn.watchdog_ns {
-            conn.watchdog_ns = deadline;
-            if let Some(at) = deadline {
+        conn.watchdog_ns = deadline;
+        // A deadline that moves later keeps its earlier entry in the timer
+        // queue, which queues the new one when it comes due: one entry per
+        // connection for most of them, instead of one per call and reply.
+        if let Some(at) = deadline {
+            if conn.watchdog_armed_ns.is_none_or(|armed| at < armed) {
+                conn.watchdog_armed_ns = Some(at);
                 let conn_serial = conn.serial;
                 self.timers.push(at, Timer::Watchdog { key, conn_serial });
             }
