@@ -141,35 +141,63 @@ impl Conn {
 /// A connection's calls in issue order: first those whose request is out,
 /// waiting for their replies (httperf's receive queue), then those still to
 /// be sent (its send queue). One queue, so that a call whose request goes out
-/// stays where it is, and a connection with one call at a time holds room
-/// for exactly one (a queue's first push reserves one place, not four).
+/// stays where it is; its first call is held in place, so that a connection
+/// with one call at a time never allocates for its calls.
 #[derive(Debug, Default)]
 pub struct CallQueue {
-    calls: VecDeque<Call>,
+    /// The first call; `None` only when the queue is empty.
+    first: Option<Call>,
+    /// The calls after the first.
+    rest: VecDeque<Call>,
     /// How many calls at the front have their request out.
     sent: usize,
 }
 
 impl CallQueue {
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+
+    fn get(&self, index: usize) -> Option<&Call> {
+        match index {
+            0 => self.first.as_ref(),
+            _ => self.rest.get(index - 1),
+        }
+    }
+
+    fn get_mut(&mut self, index: usize) -> Option<&mut Call> {
+        match index {
+            0 => self.first.as_mut(),
+            _ => self.rest.get_mut(index - 1),
+        }
+    }
+
+    fn pop_front(&mut self) -> Option<Call> {
+        let call = self.first.take();
+        self.first = self.rest.pop_front();
+        call
+    }
+
     /// Queues a call to be sent after the others.
     pub fn push(&mut self, call: Call) {
-        if self.calls.capacity() == 0 {
-            self.calls.reserve_exact(1);
+        if self.first.is_none() {
+            self.first = Some(call);
+        } else {
+            self.rest.push_back(call);
         }
-        self.calls.push_back(call);
     }
 
     pub fn is_empty(&self) -> bool {
-        self.calls.is_empty()
+        self.first.is_none()
     }
 
     /// The first call waiting for its reply.
     pub fn awaiting_front(&self) -> Option<&Call> {
-        self.calls.front().filter(|_| self.sent > 0)
+        self.first.as_ref().filter(|_| self.sent > 0)
     }
 
     pub fn awaiting_front_mut(&mut self) -> Option<&mut Call> {
-        self.calls.front_mut().filter(|_| self.sent > 0)
+        self.first.as_mut().filter(|_| self.sent > 0)
     }
 
     pub fn has_awaiting(&self) -> bool {
@@ -178,34 +206,36 @@ impl CallQueue {
 
     /// The call being sent (or next to be).
     pub fn sending_front(&self) -> Option<&Call> {
-        self.calls.get(self.sent)
+        self.get(self.sent)
     }
 
     pub fn sending_front_mut(&mut self) -> Option<&mut Call> {
-        self.calls.get_mut(self.sent)
+        self.get_mut(self.sent)
     }
 
     pub fn has_sending(&self) -> bool {
-        self.calls.len() > self.sent
+        self.len() > self.sent
     }
 
     /// How many calls are still to be sent.
     pub fn sending_len(&self) -> usize {
-        self.calls.len() - self.sent
+        self.len() - self.sent
     }
 
     /// The call that received bytes belong to: the first one waiting for its
     /// reply or, with none waiting, the one being sent.
     pub fn front_mut(&mut self) -> Option<&mut Call> {
-        self.calls.front_mut()
+        self.first.as_mut()
     }
 
     /// The call being sent has its request out: it now waits for its reply,
     /// behind the calls that were already waiting.
     pub fn mark_front_sent(&mut self) -> Option<&mut Call> {
-        let call = self.calls.get_mut(self.sent)?;
-        self.sent += 1;
-        Some(call)
+        let index = self.sent;
+        if index < self.len() {
+            self.sent += 1;
+        }
+        self.get_mut(index)
     }
 
     /// Removes the first call waiting for its reply.
@@ -214,17 +244,20 @@ impl CallQueue {
             return None;
         }
         self.sent -= 1;
-        self.calls.pop_front()
+        self.pop_front()
     }
 
     /// Removes the call being sent.
     pub fn pop_sending_front(&mut self) -> Option<Call> {
-        self.calls.remove(self.sent)
+        match self.sent {
+            0 => self.pop_front(),
+            index => self.rest.remove(index - 1),
+        }
     }
 
     /// Every call, in issue order.
     pub fn iter(&self) -> impl Iterator<Item = &Call> {
-        self.calls.iter()
+        self.first.iter().chain(self.rest.iter())
     }
 }
 
@@ -289,14 +322,36 @@ mod tests {
     }
 
     #[test]
-    fn one_call_at_a_time_takes_room_for_one() {
+    fn one_call_at_a_time_allocates_nothing() {
         let mut queue = CallQueue::default();
-        assert_eq!(queue.calls.capacity(), 0);
-        queue.push(call(1));
+        for id in 1..=3 {
+            queue.push(call(id));
+            assert_eq!(queue.mark_front_sent().map(|c| c.id), Some(id));
+            assert_eq!(queue.pop_awaiting().map(|c| c.id), Some(id));
+            assert!(queue.is_empty());
+        }
+        assert_eq!(queue.rest.capacity(), 0);
+    }
+
+    #[test]
+    fn a_call_being_sent_behind_awaiting_ones_can_be_removed() {
+        let mut queue = CallQueue::default();
+        for id in 1..=4 {
+            queue.push(call(id));
+        }
         queue.mark_front_sent();
-        assert_eq!(queue.calls.capacity(), 1);
-        queue.pop_awaiting();
-        queue.push(call(2));
-        assert_eq!(queue.calls.capacity(), 1);
+        queue.mark_front_sent();
+        assert_eq!(queue.pop_sending_front().map(|c| c.id), Some(3));
+        assert_eq!(ids(queue.iter()), [1, 2, 4]);
+        assert_eq!(queue.sending_front().map(|c| c.id), Some(4));
+        queue.mark_front_sent();
+        assert_eq!(queue.mark_front_sent().map(|c| c.id), None);
+        assert_eq!(queue.sending_len(), 0);
+        assert_eq!(
+            ids(std::iter::from_fn(|| queue.pop_awaiting())
+                .collect::<Vec<_>>()
+                .iter()),
+            [1, 2, 4]
+        );
     }
 }

@@ -25,12 +25,17 @@ pub(super) struct Readiness {
 }
 
 impl Readiness {
-    pub(super) fn of(event: &mio::event::Event) -> Readiness {
+    /// Reads an epoll event's bits as mio does.
+    pub(super) fn of(bits: u32) -> Readiness {
+        let has = |flag: libc::c_int| bits & flag as u32 != 0;
+        let error = has(libc::EPOLLERR);
         Readiness {
-            readable: event.is_readable(),
-            writable: event.is_writable(),
-            read_closed: event.is_read_closed() || event.is_error(),
-            error: event.is_error(),
+            readable: has(libc::EPOLLIN) || has(libc::EPOLLPRI),
+            writable: has(libc::EPOLLOUT),
+            read_closed: has(libc::EPOLLHUP)
+                || (has(libc::EPOLLIN) && has(libc::EPOLLRDHUP))
+                || error,
+            error,
         }
     }
 }
@@ -201,7 +206,7 @@ impl Engine<'_> {
             self.fail_io(key, &error);
             return;
         }
-        loop {
+        while self.conns[key].calls.has_sending() {
             let now = self.clock.now_ns();
             let send_timeout = self.send_deadline(now);
             let conn = &mut self.conns[key];
@@ -214,9 +219,11 @@ impl Engine<'_> {
                 print::print_request(&mut *self.out, parts, call.id, &request.head, &request.body);
             }
             let (head, body) = unsent_parts(call);
-            let result = conn
-                .transport
-                .write_vectored(&[IoSlice::new(head), IoSlice::new(body)]);
+            let result = if body.is_empty() {
+                conn.transport.write(head)
+            } else {
+                (conn.transport).write_vectored(&[IoSlice::new(head), IoSlice::new(body)])
+            };
             match result {
                 Ok(0) => break,
                 Ok(written) => {
