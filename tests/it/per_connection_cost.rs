@@ -240,7 +240,7 @@ fn peak_rss_holding(conns: u64) -> (i64, support::Run) {
 #[test]
 fn a_held_connection_costs_under_a_kilobyte() {
     const FEW: u64 = 100;
-    const MANY: u64 = 800;
+    const MANY: u64 = 2000;
     let (few_kib, few_run) = peak_rss_holding(FEW);
     let (many_kib, many_run) = peak_rss_holding(MANY);
     for (run, conns) in [(&few_run, FEW), (&many_run, MANY)] {
