@@ -21,17 +21,28 @@ Scenarios:
                sustain: new connections (60,000 at --rate 30000) and keep-alive
                (40 connections x 5,000 calls): requests/s, client CPU (summed
                over the workers), wall time and schedule lag (p90, max)
+  floor        20,000 connections at --rate 4000 against nginx: the CPU seconds
+               (user + sys, from the child's rusage) of the floor client
+               (compat-tests/floor/floor.c, built here with cc: only the calls
+               no client can avoid), httperf-rs and httperf 0.9.0, interleaved,
+               median of --runs runs, and httperf-rs's ratio to the floor
+  memory       peak RSS growth per connection held open to a server that
+               accepts and never replies: httperf-rs holding 1,000 and then
+               10,000 connections (httperf 0.9.0, limited to 1022, 100 and
+               1,000); bytes per connection from the difference, median of 3
 
 nginx is configured and started with the helpers of servers.py (shared with
 run.py), with higher connection limits.
 
-Usage: python3 compat-tests/bench.py [--binary PATH] [--only NAME]
+Usage: python3 compat-tests/bench.py [--binary PATH] [--only NAME] [--runs N]
 """
 import argparse
 import asyncio
 import os
 import re
+import resource
 import shutil
+import socket
 import subprocess
 import tempfile
 import threading
@@ -336,6 +347,189 @@ def bench_workers(binary, port, tmp, nginx_pid=None):
                   f"lag p90={lag.get('p90')} ms max={lag.get('max')} ms  "
                   f"nginx cpu={server_cpu:.2f} s")
     print(f"  load average at the end: {os.getloadavg()[0]:.1f} (other processes share the cores)")
+FLOOR_SOURCE = os.path.join(ROOT, "compat-tests", "floor", "floor.c")
+
+
+def build_floor(tmp):
+    """Compiles the floor client with cc -O2; None (with the reason printed)
+    when there is no C compiler or the build fails."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        print("\n== floor: skipped, no C compiler (cc) to build compat-tests/floor/floor.c")
+        return None
+    exe = os.path.join(tmp, "floor")
+    built = subprocess.run([cc, "-O2", "-o", exe, FLOOR_SOURCE], capture_output=True, text=True)
+    if built.returncode != 0:
+        print(f"\n== floor: skipped, building floor.c failed:\n{built.stderr}")
+        return None
+    return exe
+
+
+def run_measured(argv, limit=180, watch_memory=False):
+    """Runs a client and reads its own resource usage from wait4: CPU seconds
+    (user + sys), whatever the client prints itself. With `watch_memory`, also
+    its peak RSS (VmHWM of /proc/PID/status, read every 20 ms while it runs:
+    wait4's ru_maxrss would include the memory of the Python process that
+    forked it)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.monotonic()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err)
+        timed_out = False
+        peak_rss = 0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() - started > limit:
+                proc.kill()
+                timed_out = True
+            if watch_memory:
+                peak_rss = max(peak_rss, status_kib(proc.pid, "VmHWM") * 1024)
+            time.sleep(0.02)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return {"out": out.read().decode(errors="replace"),
+                "err": err.read().decode(errors="replace"),
+                "status": proc.returncode, "timeout": timed_out,
+                "wall": time.monotonic() - started,
+                "cpu": usage.ru_utime + usage.ru_stime,
+                "user": usage.ru_utime, "sys": usage.ru_stime,
+                "peak_rss_bytes": peak_rss}
+
+
+def status_kib(pid, name):
+    """A kB line of /proc/PID/status (0 once the process has gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(name + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def median(values):
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else float("nan")
+
+
+def bench_floor(binary, port, tmp, runs):
+    """CPU seconds of the floor client, httperf-rs and httperf 0.9.0 for the
+    same paced workload, interleaved run by run so that the noise of the shared
+    machine falls on all of them alike."""
+    floor = build_floor(tmp)
+    if floor is None:
+        return
+    conns, rate = 20000, 4000
+    httperf_args = ["--server=127.0.0.1", f"--port={port}", "--uri=/index.html",
+                    f"--num-conns={conns}", f"--rate={rate}", "--timeout=5"]
+    clients = [
+        ("floor", [floor, "127.0.0.1", str(port), "/index.html", str(rate), str(conns)],
+         lambda out: field(out, r"replies (\d+)", int)),
+        ("httperf-rs", [binary] + httperf_args, lambda out: field(out, r"replies (\d+)", int)),
+        ("httperf", ["httperf"] + httperf_args, lambda out: field(out, r"replies (\d+)", int)),
+    ]
+    cpu = {name: [] for name, _, _ in clients}
+    replies = {name: [] for name, _, _ in clients}
+    for _ in range(runs):
+        for name, argv, count in clients:
+            result = run_measured(argv)
+            cpu[name].append(result["cpu"])
+            replies[name].append(count(result["out"]))
+    print(f"\n== floor: {conns} conns at {rate}/s against nginx, client CPU s "
+          f"(user+sys from rusage), median of {runs} interleaved runs")
+    floor_cpu = median(cpu["floor"])
+    for name, _, _ in clients:
+        runs_text = " ".join(f"{c:.2f}" for c in cpu[name])
+        ratio = median(cpu[name]) / floor_cpu if floor_cpu > 0 else float("nan")
+        print(f"  {name:11s} {median(cpu[name]):6.2f} s  x{ratio:.3f} floor  "
+              f"(runs: {runs_text}; replies: {sorted(set(replies[name]), key=str)})")
+    # Ratio of each run to the floor run just before it, so that a slow
+    # stretch of the machine does not skew one side only.
+    paired = [rs / fl for rs, fl in zip(cpu["httperf-rs"], cpu["floor"]) if fl > 0]
+    print(f"  httperf-rs / floor: {median(cpu['httperf-rs']) / floor_cpu:.3f} (medians), "
+          f"{median(paired):.3f} (median of run pairs)")
+    print("  (wrk does not fit here: it keeps connections open and does not pace "
+          "new connections at a rate)")
+
+
+def start_holding_server():
+    """A server that accepts every connection and never reads or replies, in a
+    thread. Returns its port and a function that stops it and closes them."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind((HOST, 0))
+    listener.listen(8192)
+    listener.settimeout(0.2)
+    held = []
+    stopping = threading.Event()
+
+    def accept_loop():
+        while not stopping.is_set():
+            try:
+                conn, _ = listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                time.sleep(0.01)  # out of descriptors: let the client time out
+                continue
+            held.append(conn)
+
+    thread = threading.Thread(target=accept_loop, daemon=True)
+    thread.start()
+
+    def stop():
+        stopping.set()
+        thread.join(5)
+        for conn in held:
+            conn.close()
+        held.clear()
+        listener.close()
+
+    return listener.getsockname()[1], stop
+
+
+def raise_file_limit():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
+
+
+def bench_memory(binary, runs=3):
+    """Peak RSS growth per connection held open: each client holds a few and
+    then many connections to a server that never answers, until its timeout.
+    httperf 0.9.0 cannot hold more than 1022 (FD_SETSIZE), hence its counts."""
+    hard = raise_file_limit()
+    clients = [("httperf-rs", binary, 1000, 10000), ("httperf", "httperf", 100, 1000)]
+    if hard < 10000 + 100:
+        print(f"\n== memory: skipped, the open-file limit ({hard}) is below {10000 + 100}")
+        return
+    peaks = {}
+    held = {}
+    for _ in range(runs):
+        for name, exe, small, large in clients:
+            for n in (small, large):
+                port, stop = start_holding_server()
+                try:
+                    result = run_measured([exe, "--server=127.0.0.1", f"--port={port}",
+                                           f"--num-conns={n}", "--rate=20000", "--timeout=3"],
+                                          watch_memory=True)
+                finally:
+                    stop()
+                peaks.setdefault((name, n), []).append(result["peak_rss_bytes"])
+                held.setdefault((name, n), []).append(
+                    field(result["out"], r"<=(\d+) concurrent", int) or 0)
+    print("\n== memory: peak RSS growth per connection held open to a server that never "
+          f"replies (VmHWM; median of {runs})")
+    for name, _, small, large in clients:
+        low, high = median(peaks[(name, small)]), median(peaks[(name, large)])
+        per_conn = (high - low) / (large - small)
+        print(f"  {name:11s} {low / 1024:7.0f} KiB holding {min(held[(name, small)])}, "
+              f"{high / 1024:7.0f} KiB holding {min(held[(name, large)])}: "
+              f"{per_conn:6.0f} bytes/connection")
 
 
 def main():
@@ -343,6 +537,8 @@ def main():
     parser.add_argument("--binary", default=os.environ.get(
         "HTTPERF_RS", os.path.join(ROOT, "target", "release", "httperf-rs")))
     parser.add_argument("--only", default="")
+    parser.add_argument("--runs", type=int, default=5,
+                        help="runs of each client in the floor section (median)")
     opts = parser.parse_args()
     if not shutil.which("httperf"):
         raise SystemExit("httperf is not installed (apt-get install httperf)")
@@ -364,6 +560,10 @@ def main():
             bench_results_cost(opts.binary, port, tmp)
         if opts.only in ("", "workers"):
             bench_workers(opts.binary, port, tmp, nginx.pid)
+        if opts.only in ("", "floor"):
+            bench_floor(opts.binary, port, tmp, max(opts.runs, 1))
+        if opts.only in ("", "memory"):
+            bench_memory(opts.binary)
     finally:
         stop_process(nginx)
         shutil.rmtree(tmp, ignore_errors=True)

@@ -161,11 +161,11 @@ impl Engine<'_> {
             transport,
             state: ConnState::Connecting,
             connect_start_ns,
-            send_queue: VecDeque::new(),
-            recv_queue: VecDeque::new(),
+            calls: CallQueue::default(),
             replies: 0,
             peer_closed: false,
             watchdog_ns: None,
+            watchdog_armed_ns: None,
             hog_port,
             unclaimed: Vec::new(),
             deferred_read: None,
@@ -243,8 +243,8 @@ impl Engine<'_> {
         let now = self.clock.now_ns();
         let send_timeout = self.send_deadline(now);
         let connection = &mut self.conns[conn.key];
-        connection.send_queue.push_back(call);
-        if connection.send_queue.len() == 1 {
+        connection.calls.push(call);
+        if connection.calls.sending_len() == 1 {
             start_sending_front(connection, now, send_timeout);
         }
         if connection.state == ConnState::Connected {

@@ -1,6 +1,6 @@
-//! One connection's state: its socket, its queues of calls waiting to be sent
-//! and waiting for replies, and the watchdog deadline httperf derives from
-//! them. The I/O itself is driven by the engine.
+//! One connection's state: its socket, its calls (those waiting for replies,
+//! then those waiting to be sent, in one queue), and the watchdog deadline
+//! httperf derives from them. The I/O itself is driven by the engine.
 
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -79,14 +79,17 @@ pub struct Conn {
     pub transport: Transport,
     pub state: ConnState,
     pub connect_start_ns: u64,
-    pub send_queue: VecDeque<Call>,
-    pub recv_queue: VecDeque<Call>,
+    pub calls: CallQueue,
     /// Replies completed on this connection (any status).
     pub replies: u64,
     /// The peer closed while no reply was expected; noticed at the next read.
     pub peer_closed: bool,
-    /// The watchdog deadline currently armed in the timer queue.
+    /// The watchdog deadline in force.
     pub watchdog_ns: Option<u64>,
+    /// The connection's live entry in the timer queue: at or before
+    /// `watchdog_ns` (its due time queues the next one when the deadline
+    /// moved later); entries at other times are stale.
+    pub watchdog_armed_ns: Option<u64>,
     pub hog_port: Option<u16>,
     /// What the last read brought beyond the calls that wanted it: the start
     /// of the next call's reply. At most one read's worth, because reading
@@ -107,8 +110,11 @@ impl Conn {
         if self.state != ConnState::Connected {
             return connect_deadline_ns;
         }
-        let send = self.send_queue.front().and_then(|call| call.deadline_ns);
-        let recv = self.recv_queue.front().and_then(|call| call.deadline_ns);
+        let send = self.calls.sending_front().and_then(|call| call.deadline_ns);
+        let recv = self
+            .calls
+            .awaiting_front()
+            .and_then(|call| call.deadline_ns);
         match (send, recv) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -117,18 +123,235 @@ impl Conn {
 
     /// True while some call is there to take received bytes.
     pub fn wants_input(&self) -> bool {
-        !self.recv_queue.is_empty() || !self.send_queue.is_empty()
+        !self.calls.is_empty()
     }
 
     /// Every call that was issued but did not complete, in issue order.
     pub fn unfinished_calls(&self) -> Vec<crate::engine::UnfinishedCall> {
-        self.recv_queue
+        self.calls
             .iter()
-            .chain(self.send_queue.iter())
             .map(|call| crate::engine::UnfinishedCall {
                 tag: call.tag,
                 bytes_written: call.bytes_written_total,
             })
             .collect()
+    }
+}
+
+/// A connection's calls in issue order: first those whose request is out,
+/// waiting for their replies (httperf's receive queue), then those still to
+/// be sent (its send queue). One queue, so that a call whose request goes out
+/// stays where it is; its first call is held in place, so that a connection
+/// with one call at a time never allocates for its calls.
+#[derive(Debug, Default)]
+pub struct CallQueue {
+    /// The first call; `None` only when the queue is empty.
+    first: Option<Call>,
+    /// The calls after the first.
+    rest: VecDeque<Call>,
+    /// How many calls at the front have their request out.
+    sent: usize,
+}
+
+impl CallQueue {
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+
+    fn get(&self, index: usize) -> Option<&Call> {
+        match index {
+            0 => self.first.as_ref(),
+            _ => self.rest.get(index - 1),
+        }
+    }
+
+    fn get_mut(&mut self, index: usize) -> Option<&mut Call> {
+        match index {
+            0 => self.first.as_mut(),
+            _ => self.rest.get_mut(index - 1),
+        }
+    }
+
+    fn pop_front(&mut self) -> Option<Call> {
+        let call = self.first.take();
+        self.first = self.rest.pop_front();
+        call
+    }
+
+    /// Queues a call to be sent after the others.
+    pub fn push(&mut self, call: Call) {
+        if self.first.is_none() {
+            self.first = Some(call);
+        } else {
+            self.rest.push_back(call);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.first.is_none()
+    }
+
+    /// The first call waiting for its reply.
+    pub fn awaiting_front(&self) -> Option<&Call> {
+        self.first.as_ref().filter(|_| self.sent > 0)
+    }
+
+    pub fn awaiting_front_mut(&mut self) -> Option<&mut Call> {
+        self.first.as_mut().filter(|_| self.sent > 0)
+    }
+
+    pub fn has_awaiting(&self) -> bool {
+        self.sent > 0
+    }
+
+    /// The call being sent (or next to be).
+    pub fn sending_front(&self) -> Option<&Call> {
+        self.get(self.sent)
+    }
+
+    pub fn sending_front_mut(&mut self) -> Option<&mut Call> {
+        self.get_mut(self.sent)
+    }
+
+    pub fn has_sending(&self) -> bool {
+        self.len() > self.sent
+    }
+
+    /// How many calls are still to be sent.
+    pub fn sending_len(&self) -> usize {
+        self.len() - self.sent
+    }
+
+    /// The call that received bytes belong to: the first one waiting for its
+    /// reply or, with none waiting, the one being sent.
+    pub fn front_mut(&mut self) -> Option<&mut Call> {
+        self.first.as_mut()
+    }
+
+    /// The call being sent has its request out: it now waits for its reply,
+    /// behind the calls that were already waiting.
+    pub fn mark_front_sent(&mut self) -> Option<&mut Call> {
+        let index = self.sent;
+        if index < self.len() {
+            self.sent += 1;
+        }
+        self.get_mut(index)
+    }
+
+    /// Removes the first call waiting for its reply.
+    pub fn pop_awaiting(&mut self) -> Option<Call> {
+        if self.sent == 0 {
+            return None;
+        }
+        self.sent -= 1;
+        self.pop_front()
+    }
+
+    /// Removes the call being sent.
+    pub fn pop_sending_front(&mut self) -> Option<Call> {
+        match self.sent {
+            0 => self.pop_front(),
+            index => self.rest.remove(index - 1),
+        }
+    }
+
+    /// Every call, in issue order.
+    pub fn iter(&self) -> impl Iterator<Item = &Call> {
+        self.first.iter().chain(self.rest.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(id: u64) -> Call {
+        Call {
+            id,
+            tag: 0,
+            request: Rc::new(RequestBytes::default()),
+            written: 0,
+            bytes_written_total: 0,
+            prior_header_bytes: 0,
+            send_start_ns: 0,
+            recv_start_ns: 0,
+            reply_done_ns: None,
+            deadline_ns: None,
+            parser: ReplyParser::new(false),
+            request_printed: false,
+            reply_print: None,
+            cookie: None,
+            page: None,
+            timing: crate::results::CallTiming::default(),
+        }
+    }
+
+    fn ids<'a>(calls: impl Iterator<Item = &'a Call>) -> Vec<u64> {
+        calls.map(|call| call.id).collect()
+    }
+
+    #[test]
+    fn calls_wait_for_replies_in_the_order_their_requests_went_out() {
+        let mut queue = CallQueue::default();
+        for id in 1..=3 {
+            queue.push(call(id));
+        }
+        assert!(!queue.has_awaiting());
+        assert_eq!(queue.sending_front().map(|c| c.id), Some(1));
+        assert_eq!(queue.mark_front_sent().map(|c| c.id), Some(1));
+        assert_eq!(queue.mark_front_sent().map(|c| c.id), Some(2));
+        assert_eq!(queue.awaiting_front().map(|c| c.id), Some(1));
+        assert_eq!(queue.sending_front().map(|c| c.id), Some(3));
+        assert_eq!(queue.sending_len(), 1);
+        assert_eq!(ids(queue.iter()), [1, 2, 3]);
+        assert_eq!(queue.pop_sending_front().map(|c| c.id), Some(3));
+        assert!(!queue.has_sending());
+        assert_eq!(queue.pop_awaiting().map(|c| c.id), Some(1));
+        assert_eq!(queue.pop_awaiting().map(|c| c.id), Some(2));
+        assert_eq!(queue.pop_awaiting().map(|c| c.id), None);
+        assert!(queue.is_empty());
+    }
+
+    #[test]
+    fn with_nothing_awaiting_received_bytes_go_to_the_call_being_sent() {
+        let mut queue = CallQueue::default();
+        assert!(queue.front_mut().is_none());
+        queue.push(call(7));
+        assert!(queue.awaiting_front().is_none());
+        assert_eq!(queue.front_mut().map(|c| c.id), Some(7));
+    }
+
+    #[test]
+    fn one_call_at_a_time_allocates_nothing() {
+        let mut queue = CallQueue::default();
+        for id in 1..=3 {
+            queue.push(call(id));
+            assert_eq!(queue.mark_front_sent().map(|c| c.id), Some(id));
+            assert_eq!(queue.pop_awaiting().map(|c| c.id), Some(id));
+            assert!(queue.is_empty());
+        }
+        assert_eq!(queue.rest.capacity(), 0);
+    }
+
+    #[test]
+    fn a_call_being_sent_behind_awaiting_ones_can_be_removed() {
+        let mut queue = CallQueue::default();
+        for id in 1..=4 {
+            queue.push(call(id));
+        }
+        queue.mark_front_sent();
+        queue.mark_front_sent();
+        assert_eq!(queue.pop_sending_front().map(|c| c.id), Some(3));
+        assert_eq!(ids(queue.iter()), [1, 2, 4]);
+        assert_eq!(queue.sending_front().map(|c| c.id), Some(4));
+        queue.mark_front_sent();
+        assert_eq!(queue.mark_front_sent().map(|c| c.id), None);
+        assert_eq!(queue.sending_len(), 0);
+        assert_eq!(
+            ids(std::iter::from_fn(|| queue.pop_awaiting())
+                .collect::<Vec<_>>()
+                .iter()),
+            [1, 2, 4]
+        );
     }
 }

@@ -90,10 +90,7 @@ impl Engine<'_> {
         }
         let now = self.clock.now_ns();
         if let Some(results) = self.results.as_deref_mut() {
-            let calls: Vec<_> = (conn.recv_queue.iter())
-                .chain(&conn.send_queue)
-                .map(Call::results_facts)
-                .collect();
+            let calls: Vec<_> = conn.calls.iter().map(Call::results_facts).collect();
             let facts = ConnFacts {
                 connect_start_ns: conn.connect_start_ns,
                 timing: &mut conn.timing,

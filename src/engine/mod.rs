@@ -1,6 +1,7 @@
 //! The event engine: one mio `Poll`, a slab of connections (token = slab key),
-//! a deadline queue driven by a timerfd for microsecond timers, and dispatch of
-//! readiness to the connection state machine. It records statistics as events
+//! a deadline queue whose next deadline is the timeout of the epoll wait
+//! (epoll_pwait2, nanoseconds; on kernels before 5.11 a timerfd armed at it),
+//! and dispatch of readiness to the connection state machine. It records statistics as events
 //! happen and tells the workload what happened through `Notice`s; it never
 //! decides what to request or when.
 
@@ -18,11 +19,11 @@ mod wire;
 use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::net::SocketAddr;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, RawFd};
 use std::rc::Rc;
 
 use mio::unix::SourceFd;
-use mio::{Events, Interest, Poll, Token};
+use mio::{Interest, Poll, Token};
 use slab::Slab;
 
 use crate::http::request::RequestBytes;
@@ -37,7 +38,7 @@ pub use api::{
     Actions, CallHistory, Clock, CloseReason, ConnId, MonotonicClock, Notice, UnfinishedCall,
     Workload,
 };
-use conn::{Call, Conn, ConnState};
+use conn::{Call, CallQueue, Conn, ConnState};
 use errno::describe_close;
 pub use errno::errno_name;
 pub use sink::PageCapture;
@@ -50,6 +51,8 @@ const TIMER_TOKEN: Token = Token(usize::MAX);
 /// The descriptor a stop signal (SIGINT, SIGTERM, SIGHUP) makes readable.
 const STOP_SIGNAL_TOKEN: Token = Token(usize::MAX - 1);
 const READ_BUFFER_BYTES: usize = 64 * 1024;
+/// Readiness events taken from the kernel per wait.
+const EVENTS_PER_WAIT: usize = 1024;
 const NS_PER_S: f64 = 1e9;
 /// Compact the timer heap when stale entries outnumber live ones by this factor.
 const TIMER_COMPACTION_FACTOR: usize = 4;
@@ -117,6 +120,9 @@ pub struct Engine<'out> {
     poll: Poll,
     timerfd: TimerFd,
     armed_ns: Option<u64>,
+    /// The kernel has epoll_pwait2: waits time out at the next deadline
+    /// themselves, and the timerfd stays disarmed.
+    precise_waits: bool,
     conns: Slab<Conn>,
     timers: TimerQueue,
     notices: VecDeque<Notice>,
@@ -141,6 +147,8 @@ pub struct Engine<'out> {
     handling: Vec<usize>,
     /// Their destruction, when they were closed meanwhile.
     pending_destroys: Vec<(ConnId, bool, f64)>,
+    /// The timers being fired (kept between loop turns for its allocation).
+    due_timers: Vec<(u64, Timer)>,
     read_buffer: Vec<u8>,
     /// The first TLS failure has been described on stderr.
     tls_error_reported: bool,
@@ -182,6 +190,10 @@ impl<'out> Engine<'out> {
             poll.registry()
                 .register(&mut SourceFd(&fd), STOP_SIGNAL_TOKEN, Interest::READABLE)?;
         }
+        let precise_waits = supports_precise_waits(poll.as_raw_fd());
+        if precise_waits {
+            sys::exact_timer_slack();
+        }
         let now = clock.now_ns();
         Ok(Engine {
             config,
@@ -189,6 +201,7 @@ impl<'out> Engine<'out> {
             poll,
             timerfd,
             armed_ns: None,
+            precise_waits,
             conns: Slab::new(),
             timers: TimerQueue::default(),
             notices: VecDeque::new(),
@@ -207,6 +220,7 @@ impl<'out> Engine<'out> {
             ports: PortMap::default(),
             handling: Vec::new(),
             pending_destroys: Vec::new(),
+            due_timers: Vec::new(),
             read_buffer: vec![0; READ_BUFFER_BYTES],
             tls_error_reported: false,
             results: None,
@@ -248,31 +262,32 @@ impl<'out> Engine<'out> {
         }
         workload.start(&mut self);
         self.settle(workload);
-        let mut events = Events::with_capacity(1024);
+        let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; EVENTS_PER_WAIT];
         while self.running {
             if self.conns.is_empty() && self.timers.is_empty() {
                 // Nothing can ever happen again; httperf would wait forever.
                 self.end_test();
                 break;
             }
-            self.arm_timerfd()?;
-            match self.poll.poll(&mut events, None) {
-                Ok(()) => {}
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            let ready = match self.wait(&mut events) {
+                Ok(ready) => ready,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => 0,
                 Err(error) => return Err(error),
-            }
+            };
             self.iteration += 1;
             if self.stop_if_requested() {
                 break;
             }
-            for event in events.iter() {
-                match event.token() {
+            for event in &events[..ready] {
+                // Copied out: the kernel's structure is packed.
+                let (token, bits) = (event.u64, event.events);
+                match Token(token as usize) {
                     TIMER_TOKEN => self.timerfd.clear(),
                     // The flag is read by `stop_if_requested`.
                     STOP_SIGNAL_TOKEN => {}
                     Token(key) => {
                         self.handling.push(key);
-                        self.on_ready(key, Readiness::of(event));
+                        self.on_ready(key, Readiness::of(bits));
                         self.settle(workload);
                     }
                 }
@@ -337,16 +352,35 @@ impl<'out> Engine<'out> {
         }
     }
 
-    fn arm_timerfd(&mut self) -> io::Result<()> {
+    /// Waits for readiness events until the next deadline; returns how many
+    /// entries of `events` were filled.
+    fn wait(&mut self, events: &mut [libc::epoll_event]) -> io::Result<usize> {
+        self.compact_timers();
+        let epoll: RawFd = self.poll.as_raw_fd();
+        if self.precise_waits {
+            let timeout =
+                (self.timers.next_deadline()).map(|at| at.saturating_sub(self.clock.now_ns()));
+            sys::epoll_pwait2(epoll, events, timeout)
+        } else {
+            self.arm_timerfd()?;
+            sys::epoll_wait(epoll, events)
+        }
+    }
+
+    /// Drops the stale watchdog entries once they outnumber the live ones.
+    fn compact_timers(&mut self) {
         if self.timers.len() > TIMER_COMPACTION_FACTOR * (self.conns.len() + 64) {
             let conns = &self.conns;
             self.timers.retain(|at, timer| match timer {
                 Timer::Watchdog { key, conn_serial } => conns
                     .get(*key)
-                    .is_some_and(|c| c.serial == *conn_serial && c.watchdog_ns == Some(at)),
+                    .is_some_and(|c| c.serial == *conn_serial && c.watchdog_armed_ns == Some(at)),
                 _ => true,
             });
         }
+    }
+
+    fn arm_timerfd(&mut self) -> io::Result<()> {
         let next = self.timers.next_deadline();
         if next != self.armed_ns {
             self.timerfd.arm_at(next)?;
@@ -359,21 +393,17 @@ impl<'out> Engine<'out> {
         let now = self.clock.now_ns();
         // Timers armed while these run wait for the next iteration, so a
         // zero-delay timer costs one loop pass, like httperf's one tick.
-        let mut due = Vec::new();
+        let mut due = std::mem::take(&mut self.due_timers);
         while let Some(entry) = self.timers.pop_due(now) {
             due.push(entry);
         }
-        for (at, timer) in due {
+        for (at, timer) in due.drain(..) {
             if self.stop_if_requested() {
                 break;
             }
             match timer {
                 Timer::Watchdog { key, conn_serial } => {
-                    let armed = self
-                        .conns
-                        .get(key)
-                        .is_some_and(|c| c.serial == conn_serial && c.watchdog_ns == Some(at));
-                    if armed {
+                    if self.watchdog_expired(key, conn_serial, at) {
                         self.config
                             .trace(1, format_args!("connection {conn_serial} timed out"));
                         self.stats.conn_timeout();
@@ -390,6 +420,31 @@ impl<'out> Engine<'out> {
                 Timer::Results => self.tick_results(),
             }
             self.settle(workload);
+        }
+        due.clear();
+        self.due_timers = due;
+    }
+
+    /// The watchdog entry `at` of connection `key` came due: true when its
+    /// deadline is reached. A deadline that moved later since the entry was
+    /// queued gets an entry of its own now (see `rearm_watchdog`).
+    fn watchdog_expired(&mut self, key: usize, conn_serial: u64, at: u64) -> bool {
+        let Some(conn) = self.conns.get_mut(key) else {
+            return false;
+        };
+        if conn.serial != conn_serial || conn.watchdog_armed_ns != Some(at) {
+            return false;
+        }
+        conn.watchdog_armed_ns = None;
+        match conn.watchdog_ns {
+            Some(deadline) if deadline <= at => true,
+            Some(deadline) => {
+                conn.watchdog_armed_ns = Some(deadline);
+                self.timers
+                    .push(deadline, Timer::Watchdog { key, conn_serial });
+                false
+            }
+            None => false,
         }
     }
 
@@ -450,6 +505,13 @@ impl<'out> Engine<'out> {
         }
         self.deliver(workload);
     }
+}
+
+/// Whether the kernel has epoll_pwait2 (Linux 5.11 and later) and lets this
+/// process use it: asked once with a wait that does not block.
+fn supports_precise_waits(epoll: RawFd) -> bool {
+    let mut probe = [libc::epoll_event { events: 0, u64: 0 }];
+    sys::epoll_pwait2(epoll, &mut probe, Some(0)).is_ok()
 }
 
 fn seconds_to_ns(seconds: f64) -> u64 {

@@ -1,5 +1,6 @@
-//! The engine's actions and timers with a clock the test moves by hand: no
-//! socket is opened, and nothing waits for the wall clock.
+//! The engine's actions and timers with a clock the test moves by hand:
+//! nothing waits for the wall clock, and no socket is opened but the loopback
+//! pair a connection's timers need.
 
 use std::cell::{Cell, RefCell};
 
@@ -199,4 +200,107 @@ fn errno_names_and_close_reasons_read_as_in_traces() {
         "failed with ECONNRESET (104)"
     );
     assert_eq!(describe_close(CloseReason::TimedOut), "timed out");
+}
+
+/// A connected connection (on a loopback pair) placed in the engine's slab,
+/// with one call whose request is out; the listener keeps the peer alive.
+fn place_connection(engine: &mut Engine<'_>) -> (usize, std::net::TcpListener) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let stream = std::net::TcpStream::connect(listener.local_addr().expect("address"))
+        .expect("connect loopback");
+    stream.set_nonblocking(true).expect("non-blocking");
+    let mut calls = CallQueue::default();
+    calls.push(Call {
+        id: 0,
+        tag: 0,
+        request: Rc::new(RequestBytes::default()),
+        written: 0,
+        bytes_written_total: 0,
+        prior_header_bytes: 0,
+        send_start_ns: 0,
+        recv_start_ns: 0,
+        reply_done_ns: None,
+        deadline_ns: None,
+        parser: ReplyParser::new(false),
+        request_printed: false,
+        reply_print: None,
+        cookie: None,
+        page: None,
+        timing: CallTiming::default(),
+    });
+    calls.mark_front_sent();
+    let key = engine.conns.insert(Conn {
+        serial: 0,
+        transport: Transport::Plain(mio::net::TcpStream::from_std(stream)),
+        state: ConnState::Connected,
+        connect_start_ns: engine.clock.now_ns(),
+        calls,
+        replies: 0,
+        peer_closed: false,
+        watchdog_ns: None,
+        watchdog_armed_ns: None,
+        hog_port: None,
+        unclaimed: Vec::new(),
+        deferred_read: None,
+        timing: ConnTiming::default(),
+    });
+    (key, listener)
+}
+
+fn set_reply_deadline(engine: &mut Engine<'_>, key: usize, at: u64) {
+    if let Some(call) = engine.conns[key].calls.awaiting_front_mut() {
+        call.deadline_ns = Some(at);
+    }
+    engine.rearm_watchdog(key);
+}
+
+#[test]
+fn a_deadline_that_moves_later_keeps_one_timer_entry_and_still_expires() {
+    let clock = HandClock::default();
+    let mut out = Vec::new();
+    let mut engine = engine(&mut out, &clock);
+    let mut workload = Recorder::default();
+    let notices = Rc::clone(&workload.notices);
+    let (key, _listener) = place_connection(&mut engine);
+    let start = clock.now_ns();
+    for step in 1..=10 {
+        set_reply_deadline(&mut engine, key, start + seconds_to_ns(f64::from(step)));
+    }
+    assert_eq!(engine.timers.len(), 1, "one queued entry for ten deadlines");
+    // The first deadline passes: the connection lives on, its entry moves on.
+    clock.advance_s(1.0);
+    engine.fire_due_timers(&mut workload);
+    assert_eq!(engine.open_connections(), 1);
+    assert_eq!(
+        engine.timers.next_deadline(),
+        Some(start + seconds_to_ns(10.0))
+    );
+    clock.advance_s(8.999);
+    engine.fire_due_timers(&mut workload);
+    assert_eq!(engine.open_connections(), 1);
+    clock.advance_s(0.001);
+    engine.fire_due_timers(&mut workload);
+    assert_eq!(engine.open_connections(), 0);
+    assert!(notices.borrow().iter().any(|notice| matches!(
+        notice,
+        Notice::ConnClosed {
+            reason: CloseReason::TimedOut,
+            ..
+        }
+    )));
+}
+
+#[test]
+fn a_deadline_that_moves_earlier_expires_at_the_earlier_time() {
+    let clock = HandClock::default();
+    let mut out = Vec::new();
+    let mut engine = engine(&mut out, &clock);
+    let mut workload = Recorder::default();
+    let (key, _listener) = place_connection(&mut engine);
+    let start = clock.now_ns();
+    set_reply_deadline(&mut engine, key, start + seconds_to_ns(5.0));
+    set_reply_deadline(&mut engine, key, start + seconds_to_ns(2.0));
+    clock.advance_s(2.0);
+    engine.fire_due_timers(&mut workload);
+    assert_eq!(engine.open_connections(), 0);
 }

@@ -20,14 +20,22 @@ pub(super) struct Readiness {
     /// The peer closed its side, or the socket is in error: reading must go
     /// on until EOF or the error shows.
     read_closed: bool,
+    /// The socket has an error pending (EPOLLERR).
+    error: bool,
 }
 
 impl Readiness {
-    pub(super) fn of(event: &mio::event::Event) -> Readiness {
+    /// Reads an epoll event's bits as mio does.
+    pub(super) fn of(bits: u32) -> Readiness {
+        let has = |flag: libc::c_int| bits & flag as u32 != 0;
+        let error = has(libc::EPOLLERR);
         Readiness {
-            readable: event.is_readable(),
-            writable: event.is_writable(),
-            read_closed: event.is_read_closed() || event.is_error(),
+            readable: has(libc::EPOLLIN) || has(libc::EPOLLPRI),
+            writable: has(libc::EPOLLOUT),
+            read_closed: has(libc::EPOLLHUP)
+                || (has(libc::EPOLLIN) && has(libc::EPOLLRDHUP))
+                || error,
+            error,
         }
     }
 }
@@ -68,6 +76,13 @@ impl Engine<'_> {
     }
 
     pub(super) fn finish_connect(&mut self, key: usize, readiness: Readiness) {
+        if readiness.writable && !readiness.error {
+            // epoll reports a connecting socket writable once the connect
+            // finished, and in error (EPOLLERR) whenever SO_ERROR is set: no
+            // need to ask for SO_ERROR.
+            self.tcp_connected(key);
+            return;
+        }
         let conn = &self.conns[key];
         let pending_error = match conn.transport.tcp().take_error() {
             Ok(error) => error,
@@ -159,7 +174,7 @@ impl Engine<'_> {
         self.conns[key].state = ConnState::Connected;
         let id = self.id_of(key);
         self.notices.push_back(Notice::Connected(id));
-        if !self.conns[key].send_queue.is_empty() {
+        if self.conns[key].calls.has_sending() {
             self.flush_sends(key);
         }
     }
@@ -172,9 +187,13 @@ impl Engine<'_> {
         };
         let conn = &mut self.conns[key];
         let deadline = conn.deadline_ns(connect_deadline);
-        if deadline != conn.watchdog_ns {
-            conn.watchdog_ns = deadline;
-            if let Some(at) = deadline {
+        conn.watchdog_ns = deadline;
+        // A deadline that moves later keeps its earlier entry in the timer
+        // queue, which queues the new one when it comes due: one entry per
+        // connection for most of them, instead of one per call and reply.
+        if let Some(at) = deadline {
+            if conn.watchdog_armed_ns.is_none_or(|armed| at < armed) {
+                conn.watchdog_armed_ns = Some(at);
                 let conn_serial = conn.serial;
                 self.timers.push(at, Timer::Watchdog { key, conn_serial });
             }
@@ -187,11 +206,11 @@ impl Engine<'_> {
             self.fail_io(key, &error);
             return;
         }
-        loop {
+        while self.conns[key].calls.has_sending() {
             let now = self.clock.now_ns();
             let send_timeout = self.send_deadline(now);
             let conn = &mut self.conns[key];
-            let Some(call) = conn.send_queue.front_mut() else {
+            let Some(call) = conn.calls.sending_front_mut() else {
                 break;
             };
             if let (Some(parts), false) = (self.config.print.request, call.request_printed) {
@@ -200,9 +219,11 @@ impl Engine<'_> {
                 print::print_request(&mut *self.out, parts, call.id, &request.head, &request.body);
             }
             let (head, body) = unsent_parts(call);
-            let result = conn
-                .transport
-                .write_vectored(&[IoSlice::new(head), IoSlice::new(body)]);
+            let result = if body.is_empty() {
+                conn.transport.write(head)
+            } else {
+                (conn.transport).write_vectored(&[IoSlice::new(head), IoSlice::new(body)])
+            };
             match result {
                 Ok(0) => break,
                 Ok(written) => {
@@ -233,7 +254,7 @@ impl Engine<'_> {
                 }
             }
         }
-        if self.conns[key].peer_closed && !self.conns[key].recv_queue.is_empty() {
+        if self.conns[key].peer_closed && self.conns[key].calls.has_awaiting() {
             self.on_eof(key);
         }
     }
@@ -242,7 +263,7 @@ impl Engine<'_> {
         let reply_deadline = self.reply_deadline(now);
         let send_timeout = self.send_deadline(now);
         let conn = &mut self.conns[key];
-        let Some(mut call) = conn.send_queue.pop_front() else {
+        let Some(call) = conn.calls.mark_front_sent() else {
             return;
         };
         self.stats.request_sent(call.bytes_written_total);
@@ -252,8 +273,7 @@ impl Engine<'_> {
         }
         call.deadline_ns = reply_deadline;
         let answered = call.parser.is_complete();
-        conn.recv_queue.push_back(call);
-        if !conn.send_queue.is_empty() {
+        if conn.calls.has_sending() {
             start_sending_front(conn, now, send_timeout);
         }
         if answered {
@@ -321,19 +341,16 @@ impl Engine<'_> {
         let mut rest = data;
         while !rest.is_empty() {
             let conn = &mut self.conns[key];
-            let still_sending = conn.recv_queue.is_empty();
-            let call = match conn.recv_queue.front_mut() {
-                Some(call) => call,
-                None => match conn.send_queue.front_mut() {
-                    Some(call) if !call.parser.is_complete() => call,
-                    _ => {
-                        // Bytes past every call's reply: keep them for the
-                        // next call, so each call takes the next reply in the
-                        // stream however the reads were split.
-                        conn.unclaimed.extend_from_slice(rest);
-                        break;
-                    }
-                },
+            let still_sending = !conn.calls.has_awaiting();
+            let call = match conn.calls.front_mut() {
+                Some(call) if !still_sending || !call.parser.is_complete() => call,
+                _ => {
+                    // Bytes past every call's reply: keep them for the next
+                    // call, so each call takes the next reply in the stream
+                    // however the reads were split.
+                    conn.unclaimed.extend_from_slice(rest);
+                    break;
+                }
             };
             // A call being sent keeps its send deadline.
             if call.parser.awaiting_status() && !still_sending {
@@ -396,7 +413,7 @@ impl Engine<'_> {
     }
 
     pub(super) fn complete_front_call(&mut self, key: usize, now: u64) {
-        if let Some(call) = self.conns[key].recv_queue.pop_front() {
+        if let Some(call) = self.conns[key].calls.pop_awaiting() {
             self.complete_call(key, call, now);
         }
     }
@@ -407,13 +424,13 @@ impl Engine<'_> {
     pub(super) fn complete_answered_send(&mut self, key: usize) {
         let conn = &mut self.conns[key];
         let peer_closed = conn.peer_closed;
-        let Some(call) = conn.send_queue.front_mut() else {
+        let Some(call) = conn.calls.sending_front_mut() else {
             return;
         };
         let answered = call.parser.is_complete()
             || (peer_closed && call.parser.on_eof() == EofOutcome::Complete);
         if answered {
-            if let Some(call) = conn.send_queue.pop_front() {
+            if let Some(call) = conn.calls.pop_sending_front() {
                 self.complete_call(key, call, self.clock.now_ns());
             }
         }
@@ -471,13 +488,13 @@ impl Engine<'_> {
         let now = self.clock.now_ns();
         let conn = &mut self.conns[key];
         conn.peer_closed = true;
-        let Some(call) = conn.recv_queue.front_mut() else {
+        let Some(call) = conn.calls.awaiting_front_mut() else {
             return;
         };
         match call.parser.on_eof() {
             EofOutcome::Complete => {
                 self.complete_front_call(key, now);
-                if !self.conns[key].recv_queue.is_empty() {
+                if self.conns[key].calls.has_awaiting() {
                     self.fail(key, libc::ECONNRESET);
                 }
             }
@@ -488,7 +505,7 @@ impl Engine<'_> {
 
 /// A call became the first of the send queue: httperf's CALL_SEND_START.
 pub(super) fn start_sending_front(conn: &mut Conn, now: u64, send_timeout: Option<u64>) {
-    if let Some(call) = conn.send_queue.front_mut() {
+    if let Some(call) = conn.calls.sending_front_mut() {
         call.send_start_ns = now;
         call.deadline_ns = send_timeout;
     }

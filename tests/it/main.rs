@@ -20,6 +20,7 @@ mod load_shapes;
 mod loopback;
 mod man_page;
 mod plot;
+mod per_connection_cost;
 mod print_verbose;
 mod report_golden;
 mod results;
