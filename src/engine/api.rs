@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use crate::http::request::RequestBytes;
+use crate::http::websocket::WebSocketCall;
 use crate::stats::summary::SessionSummary;
 
 /// A connection as the workload knows it. Stays unique after the connection
@@ -157,6 +158,20 @@ pub trait Actions {
     /// Closes a connection on the client's initiative; unknown or already
     /// closed connections are ignored.
     fn close_connection(&mut self, conn: ConnId);
+    /// `--websocket`: queues a call whose reply is parsed as `call` says.
+    /// Its `CallDone` status is the parser's call outcome (a handshake's
+    /// status, or an `http::websocket::outcome` code), and calls that wait
+    /// for frames stay out of httperf's request and reply statistics. Test
+    /// doubles without WebSocket support keep the default: no call.
+    fn issue_websocket_call(
+        &mut self,
+        _conn: ConnId,
+        _request: Rc<RequestBytes>,
+        _call: WebSocketCall,
+        _tag: u64,
+    ) -> Option<u64> {
+        None
+    }
     /// Creates a scheduled arrival (connection or session) that was due at
     /// `scheduled_s` seconds since the start: its schedule lag is recorded,
     /// and the connections `create` opens carry it. Returns what `create`
