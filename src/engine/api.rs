@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use crate::http::request::RequestBytes;
 use crate::http::websocket::WebSocketCall;
-use crate::stats::summary::SessionSummary;
+use crate::stats::summary::{SessionSummary, WebSocketSummary};
 
 /// A connection as the workload knows it. Stays unique after the connection
 /// is gone, so late references are recognised and ignored.
@@ -107,6 +107,10 @@ pub trait Workload {
     /// The workload's own part of the report, asked for once the test is over
     /// (the session statistics, in session mode).
     fn session_summary(&self) -> Option<SessionSummary> {
+        None
+    }
+    /// `--websocket`'s block of the report, asked for once the test is over.
+    fn websocket_summary(&self) -> Option<WebSocketSummary> {
         None
     }
 }
