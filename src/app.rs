@@ -18,6 +18,7 @@ use crate::results::output::{self as results_output, RunContext};
 use crate::sys;
 use crate::workload::request::RequestMode;
 use crate::workload::session::SessionWorkload;
+use crate::workload::websocket::WebSocketWorkload;
 
 /// Runs httperf-rs with `args` (`argv[0]` included) and returns the exit status.
 pub fn run(args: Vec<OsString>) -> i32 {
@@ -112,6 +113,10 @@ pub fn run(args: Vec<OsString>) -> i32 {
         }
         WorkloadSpec::Sessions(spec) => {
             let mut workload = SessionWorkload::new(spec, run_config.uris, run_config.requests);
+            engine.run(&mut workload)
+        }
+        WorkloadSpec::WebSocket(spec) => {
+            let mut workload = WebSocketWorkload::new(spec, run_config.uris, run_config.requests);
             engine.run(&mut workload)
         }
     };

@@ -218,7 +218,8 @@ mod tests {
             session-cookies ssl ssl-ciphers tls-server-name ssl-no-reuse ssl-certificate ssl-key \
             ssl-verify ssl-ca-file ssl-ca-path ssl-protocol think-timeout timeout use-timer-cache \
             verbose version periodic-stats wlog wsess wsesslog wsesspage wset \
-            generate-completions percentiles json log-requests self-check progress";
+            generate-completions percentiles json log-requests self-check progress \
+            websocket ws-messages ws-message-size ws-low-watermark";
         assert_eq!(names, master.split_whitespace().collect::<Vec<_>>());
         let shorts: Vec<(char, &str)> = option_table()
             .iter()

@@ -117,6 +117,25 @@ pub struct Options {
     pub wset: Option<WorkingSetSpec>,
     /// httperf-rs's results options (`--percentiles`, `--json`, ...).
     pub results: crate::results::ResultsOptions,
+    /// `--websocket` and its `--ws-*` options.
+    pub websocket: WebSocketOptions,
+}
+
+/// `--websocket`, `--ws-messages`, `--ws-message-size`, `--ws-low-watermark`
+/// (`None`: not given).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WebSocketOptions {
+    pub enabled: bool,
+    pub messages: Option<u64>,
+    pub message_size: Option<u64>,
+    pub low_watermark: Option<u64>,
+}
+
+impl WebSocketOptions {
+    /// True when any `--ws-*` option was given.
+    pub fn any_detail_given(&self) -> bool {
+        self.messages.is_some() || self.message_size.is_some() || self.low_watermark.is_some()
+    }
 }
 
 impl Options {
@@ -178,6 +197,7 @@ impl Options {
             wsesspage: None,
             wset: None,
             results: crate::results::ResultsOptions::default(),
+            websocket: WebSocketOptions::default(),
         }
     }
 

@@ -135,7 +135,10 @@ enum Stage {
     /// Collecting the header (2 to 14 bytes, unmasked from a server).
     Header,
     /// Skipping `remaining` payload bytes of a frame with `opcode`.
-    Payload { opcode: u8, remaining: u64 },
+    Payload {
+        opcode: u8,
+        remaining: u64,
+    },
     Done(FrameOutcome),
 }
 
@@ -428,12 +431,12 @@ mod tests {
     #[test]
     fn forbidden_frames_are_protocol_errors() {
         let cases: Vec<Vec<u8>> = vec![
-            vec![0xC1, 0x00],                   // RSV1
-            vec![0x83, 0x00],                   // reserved opcode
-            vec![0x81, 0x81, 0, 0, 0, 0, 0x41], // masked
-            vec![0x09, 0x00],                   // fragmented ping
-            server_frame(0x89, &[0; 126]),      // oversized control
-            vec![0x80, 0x00],                   // continuation without start
+            vec![0xC1, 0x00],                           // RSV1
+            vec![0x83, 0x00],                           // reserved opcode
+            vec![0x81, 0x81, 0, 0, 0, 0, 0x41],         // masked
+            vec![0x09, 0x00],                           // fragmented ping
+            server_frame(0x89, &[0; 126]),              // oversized control
+            vec![0x80, 0x00],                           // continuation without start
             vec![0x82, 127, 0xFF, 0, 0, 0, 0, 0, 0, 0], // huge length
             b"HTTP/1.1 200 OK\r\n".to_vec(),
         ];

@@ -6,6 +6,7 @@ pub(crate) mod request;
 pub(crate) mod session;
 pub mod session_log;
 pub mod uri;
+pub(crate) mod websocket;
 
 #[cfg(test)]
 mod fake_engine;
