@@ -1077,7 +1077,7 @@ pub(super) fn definitions() -> Vec<OptionDef> {
                  --period and --timeout as in request mode; --max-connections is the \
                  high watermark of conversations in flight. After the report a block \
                  counts the conversations and gives the opening and closing handshake \
-                 times with percentiles. See WEBSOCKET. (httperf-rs option.)",
+                 times with percentiles. See LOAD SHAPES AND WORKLOADS. (httperf-rs option.)",
             ),
             |st, _| {
                 st.options.websocket.enabled = true;

@@ -23,3 +23,4 @@ mod results;
 mod sessions;
 mod tls;
 mod unwritable_output;
+mod websocket;
