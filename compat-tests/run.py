@@ -22,6 +22,7 @@ import tempfile
 
 from client import RUNNING, run_client, write_results
 from compare import compare
+from roundtrip import roundtrip
 from scenarios import SCENARIOS
 from servers import HOST, start_servers
 from tools import REFERENCE, ensure_tools, stop_process
@@ -98,6 +99,7 @@ def main() -> int:
             new = run_client(new_exe, argv, sc.timeout, env, server)
             write_results(tmp, sc.name, ref, new)
             diffs = compare(sc, ref, new, tmp)
+            diffs += roundtrip(binary, sc, ref, new, tmp)
             if diffs and sc.known_bug:
                 xfailed += 1
                 print(f"XFAIL {sc.name} (known httperf-rs bug: {sc.known_bug})", flush=True)

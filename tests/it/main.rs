@@ -10,6 +10,7 @@ mod support;
 
 mod bytes_and_files;
 mod cli_parse;
+mod compare;
 mod dependency_order;
 mod fault_injection;
 mod help_claims;
@@ -17,6 +18,7 @@ mod hostile_server;
 mod install;
 mod loopback;
 mod man_page;
+mod plot;
 mod print_verbose;
 mod report_golden;
 mod results;

@@ -474,27 +474,7 @@ fn run_measuring_peak_rss(args: &[&str]) -> (support::Run, i64) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn httperf-rs");
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        thread::spawn(move || {
-            let mut text = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut text);
-            }
-            String::from_utf8_lossy(&text).into_owned()
-        })
-    };
-    let stdout = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let stderr = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
+    let (stdout, stderr) = support::drain_output(&mut child);
     let status_path = format!("/proc/{}/status", child.id());
     let started = Instant::now();
     let mut peak_kib = 0;
