@@ -28,6 +28,7 @@ const SYNOPSIS_EXTENSIONS: &str = "\t[--period vT1,D1[,T2,D2]...[,Tn,Dn]] [--wse
 \t[--generate-completions bash|zsh|fish]
 \t[--percentiles [=LIST]] [--json file|-] [--log-requests file]
 \t[--self-check] [--progress]
+\t[--websocket] [--ws-messages N] [--ws-message-size N] [--ws-low-watermark N]
 ";
 
 /// The usage synopsis without the "Usage: " label: `program`, then the
