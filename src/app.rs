@@ -19,6 +19,7 @@ use crate::sys;
 use crate::workers;
 use crate::workload::request::RequestMode;
 use crate::workload::session::SessionWorkload;
+use crate::workload::websocket::WebSocketWorkload;
 
 /// Runs httperf-rs with `args` (`argv[0]` included) and returns the exit status.
 pub fn run(args: Vec<OsString>) -> i32 {
@@ -134,6 +135,10 @@ pub fn run(args: Vec<OsString>) -> i32 {
         WorkloadSpec::Sessions(spec) => {
             let mut workload = SessionWorkload::new(spec, run_config.uris, run_config.requests);
             (engine.run(&mut workload), workload.schedule_report())
+        }
+        WorkloadSpec::WebSocket(spec) => {
+            let mut workload = WebSocketWorkload::new(spec, run_config.uris, run_config.requests);
+            (engine.run(&mut workload), None)
         }
     };
     match outcome {

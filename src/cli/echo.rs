@@ -231,6 +231,20 @@ fn workload(l: &mut Vec<u8>, o: &Options) {
     if let Some(wset) = o.wset.as_ref().filter(|w| w.files != 0) {
         let _ = write!(l, " --wset={},{}", wset.files, fixed3(wset.miss_rate));
     }
+    // httperf-rs's --websocket options, only when given.
+    let ws = &o.websocket;
+    if ws.enabled {
+        let _ = write!(l, " --websocket");
+    }
+    if let Some(n) = ws.messages {
+        let _ = write!(l, " --ws-messages={n}");
+    }
+    if let Some(n) = ws.message_size {
+        let _ = write!(l, " --ws-message-size={n}");
+    }
+    if let Some(n) = ws.low_watermark {
+        let _ = write!(l, " --ws-low-watermark={n}");
+    }
 }
 
 #[cfg(test)]

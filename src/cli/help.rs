@@ -31,6 +31,7 @@ const SYNOPSIS_EXTENSIONS: &str = "\t[--period vT1,D1[,T2,D2]...[,Tn,Dn]] [--wse
 \t[--schedule SPEC] [--seed N] [--think-jitter uniform:F|exp]
 \t[--ammo file] [--ammo-format uri|uripost|phantom] [--ammo-loop]
 \t[--workers N|auto] [--start-at TIME] [--worker-shards dir]
+\t[--websocket] [--ws-messages N] [--ws-message-size N] [--ws-low-watermark N]
 ";
 
 /// The usage synopsis without the "Usage: " label: `program`, then the

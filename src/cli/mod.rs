@@ -220,7 +220,7 @@ mod tests {
             verbose version periodic-stats wlog wsess wsesslog wsesspage wset \
             generate-completions percentiles json log-requests self-check progress \
             workers start-at worker-shards schedule seed think-jitter ammo ammo-format \
-            ammo-loop";
+            ammo-loop websocket ws-messages ws-message-size ws-low-watermark";
         assert_eq!(names, master.split_whitespace().collect::<Vec<_>>());
         let shorts: Vec<(char, &str)> = option_table()
             .iter()

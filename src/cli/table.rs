@@ -1239,5 +1239,80 @@ pub(super) fn definitions() -> Vec<OptionDef> {
                 Ok(None)
             },
         ),
+        // --websocket and its options (docs/behaviour.md#websocket).
+        option(
+            flag(
+                "websocket",
+                "Make each connection a WebSocket conversation",
+                "Each connection makes a WebSocket opening handshake (a GET of the \
+                 --uri, --wset or --wlog URI with Upgrade: websocket, Connection: \
+                 Upgrade, a fresh random Sec-WebSocket-Key and Sec-WebSocket-Version: \
+                 13), checks that the reply is 101 with the matching \
+                 Sec-WebSocket-Accept, exchanges --ws-messages echo messages, makes the \
+                 closing handshake (a Close frame answered by the server's Close) and \
+                 closes the connection. Connections are paced by --num-conns, --rate or \
+                 --period and --timeout as in request mode; --max-connections is the \
+                 high watermark of conversations in flight. After the report a block \
+                 counts the conversations and gives the opening and closing handshake \
+                 times with percentiles. See LOAD SHAPES AND WORKLOADS. (httperf-rs option.)",
+            ),
+            |st, _| {
+                st.options.websocket.enabled = true;
+                Ok(None)
+            },
+        ),
+        option(
+            valued(
+                "ws-messages",
+                "N",
+                "Send N echo messages per WebSocket conversation (default 0)",
+                "With --websocket, send N messages of --ws-message-size bytes between \
+                 the opening and the closing handshake, each after the echo of the \
+                 previous one came back (default 0). (httperf-rs option.)",
+            ),
+            |st, v| {
+                let arg = v.text();
+                let n = values::ul10(arg);
+                let message = format!("illegal number of WebSocket messages {arg}");
+                st.options.websocket.messages = Some(require(st, n, message)?);
+                Ok(None)
+            },
+        ),
+        option(
+            valued(
+                "ws-message-size",
+                "BYTES",
+                "Make each WebSocket echo message BYTES long (default 32)",
+                "With --websocket, the payload size of each --ws-messages message, \
+                 sent as one masked binary frame: 0 to 16777216 bytes (default 32). \
+                 (httperf-rs option.)",
+            ),
+            |st, v| {
+                let arg = v.text();
+                let limit = crate::http::websocket::MAX_MESSAGE_BYTES;
+                let n = values::ul10(arg).filter(|&n| n <= limit);
+                let message = format!("illegal WebSocket message size {arg} (0 to {limit})");
+                st.options.websocket.message_size = Some(require(st, n, message)?);
+                Ok(None)
+            },
+        ),
+        option(
+            valued(
+                "ws-low-watermark",
+                "N",
+                "Once --max-connections are open, wait until N are left",
+                "With --websocket and --max-connections M: once M conversations are \
+                 in flight, start no new one until at most N (less than M) are left, \
+                 as wsperf's low watermark. Without it, a new conversation starts as \
+                 soon as one ends. (httperf-rs option.)",
+            ),
+            |st, v| {
+                let arg = v.text();
+                let n = values::ul10(arg);
+                let message = format!("illegal WebSocket low watermark {arg}");
+                st.options.websocket.low_watermark = Some(require(st, n, message)?);
+                Ok(None)
+            },
+        ),
     ]
 }

@@ -24,6 +24,7 @@ use crate::workload::request::{Pacing, RequestModeSpec, Requests};
 use crate::workload::session::{SessionScript, SessionSpec};
 use crate::workload::session_log;
 use crate::workload::uri::{UriLog, UriSource, WorkingSet};
+use crate::workload::websocket::WebSocketSpec;
 use crate::workload::RequestFactory;
 
 /// `<program><separator><message>` and a newline, exit status 1.
@@ -70,6 +71,7 @@ pub fn check_before_start(options: &Options) -> Result<Prechecked, Exit> {
         )));
     }
     check_load_shapes(options)?;
+    check_websocket(options)?;
     Ok(Prechecked { local_addrs })
 }
 
@@ -103,10 +105,43 @@ fn check_load_shapes(options: &Options) -> Result<(), Exit> {
     Ok(())
 }
 
+/// `--websocket` and its options: what cannot be combined with them.
+fn check_websocket(options: &Options) -> Result<(), Exit> {
+    let program = &options.program;
+    let ws = &options.websocket;
+    let refuse = |message: &str| Err(Exit::failure_line(format!("{program}: {message}")));
+    if !ws.enabled {
+        if ws.any_detail_given() {
+            return refuse(
+                "--ws-messages, --ws-message-size and --ws-low-watermark need --websocket",
+            );
+        }
+        return Ok(());
+    }
+    if options.has_session_workload() {
+        return refuse("--websocket cannot be combined with --wsess, --wsesslog or --wsesspage");
+    }
+    if options.http_version != (1, 1) {
+        return refuse("--websocket needs --http-version 1.1");
+    }
+    if let Some(low) = ws.low_watermark {
+        let high = u64::try_from(options.max_connections).unwrap_or(0);
+        if high == 0 || low >= high {
+            return refuse("--ws-low-watermark N needs --max-connections M with N < M");
+        }
+    }
+    Ok(())
+}
+
+/// `--ws-message-size` when not given.
+const DEFAULT_WS_MESSAGE_SIZE: u64 = 32;
+
 /// Which workload generator runs.
 pub enum WorkloadSpec {
     Requests(RequestModeSpec),
     Sessions(SessionSpec),
+    /// `--websocket`.
+    WebSocket(WebSocketSpec),
 }
 
 /// Everything the run needs, resolved and validated.
@@ -285,6 +320,20 @@ fn workload_spec(options: &Options) -> Result<WorkloadSpec, Exit> {
         return Ok(WorkloadSpec::Sessions(session_spec(
             options, sessions, script,
         )?));
+    }
+    if options.websocket.enabled {
+        let ws = &options.websocket;
+        let high_watermark = options.max_connections.max(0) as u64;
+        return Ok(WorkloadSpec::WebSocket(WebSocketSpec {
+            num_conns: options.num_conns.max(1) as u64,
+            pacing: pacing(options),
+            high_watermark,
+            low_watermark: ws.low_watermark.unwrap_or(high_watermark.saturating_sub(1)),
+            messages: ws.messages.unwrap_or(0),
+            // The parser keeps it within MAX_MESSAGE_BYTES.
+            message_size: usize::try_from(ws.message_size.unwrap_or(DEFAULT_WS_MESSAGE_SIZE))
+                .unwrap_or(0),
+        }));
     }
     let Some(wsess) = options.wsess else {
         // A schedule or an ammo file ends the test by itself.

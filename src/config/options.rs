@@ -134,6 +134,25 @@ pub struct Options {
     pub ammo: Option<PathBuf>,
     pub ammo_format: Option<AmmoFormat>,
     pub ammo_loop: bool,
+    /// `--websocket` and its `--ws-*` options.
+    pub websocket: WebSocketOptions,
+}
+
+/// `--websocket`, `--ws-messages`, `--ws-message-size`, `--ws-low-watermark`
+/// (`None`: not given).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WebSocketOptions {
+    pub enabled: bool,
+    pub messages: Option<u64>,
+    pub message_size: Option<u64>,
+    pub low_watermark: Option<u64>,
+}
+
+impl WebSocketOptions {
+    /// True when any `--ws-*` option was given.
+    pub fn any_detail_given(&self) -> bool {
+        self.messages.is_some() || self.message_size.is_some() || self.low_watermark.is_some()
+    }
 }
 
 impl Options {
@@ -203,6 +222,7 @@ impl Options {
             ammo: None,
             ammo_format: None,
             ammo_loop: false,
+            websocket: WebSocketOptions::default(),
         }
     }
 

@@ -2,6 +2,7 @@
 //! test, timers, and opening, using and closing connections.
 
 use super::*;
+use crate::http::websocket::WebSocketCall;
 
 impl Engine<'_> {
     /// Seconds since the start of the test.
@@ -210,6 +211,30 @@ impl Engine<'_> {
         tag: u64,
         history: CallHistory,
     ) -> Option<u64> {
+        self.queue_call(conn, request, ReplyParser::new(is_head), tag, history)
+    }
+
+    /// `issue_call` for a `--websocket` call: its reply is parsed as `call`
+    /// says (a handshake's `101` checked, or server frames).
+    pub fn issue_websocket_call(
+        &mut self,
+        conn: ConnId,
+        request: Rc<RequestBytes>,
+        call: WebSocketCall,
+        tag: u64,
+    ) -> Option<u64> {
+        let parser = ReplyParser::for_websocket(call);
+        self.queue_call(conn, request, parser, tag, CallHistory::default())
+    }
+
+    fn queue_call(
+        &mut self,
+        conn: ConnId,
+        request: Rc<RequestBytes>,
+        parser: ReplyParser,
+        tag: u64,
+        history: CallHistory,
+    ) -> Option<u64> {
         if !self.is_alive(conn) {
             return None;
         }
@@ -226,7 +251,7 @@ impl Engine<'_> {
             recv_start_ns: 0,
             reply_done_ns: None,
             deadline_ns: None,
-            parser: ReplyParser::new(is_head),
+            parser,
             request_printed: false,
             reply_print: self.config.print.prints_replies().then(Box::default),
             cookie: None,
@@ -376,6 +401,15 @@ impl Actions for Engine<'_> {
     }
     fn close_connection(&mut self, conn: ConnId) {
         Engine::close_connection(self, conn)
+    }
+    fn issue_websocket_call(
+        &mut self,
+        conn: ConnId,
+        request: Rc<RequestBytes>,
+        call: WebSocketCall,
+        tag: u64,
+    ) -> Option<u64> {
+        Engine::issue_websocket_call(self, conn, request, call, tag)
     }
     fn arrival(
         &mut self,

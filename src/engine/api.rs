@@ -4,7 +4,8 @@
 use std::rc::Rc;
 
 use crate::http::request::RequestBytes;
-use crate::stats::summary::SessionSummary;
+use crate::http::websocket::WebSocketCall;
+use crate::stats::summary::{SessionSummary, WebSocketSummary};
 
 /// A connection as the workload knows it. Stays unique after the connection
 /// is gone, so late references are recognised and ignored.
@@ -108,6 +109,10 @@ pub trait Workload {
     fn session_summary(&self) -> Option<SessionSummary> {
         None
     }
+    /// `--websocket`'s block of the report, asked for once the test is over.
+    fn websocket_summary(&self) -> Option<WebSocketSummary> {
+        None
+    }
 }
 
 /// What a workload can ask of the engine: the whole surface it sees.
@@ -157,6 +162,20 @@ pub trait Actions {
     /// Closes a connection on the client's initiative; unknown or already
     /// closed connections are ignored.
     fn close_connection(&mut self, conn: ConnId);
+    /// `--websocket`: queues a call whose reply is parsed as `call` says.
+    /// Its `CallDone` status is the parser's call outcome (a handshake's
+    /// status, or an `http::websocket::outcome` code), and calls that wait
+    /// for frames stay out of httperf's request and reply statistics. Test
+    /// doubles without WebSocket support keep the default: no call.
+    fn issue_websocket_call(
+        &mut self,
+        _conn: ConnId,
+        _request: Rc<RequestBytes>,
+        _call: WebSocketCall,
+        _tag: u64,
+    ) -> Option<u64> {
+        None
+    }
     /// Creates a scheduled arrival (connection or session) that was due at
     /// `scheduled_s` seconds since the start: its schedule lag is recorded,
     /// and the connections `create` opens carry it. Returns what `create`

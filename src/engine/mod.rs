@@ -312,6 +312,7 @@ impl<'out> Engine<'out> {
             system_end - self.cpu_at_start.1,
         );
         summary.session = workload.session_summary();
+        summary.websocket = workload.websocket_summary();
         Ok(RunOutcome {
             summary,
             open_connections: OpenConnections {

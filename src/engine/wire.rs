@@ -266,8 +266,12 @@ impl Engine<'_> {
         let Some(call) = conn.calls.mark_front_sent() else {
             return;
         };
-        self.stats.request_sent(call.bytes_written_total);
-        if let Some(results) = self.results.as_deref_mut() {
+        // A WebSocket frame is no HTTP request: it stays out of the report.
+        let counted = !call.parser.is_websocket_frames();
+        if counted {
+            self.stats.request_sent(call.bytes_written_total);
+        }
+        if let Some(results) = self.results.as_deref_mut().filter(|_| counted) {
             call.timing.sent_ns = now;
             results.request_sent(now, call.bytes_written_total);
         }
@@ -439,6 +443,20 @@ impl Engine<'_> {
     fn complete_call(&mut self, key: usize, mut call: Call, now: u64) {
         let id = self.id_of(key);
         let now = call.reply_done_ns.unwrap_or(now);
+        if call.parser.is_websocket_frames() {
+            // `--websocket` frames: no HTTP reply to count or print, only
+            // the outcome for the workload.
+            self.config.trace(1, format_args!("call {} done", call.id));
+            self.notices.push_back(Notice::CallDone {
+                conn: id,
+                tag: call.tag,
+                status: call.parser.call_outcome(),
+                cookie: None,
+                embedded: Vec::new(),
+                history: CallHistory::default(),
+            });
+            return;
+        }
         self.conns[key].replies += 1;
         let status = call.parser.status();
         let bytes = (
@@ -472,7 +490,8 @@ impl Engine<'_> {
         self.notices.push_back(Notice::CallDone {
             conn: id,
             tag: call.tag,
-            status,
+            // The status, or for a WebSocket handshake a bad accept's code.
+            status: call.parser.call_outcome(),
             cookie: call.cookie.take(),
             embedded: call.page.take().map(|page| page.found).unwrap_or_default(),
             history: CallHistory {

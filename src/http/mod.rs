@@ -7,3 +7,4 @@ pub mod cookie;
 pub mod page;
 pub(crate) mod request;
 pub mod response;
+pub mod websocket;

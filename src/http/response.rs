@@ -25,6 +25,7 @@
 
 use crate::c::ctype::trim_leading_space;
 use crate::c::strto::strtoul;
+use crate::http::websocket::{outcome, FrameReader, HandshakeCheck, WebSocketCall};
 
 /// Size of httperf's line buffer: a line of this many bytes or more (LF included) is
 /// truncated.
@@ -193,9 +194,62 @@ pub struct ReplyParser {
     header_bytes: u64,
     content_bytes: u64,
     footer_bytes: u64,
+    /// `--websocket` calls only; `None` for every HTTP call.
+    websocket: Option<Box<WebSocketReply>>,
+}
+
+/// What a `--websocket` call waits for (docs/behaviour.md#websocket).
+#[derive(Debug, Clone)]
+enum WebSocketReply {
+    /// An HTTP reply to an opening handshake, whose `Sec-WebSocket-Accept`
+    /// is checked; parsed as any reply (a `101` has no body).
+    Handshake(HandshakeCheck),
+    /// Server frames, not HTTP: decoded by the frame reader alone.
+    Frames(FrameReader),
 }
 
 impl ReplyParser {
+    /// The parser for what a `--websocket` call waits for.
+    pub fn for_websocket(call: WebSocketCall) -> Self {
+        let mut parser = ReplyParser::new(false);
+        parser.websocket = Some(Box::new(match call {
+            WebSocketCall::Handshake { expected_accept } => {
+                WebSocketReply::Handshake(HandshakeCheck::new(expected_accept))
+            }
+            WebSocketCall::Echo => WebSocketReply::Frames(FrameReader::new(false)),
+            WebSocketCall::Close => WebSocketReply::Frames(FrameReader::new(true)),
+        }));
+        parser
+    }
+
+    fn frames(&self) -> Option<&FrameReader> {
+        match self.websocket.as_deref() {
+            Some(WebSocketReply::Frames(reader)) => Some(reader),
+            _ => None,
+        }
+    }
+
+    /// True for a call whose reply is WebSocket frames, not HTTP: the engine
+    /// keeps it out of httperf's request and reply statistics.
+    pub fn is_websocket_frames(&self) -> bool {
+        self.frames().is_some()
+    }
+
+    /// The call's outcome as the workload sees it: the status, except for
+    /// WebSocket calls, which give an `http::websocket::outcome` code for
+    /// frames and for a `101` without the right `Sec-WebSocket-Accept`.
+    pub fn call_outcome(&self) -> u32 {
+        match self.websocket.as_deref() {
+            Some(WebSocketReply::Handshake(check)) if self.status == 101 && !check.accept_ok() => {
+                outcome::BAD_ACCEPT
+            }
+            Some(WebSocketReply::Frames(reader)) => reader
+                .outcome()
+                .map_or(outcome::PROTOCOL_ERROR, |found| found.code()),
+            _ => self.status,
+        }
+    }
+
     /// `is_head`: the call's method string is exactly `HEAD` (see [`is_head_method`]).
     pub fn new(is_head: bool) -> Self {
         ReplyParser {
@@ -211,6 +265,7 @@ impl ReplyParser {
             header_bytes: 0,
             content_bytes: 0,
             footer_bytes: 0,
+            websocket: None,
         }
     }
 
@@ -219,6 +274,9 @@ impl ReplyParser {
     /// completes inside it, so a non-empty `data` on an incomplete reply always makes
     /// progress.
     pub fn feed(&mut self, data: &[u8], events: &mut dyn ReplyEvents) -> usize {
+        if let Some(WebSocketReply::Frames(reader)) = self.websocket.as_deref_mut() {
+            return reader.feed(data);
+        }
         let mut pos = 0;
         while pos < data.len() {
             let rest = &data[pos..];
@@ -399,6 +457,9 @@ impl ReplyParser {
 
     fn header_line(&mut self, raw: &[u8], text: &[u8], events: &mut dyn ReplyEvents) {
         events.header_line(raw);
+        if let Some(WebSocketReply::Handshake(check)) = self.websocket.as_deref_mut() {
+            check.header_line(text);
+        }
         if text.is_empty() {
             self.state = if self.state == State::Header && !self.is_head && self.status == 100 {
                 State::Continue
@@ -443,6 +504,13 @@ impl ReplyParser {
 
     /// End of stream before the reply completed (or after; then it is a no-op).
     pub fn on_eof(&mut self) -> EofOutcome {
+        if let Some(reader) = self.frames() {
+            // A frame cut short by the close is a reset, as a cut header is.
+            return match reader.outcome() {
+                Some(_) => EofOutcome::Complete,
+                None => EofOutcome::Reset,
+            };
+        }
         match self.state {
             State::Done => EofOutcome::Complete,
             State::Data(_) => {
@@ -454,7 +522,10 @@ impl ReplyParser {
     }
 
     pub fn is_complete(&self) -> bool {
-        self.state == State::Done
+        match self.frames() {
+            Some(reader) => reader.outcome().is_some(),
+            None => self.state == State::Done,
+        }
     }
 
     /// True until the status line is complete (also while part of it has arrived) or,
@@ -462,7 +533,12 @@ impl ReplyParser {
     /// reply deadline for every read that finds the reply in this state, so ask
     /// *before* feeding the read (docs/behaviour.md#timeouts).
     pub fn awaiting_status(&self) -> bool {
-        self.state == State::Status
+        match self.frames() {
+            // Only until the first byte: a server that trickles a frame out
+            // cannot keep renewing the deadline.
+            Some(reader) => reader.consumed() == 0,
+            None => self.state == State::Status,
+        }
     }
 
     /// The status code (`%u` of 0.9.0's `sscanf`), 599 for an unparsable status line,

@@ -5,6 +5,7 @@
 mod basic;
 mod formulas;
 mod session;
+mod websocket;
 
 pub use basic::{values as basic_values, BasicValues};
 pub use session::{values as session_values, SessionValues};
@@ -27,11 +28,15 @@ pub fn burst_line(max_burst: u64) -> String {
 /// Everything printed after the burst line, starting with its empty line: the
 /// basic block (with the lifetime histogram at verbose ≥ 2 and master's
 /// `Periodic stats:` block when `summary.periodic` is set), then the session
-/// block when `summary.session` is set. Every line ends in `\n`.
+/// block when `summary.session` is set, then the `--websocket` block when
+/// `summary.websocket` is. Every line ends in `\n`.
 pub fn render(summary: &Summary, options: &ReportOptions) -> String {
     let mut out = basic::render(summary, options);
     if let Some(session) = &summary.session {
         out.push_str(&session::render(session, summary.test_duration_s));
+    }
+    if let Some(ws) = &summary.websocket {
+        out.push_str(&websocket::render(ws));
     }
     out
 }

@@ -136,6 +136,9 @@ pub struct Totals {
     pub periodic: Option<Periodic>,
     /// Session workloads only.
     pub session: Option<SessionTotals>,
+    /// `--websocket` only (absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub websocket: Option<crate::stats::summary::WebSocketSummary>,
 }
 
 /// Lifetimes of the connections that delivered a reply.
@@ -310,6 +313,7 @@ impl Totals {
                 status_200: p.status_200,
                 status_302: p.status_302,
             }),
+            websocket: s.websocket.clone(),
             session: s.session.as_ref().map(|session| SessionTotals {
                 rate_samples: session.rate_samples.clone(),
                 completed: session.completed,
@@ -381,6 +385,7 @@ impl Totals {
                 status_200: p.status_200,
                 status_302: p.status_302,
             }),
+            websocket: self.websocket.clone(),
         }
     }
 }

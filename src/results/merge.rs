@@ -328,6 +328,13 @@ fn merge_totals(documents: &[&Document], duration_s: f64) -> Totals {
             duration_s
         },
         connections: sum(|t| t.connections),
+        // The WebSocket block is kept for one shard only: its handshake
+        // times are not yet merged.
+        websocket: if single {
+            documents[0].totals.websocket.clone()
+        } else {
+            None
+        },
         max_concurrent_connections: sum(|t| t.max_concurrent_connections),
         max_connect_burst: all().map(|t| t.max_connect_burst).max().unwrap_or(0),
         connection_lifetimes: merge_lifetimes(all().map(|t| &t.connection_lifetimes)),

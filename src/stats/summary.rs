@@ -84,6 +84,41 @@ pub struct SessionSummary {
     pub length_histogram: Vec<u64>,
 }
 
+/// `--websocket`: what the WebSocket conversations did (counted by the
+/// workload; the HTTP counters above see only the opening handshakes).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WebSocketSummary {
+    /// Opening handshakes sent.
+    pub handshakes: u64,
+    /// Handshakes answered by `101` with the right `Sec-WebSocket-Accept`.
+    pub upgraded: u64,
+    /// Handshakes answered by another status ("ws-handshake-fail").
+    pub handshake_failed: u64,
+    /// `101` replies with a missing or wrong accept value ("ws-bad-accept").
+    pub bad_accept: u64,
+    pub messages_sent: u64,
+    pub messages_echoed: u64,
+    /// Close frames sent, and the server Close frames that answered them.
+    pub closes_sent: u64,
+    pub closes_answered: u64,
+    /// Frames no RFC 6455 server may send, or a Close instead of an echo
+    /// ("ws-frame-error").
+    pub frame_errors: u64,
+    pub opening: HandshakeTimes,
+    pub closing: HandshakeTimes,
+}
+
+/// Times of one kind of handshake, in milliseconds.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct HandshakeTimes {
+    pub count: u64,
+    pub min_ms: f64,
+    pub avg_ms: f64,
+    pub max_ms: f64,
+    /// (label such as `p99.9`, milliseconds), in the order printed.
+    pub percentiles_ms: Vec<(String, f64)>,
+}
+
 /// \[master\] `--periodic-stats` totals.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PeriodicTotals {
@@ -127,6 +162,8 @@ pub struct Summary {
     pub errors: ErrorCounts,
     pub session: Option<SessionSummary>,
     pub periodic: Option<PeriodicTotals>,
+    /// `--websocket` only.
+    pub websocket: Option<WebSocketSummary>,
 }
 
 impl Summary {

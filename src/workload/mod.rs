@@ -8,6 +8,7 @@ pub mod schedule;
 pub(crate) mod session;
 pub mod session_log;
 pub mod uri;
+pub(crate) mod websocket;
 
 #[cfg(test)]
 mod fake_engine;

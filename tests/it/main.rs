@@ -28,3 +28,4 @@ mod scale;
 mod sessions;
 mod tls;
 mod unwritable_output;
+mod websocket;
