@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::{ok_reply, Behaviour, TestServer};
 
@@ -192,47 +192,16 @@ impl Drop for HoldingServer {
 /// (`VmHWM`, sampled every 10 ms) and the report.
 fn peak_rss_holding(conns: u64) -> (i64, support::Run) {
     let server = HoldingServer::start();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_httperf-rs"))
-        .args([
+    let (run, peak_kib) = support::run_measuring_peak_rss(
+        LIMIT,
+        &[
             "--server=127.0.0.1".to_string(),
             format!("--port={}", server.port),
             format!("--num-conns={conns}"),
             "--rate=4000".to_string(),
             "--timeout=1.5".to_string(),
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn httperf-rs");
-    let (stdout, stderr) = support::drain_output(&mut child);
-    let status_path = format!("/proc/{}/status", child.id());
-    let started = Instant::now();
-    let mut peak_kib = 0;
-    let status = loop {
-        if let Some(high_water) = std::fs::read_to_string(&status_path)
-            .ok()
-            .as_deref()
-            .and_then(|text| text.lines().find_map(|l| l.strip_prefix("VmHWM:")))
-            .and_then(|kib| kib.trim().trim_end_matches("kB").trim().parse().ok())
-        {
-            peak_kib = peak_kib.max(high_water);
-        }
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            break status.code().unwrap_or(-1);
-        }
-        if started.elapsed() > LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("httperf-rs did not finish within {LIMIT:?}");
-        }
-        thread::sleep(Duration::from_millis(10));
-    };
-    let run = support::Run {
-        status,
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
-    };
+        ],
+    );
     drop(server);
     (peak_kib, run)
 }

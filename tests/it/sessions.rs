@@ -5,7 +5,6 @@ use crate::support;
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
@@ -461,62 +460,21 @@ fn serve_endless_page(mut stream: TcpStream, total: usize, stop: &AtomicBool) {
     }
 }
 
-/// Runs httperf-rs to its end and returns its output and its peak resident
-/// set size in KiB: the child's `VmHWM`, sampled every 10 ms until it exits.
-/// Not the reaped child's `ru_maxrss`: the kernel carries the spawning
-/// process's high-water mark into it across exec, and this test process,
-/// running many tests at once, is larger than what is measured.
-fn run_measuring_peak_rss(args: &[&str]) -> (support::Run, i64) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_httperf-rs"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn httperf-rs");
-    let (stdout, stderr) = support::drain_output(&mut child);
-    let status_path = format!("/proc/{}/status", child.id());
-    let started = Instant::now();
-    let mut peak_kib = 0;
-    let status = loop {
-        if let Some(high_water) = std::fs::read_to_string(&status_path)
-            .ok()
-            .as_deref()
-            .and_then(|text| text.lines().find_map(|l| l.strip_prefix("VmHWM:")))
-            .and_then(|kib| kib.trim().trim_end_matches("kB").trim().parse().ok())
-        {
-            peak_kib = peak_kib.max(high_water);
-        }
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            break status.code().unwrap_or(-1);
-        }
-        if started.elapsed() > LIMIT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("httperf-rs did not finish within {LIMIT:?}");
-        }
-        thread::sleep(Duration::from_millis(10));
-    };
-    let run = support::Run {
-        status,
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
-    };
-    (run, peak_kib)
-}
-
 #[test]
 fn a_page_that_streams_images_without_end_keeps_memory_flat() {
     const PAGE_BYTES: usize = 64 << 20;
     let server = EndlessPageServer::start(PAGE_BYTES);
     let port = format!("--port={}", server.port);
-    let (result, peak_kib) = run_measuring_peak_rss(&[
-        "--server=127.0.0.1",
-        &port,
-        "--wsesspage=1,1,0",
-        "--uri=/page.html",
-        "--timeout=20",
-    ]);
+    let (result, peak_kib) = support::run_measuring_peak_rss(
+        LIMIT,
+        &[
+            "--server=127.0.0.1",
+            &port,
+            "--wsesspage=1,1,0",
+            "--uri=/page.html",
+            "--timeout=20",
+        ],
+    );
     assert_eq!(result.status, 0, "{}\n{}", result.stdout, result.stderr);
     // The page (4 million tags) and the 1,000 objects a page may embed.
     assert_eq!(result.count("Total:", "replies"), 1001, "{}", result.stdout);

@@ -423,3 +423,50 @@ impl Drop for Nginx {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// Runs httperf-rs to its end and returns its output and its peak resident
+/// set size in KiB: the child's `VmHWM`, sampled every 10 ms until it exits.
+/// Not the reaped child's `ru_maxrss`: the kernel carries the spawning
+/// process's high-water mark into it across exec, and this test process,
+/// running many tests at once, is larger than what is measured.
+pub fn run_measuring_peak_rss<S: AsRef<std::ffi::OsStr>>(
+    limit: Duration,
+    args: &[S],
+) -> (Run, i64) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_httperf-rs"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn httperf-rs");
+    let (stdout, stderr) = drain_output(&mut child);
+    let status_path = format!("/proc/{}/status", child.id());
+    let started = std::time::Instant::now();
+    let mut peak_kib = 0;
+    let status = loop {
+        if let Some(high_water) = std::fs::read_to_string(&status_path)
+            .ok()
+            .as_deref()
+            .and_then(|text| text.lines().find_map(|l| l.strip_prefix("VmHWM:")))
+            .and_then(|kib| kib.trim().trim_end_matches("kB").trim().parse().ok())
+        {
+            peak_kib = peak_kib.max(high_water);
+        }
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break status.code().unwrap_or(-1);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("httperf-rs did not finish within {limit:?}");
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    let run = Run {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    };
+    (run, peak_kib)
+}
