@@ -86,7 +86,7 @@ impl Engine<'_> {
         let server = self.config.servers[server_index];
         self.next_server = self.next_server.wrapping_add(1);
         let unplaced = ConnId {
-            key: usize::MAX,
+            key: ConnId::UNPLACED_KEY,
             serial,
         };
         let socket = match socket::create_socket(server, &self.config.socket) {

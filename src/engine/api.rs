@@ -16,6 +16,9 @@ pub struct ConnId {
 }
 
 impl ConnId {
+    /// The key of a connection that failed before it was given a slot.
+    pub(crate) const UNPLACED_KEY: usize = usize::MAX;
+
     /// An id made up by a test double of the engine.
     #[cfg(test)]
     pub(crate) fn fake(serial: u64) -> ConnId {
@@ -23,6 +26,90 @@ impl ConnId {
             key: serial as usize,
             serial,
         }
+    }
+}
+
+/// What a workload keeps per connection, found by its [`ConnId`] without
+/// hashing: the engine's slot keys are small and reused, so a vector indexed
+/// by them stays as long as the most connections open at once. A slot can be
+/// taken by a new connection before the workload has heard that the old one
+/// is gone; the old entry then waits aside (as does a connection that failed
+/// before it got a slot) until the workload removes it.
+#[derive(Debug)]
+pub struct ConnMap<V> {
+    slots: Vec<Option<(u64, V)>>,
+    aside: Vec<(ConnId, V)>,
+}
+
+impl<V> Default for ConnMap<V> {
+    fn default() -> Self {
+        ConnMap {
+            slots: Vec::new(),
+            aside: Vec::new(),
+        }
+    }
+}
+
+impl<V> ConnMap<V> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stores `value` for `id`, replacing what was stored for `id` before.
+    pub fn insert(&mut self, id: ConnId, value: V) {
+        if !self.aside.is_empty() {
+            self.aside.retain(|(kept, _)| *kept != id);
+        }
+        if id.key == ConnId::UNPLACED_KEY {
+            self.aside.push((id, value));
+            return;
+        }
+        if self.slots.len() <= id.key {
+            self.slots.resize_with(id.key + 1, || None);
+        }
+        let slot = &mut self.slots[id.key];
+        if let Some((serial, old)) = slot.take() {
+            if serial != id.serial {
+                let key = id.key;
+                self.aside.push((ConnId { key, serial }, old));
+            }
+        }
+        *slot = Some((id.serial, value));
+    }
+
+    pub fn get(&self, id: &ConnId) -> Option<&V> {
+        match self.slots.get(id.key) {
+            Some(Some((serial, value))) if *serial == id.serial => Some(value),
+            _ => self
+                .aside
+                .iter()
+                .find(|(kept, _)| kept == id)
+                .map(|(_, value)| value),
+        }
+    }
+
+    pub fn get_mut(&mut self, id: &ConnId) -> Option<&mut V> {
+        match self.slots.get_mut(id.key) {
+            Some(Some((serial, value))) if *serial == id.serial => Some(value),
+            _ => self
+                .aside
+                .iter_mut()
+                .find(|(kept, _)| kept == id)
+                .map(|(_, value)| value),
+        }
+    }
+
+    pub fn remove(&mut self, id: &ConnId) -> Option<V> {
+        if let Some(slot) = self.slots.get_mut(id.key) {
+            if slot
+                .as_ref()
+                .is_some_and(|(serial, _)| *serial == id.serial)
+            {
+                return slot.take().map(|(_, value)| value);
+            }
+        }
+        let at = self.aside.iter().position(|(kept, _)| kept == id)?;
+        Some(self.aside.swap_remove(at).1)
     }
 }
 
@@ -215,5 +302,50 @@ pub struct MonotonicClock;
 impl Clock for MonotonicClock {
     fn now_ns(&self) -> u64 {
         crate::sys::monotonic_ns()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_conn_map_keeps_an_entry_whose_slot_a_later_connection_took() {
+        let mut map = ConnMap::new();
+        let first = ConnId { key: 3, serial: 1 };
+        let later = ConnId { key: 3, serial: 9 };
+        map.insert(first, "first");
+        assert_eq!(map.get(&later), None);
+        assert_eq!(map.remove(&later), None);
+        map.insert(later, "later");
+        assert_eq!(map.get(&first), Some(&"first"), "kept aside");
+        assert_eq!(map.get(&later), Some(&"later"));
+        if let Some(value) = map.get_mut(&later) {
+            *value = "changed";
+        }
+        map.insert(first, "first again");
+        assert_eq!(map.remove(&first), Some("first again"));
+        assert_eq!(map.remove(&first), None);
+        assert_eq!(map.remove(&later), Some("changed"));
+        assert_eq!(map.get(&later), None);
+        assert!(map.aside.is_empty());
+    }
+
+    #[test]
+    fn a_conn_map_keeps_connections_that_failed_before_they_had_a_slot() {
+        let mut map = ConnMap::new();
+        let failed = |serial| ConnId {
+            key: ConnId::UNPLACED_KEY,
+            serial,
+        };
+        map.insert(failed(1), 10);
+        map.insert(failed(2), 20);
+        map.insert(ConnId { key: 0, serial: 3 }, 30);
+        assert_eq!(map.slots.len(), 1, "no slot is made for a failed one");
+        assert_eq!(map.get(&failed(2)), Some(&20));
+        assert_eq!(map.remove(&failed(1)), Some(10));
+        assert_eq!(map.get(&failed(1)), None);
+        assert_eq!(map.get_mut(&failed(2)).copied(), Some(20));
+        assert_eq!(map.get(&ConnId { key: 0, serial: 3 }), Some(&30));
     }
 }

@@ -35,8 +35,8 @@ use crate::stats::print::PrintSelection;
 use crate::stats::summary::Summary;
 use crate::sys::{self, TimerFd};
 pub use api::{
-    Actions, CallHistory, Clock, CloseReason, ConnId, MonotonicClock, Notice, UnfinishedCall,
-    Workload,
+    Actions, CallHistory, Clock, CloseReason, ConnId, ConnMap, MonotonicClock, Notice,
+    UnfinishedCall, Workload,
 };
 use conn::{Call, CallQueue, Conn, ConnState};
 use errno::describe_close;

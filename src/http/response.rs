@@ -324,14 +324,19 @@ impl ReplyParser {
 
     /// Accumulates bytes of the current line; processes it once its LF is in `data`.
     fn feed_line(&mut self, data: &[u8], events: &mut dyn ReplyEvents) -> usize {
-        let lf = data.iter().position(|&b| b == b'\n');
-        if self.state == State::Status {
+        let lf = if self.state == State::Status {
             // Never 0: a status line that reaches the limit leaves this state.
             let to_limit = LINE_LIMIT.saturating_sub(self.line_len).max(1);
-            if lf.map_or(data.len() >= to_limit, |i| i >= to_limit) {
+            // An LF at or past the limit would cut the line all the same, so
+            // garbage without one is searched only up to the limit.
+            let lf = memchr::memchr(b'\n', &data[..data.len().min(to_limit)]);
+            if lf.is_none() && data.len() >= to_limit {
                 return self.cut_status_line(&data[..to_limit], events);
             }
-        }
+            lf
+        } else {
+            memchr::memchr(b'\n', data)
+        };
         let piece = match lf {
             Some(i) => &data[..=i],
             None => data,
@@ -473,6 +478,10 @@ impl ReplyParser {
             return;
         }
         let text = c_str(text);
+        // Most header lines are neither of the two: one byte tells.
+        if !matches!(text.first(), Some(b'c' | b'C' | b't' | b'T')) {
+            return;
+        }
         if let Some(value) = strip_prefix_ignore_case(text, b"content-length:") {
             let length = strtoul(value, 10).value;
             if length == 0 {
@@ -574,7 +583,7 @@ fn clamp_len(remaining: u64, available: usize) -> usize {
 
 /// The line as C string functions see it: up to the first NUL.
 fn c_str(text: &[u8]) -> &[u8] {
-    match text.iter().position(|&b| b == 0) {
+    match memchr::memchr(0, text) {
         Some(i) => &text[..i],
         None => text,
     }
@@ -605,6 +614,20 @@ fn scan_u32(s: &[u8]) -> Option<(u32, &[u8])> {
 
 /// `sscanf(line, "HTTP/%u.%u %u ", ...) == 3`, returning the status.
 fn parse_status_line(line: &[u8]) -> Option<u32> {
+    // The usual form, `HTTP/d.d ddd` and no further digit, read directly:
+    // the general scan below gives the same status for it.
+    if let [b'H', b'T', b'T', b'P', b'/', major, b'.', minor, b' ', d0, d1, d2, rest @ ..] = line {
+        let digits = [*major, *minor, *d0, *d1, *d2];
+        if digits.iter().all(u8::is_ascii_digit) && !rest.first().is_some_and(u8::is_ascii_digit) {
+            let digit = |d: u8| u32::from(d - b'0');
+            return Some(digit(*d0) * 100 + digit(*d1) * 10 + digit(*d2));
+        }
+    }
+    scan_status_line(line)
+}
+
+/// [`parse_status_line`] without its shortcut.
+fn scan_status_line(line: &[u8]) -> Option<u32> {
     let rest = line.strip_prefix(b"HTTP/")?;
     let (_major, rest) = scan_u32(rest)?;
     let rest = rest.strip_prefix(b".")?;

@@ -3,10 +3,10 @@
 //! `--num-calls` calls in pipelined bursts of `--burst-length`, with the URIs
 //! of `--uri`/`--wset`/`--wlog` or the requests of an `--ammo` file.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
-use crate::engine::{Actions, ConnId, Notice, Workload};
+use crate::engine::{Actions, ConnId, ConnMap, Notice, Workload};
 use crate::http::request::RequestBytes;
 use crate::workload::ammo::AmmoFile;
 use crate::workload::rate::Interarrival;
@@ -103,7 +103,7 @@ pub struct RequestMode {
     /// asked for while `max_open_conns` were open, oldest first: their
     /// schedule lag runs until they are created.
     deferred: VecDeque<f64>,
-    conns: HashMap<ConnId, ConnProgress>,
+    conns: ConnMap<ConnProgress>,
     ammo: Option<Box<AmmoFile>>,
     stage_tally: Option<StageTally>,
 }
@@ -118,7 +118,7 @@ impl RequestMode {
             created: 0,
             destroyed: 0,
             deferred: VecDeque::new(),
-            conns: HashMap::new(),
+            conns: ConnMap::new(),
             ammo: None,
             stage_tally: None,
         }

@@ -8,7 +8,9 @@
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
-use crate::engine::{Actions, CallHistory, CloseReason, ConnId, Notice, UnfinishedCall, Workload};
+use crate::engine::{
+    Actions, CallHistory, CloseReason, ConnId, ConnMap, Notice, UnfinishedCall, Workload,
+};
 use crate::http::cookie;
 use crate::http::page::MAX_EMBEDDED_PER_PAGE;
 use crate::http::request::{is_head_request, RequestBytes};
@@ -101,7 +103,7 @@ pub struct SessionWorkload {
     schedule: Option<RateSchedule>,
     sessions: HashMap<u64, Session>,
     calls: HashMap<u64, IssuedCall>,
-    conns: HashMap<ConnId, (u64, usize)>,
+    conns: ConnMap<(u64, usize)>,
     created: u64,
     destroyed: u64,
     next_tag: u64,
@@ -120,7 +122,7 @@ impl SessionWorkload {
             schedule: None,
             sessions: HashMap::new(),
             calls: HashMap::new(),
-            conns: HashMap::new(),
+            conns: ConnMap::new(),
             created: 0,
             destroyed: 0,
             next_tag: 0,

@@ -11,12 +11,12 @@
 //! The workload counts what the HTTP report cannot see and times both
 //! handshakes, for the block printed after the report.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use ring::rand::{SecureRandom, SystemRandom};
 
-use crate::engine::{Actions, ConnId, Notice, Workload};
+use crate::engine::{Actions, ConnId, ConnMap, Notice, Workload};
 use crate::http::request::RequestBytes;
 use crate::http::websocket::{self, outcome, WebSocketCall, OPCODE_BINARY};
 use crate::results::histograms::{percentile_label, LatencyHistogram, DEFAULT_PERCENTILES};
@@ -79,7 +79,7 @@ pub struct WebSocketWorkload {
     draining: bool,
     /// Due times of arrivals waiting for room, oldest first.
     deferred: VecDeque<f64>,
-    conns: HashMap<ConnId, Phase>,
+    conns: ConnMap<Phase>,
     counts: WebSocketSummary,
     opening: LatencyHistogram,
     closing: LatencyHistogram,
@@ -99,7 +99,7 @@ impl WebSocketWorkload {
             destroyed: 0,
             draining: false,
             deferred: VecDeque::new(),
-            conns: HashMap::new(),
+            conns: ConnMap::new(),
             counts: WebSocketSummary::default(),
             opening: LatencyHistogram::default(),
             closing: LatencyHistogram::default(),

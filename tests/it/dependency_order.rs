@@ -182,6 +182,7 @@ const ENGINE_API: &[&str] = &[
     "Workload",
     "Notice",
     "ConnId",
+    "ConnMap",
     "CloseReason",
     "CallHistory",
     "UnfinishedCall",

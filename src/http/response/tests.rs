@@ -671,3 +671,48 @@ fn random_garbage_never_panics_and_stays_bounded() {
         "the generator should produce some complete replies"
     );
 }
+
+#[test]
+fn the_status_line_shortcut_agrees_with_the_general_scan() {
+    let mut lines: Vec<Vec<u8>> = Vec::new();
+    for version in [
+        &b"1.1"[..],
+        b"1.0",
+        b"2.0",
+        b"x.1",
+        b"1x1",
+        b"11.1",
+        b"1.",
+        b"1.1x",
+    ] {
+        for gap in [&b" "[..], b"", b"  ", b"\t", b" +", b" -"] {
+            for status in [
+                &b"200"[..],
+                b"20",
+                b"2000",
+                b"099",
+                b"404",
+                b"2a0",
+                b"",
+                b"600",
+            ] {
+                for tail in [&b""[..], b" OK", b"0", b"x", b"\x00", b" 1"] {
+                    lines.push([&b"HTTP/"[..], version, gap, status, tail].concat());
+                }
+            }
+        }
+    }
+    lines.push(b"HTTP/1.1 200".to_vec());
+    lines.push(b"http/1.1 200 OK".to_vec());
+    let mut shortcuts = 0;
+    for line in &lines {
+        assert_eq!(
+            parse_status_line(line),
+            scan_status_line(line),
+            "{:?}",
+            String::from_utf8_lossy(line)
+        );
+        shortcuts += usize::from(line.len() >= 12 && line[9..12].iter().all(u8::is_ascii_digit));
+    }
+    assert!(shortcuts > 100, "the table should exercise the shortcut");
+}
