@@ -25,7 +25,10 @@ Scenarios:
                (user + sys, from the child's rusage) of the floor client
                (compat-tests/floor/floor.c, built here with cc: only the calls
                no client can avoid), httperf-rs and httperf 0.9.0, interleaved,
-               median of --runs runs, and httperf-rs's ratio to the floor
+               median of --runs runs, and httperf-rs's ratio to the floor; each
+               client and nginx pinned to CPU 0 (less run-to-run noise); with
+               valgrind, the user-space instructions and the lines of hot code
+               per connection of the floor and of httperf-rs (callgrind)
   memory       peak RSS growth per connection held open to a server that
                accepts and never replies: httperf-rs holding 1,000 and then
                10,000 connections (httperf 0.9.0, limited to 1022, 100 and
@@ -415,10 +418,96 @@ def median(values):
     return ordered[len(ordered) // 2] if ordered else float("nan")
 
 
-def bench_floor(binary, port, tmp, runs):
+def process_tree_pids(pid):
+    """`pid` and its direct children (nginx's master and workers)."""
+    pids = [pid]
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                    pids.append(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+    return pids
+
+
+def pin_to_cpu(pids, cpu):
+    """Pins the processes to one CPU; returns their old affinities to restore,
+    or None when the CPU cannot be used."""
+    try:
+        old = {p: os.sched_getaffinity(p) for p in pids}
+        for p in pids:
+            os.sched_setaffinity(p, {cpu})
+        return old
+    except OSError:
+        return None
+
+
+def callgrind_figures(argv_for, conns_small, conns_large):
+    """User-space instructions per connection and the hot code of one
+    connection, from two callgrind runs (the difference of `conns_large` and
+    `conns_small` connections, so start-up and the report cancel out): the
+    distinct 64-byte lines of code executed at least once per connection on
+    average in the larger run. None without valgrind."""
+    if not shutil.which("valgrind"):
+        return None
+    figures = []
+    for conns in (conns_small, conns_large):
+        with tempfile.NamedTemporaryFile(suffix=".callgrind") as out:
+            done = subprocess.run(
+                ["valgrind", "--tool=callgrind", "--dump-instr=yes",
+                 f"--callgrind-out-file={out.name}"] + argv_for(conns),
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+            if done.returncode != 0:
+                return None
+            figures.append(read_callgrind(out.name, conns))
+    (small_total, _), (large_total, hot_lines) = figures
+    per_conn = (large_total - small_total) / (conns_large - conns_small)
+    return per_conn, hot_lines
+
+
+def read_callgrind(path, min_count):
+    """Total instructions of a callgrind profile written with --dump-instr=yes,
+    and the number of distinct 64-byte code lines holding an instruction
+    executed at least `min_count` times."""
+    counts = {}
+    address = 0
+    after_calls = False
+    total = 0
+    with open(path) as f:
+        for line in f:
+            if line.startswith("totals:") or line.startswith("summary:"):
+                total = int(line.split()[1])
+            if not line.strip() or line[0].isalpha():
+                after_calls = line.startswith("calls=")
+                continue
+            fields = line.split()
+            position = fields[0]
+            if position.startswith("0x"):
+                address = int(position, 16)
+            elif position[0] in "+-":
+                address += int(position, 16)
+            elif position != "*":
+                continue
+            if after_calls:
+                # The line after calls= holds the call's inclusive cost.
+                after_calls = False
+                continue
+            if len(fields) > 2:
+                counts[address] = counts.get(address, 0) + int(fields[2])
+    hot = {a // 64 for a, c in counts.items() if c >= min_count}
+    return total, len(hot)
+
+
+def bench_floor(binary, port, tmp, runs, nginx_pid=None):
     """CPU seconds of the floor client, httperf-rs and httperf 0.9.0 for the
     same paced workload, interleaved run by run so that the noise of the shared
-    machine falls on all of them alike."""
+    machine falls on all of them alike. Each client and nginx share CPU 0 when
+    they can be pinned: on two cores, a client and nginx on different cores
+    make every connection an inter-processor wake-up whose cost varies from run
+    to run far more than the clients differ."""
     floor = build_floor(tmp)
     if floor is None:
         return
@@ -431,15 +520,25 @@ def bench_floor(binary, port, tmp, runs):
         ("httperf-rs", [binary] + httperf_args, lambda out: field(out, r"replies (\d+)", int)),
         ("httperf", ["httperf"] + httperf_args, lambda out: field(out, r"replies (\d+)", int)),
     ]
+    restore = pin_to_cpu(process_tree_pids(nginx_pid), 0) if nginx_pid else None
+    pin = ["taskset", "-c", "0"] if restore is not None and shutil.which("taskset") else []
     cpu = {name: [] for name, _, _ in clients}
     replies = {name: [] for name, _, _ in clients}
-    for _ in range(runs):
-        for name, argv, count in clients:
-            result = run_measured(argv)
-            cpu[name].append(result["cpu"])
-            replies[name].append(count(result["out"]))
+    try:
+        for _ in range(runs):
+            for name, argv, count in clients:
+                result = run_measured(pin + argv)
+                cpu[name].append(result["cpu"])
+                replies[name].append(count(result["out"]))
+    finally:
+        for pid, cpus in (restore or {}).items():
+            try:
+                os.sched_setaffinity(pid, cpus)
+            except OSError:
+                pass
+    where = "client and nginx pinned to CPU 0" if pin else "not pinned"
     print(f"\n== floor: {conns} conns at {rate}/s against nginx, client CPU s "
-          f"(user+sys from rusage), median of {runs} interleaved runs")
+          f"(user+sys from rusage), median of {runs} interleaved runs, {where}")
     floor_cpu = median(cpu["floor"])
     for name, _, _ in clients:
         runs_text = " ".join(f"{c:.2f}" for c in cpu[name])
@@ -453,6 +552,27 @@ def bench_floor(binary, port, tmp, runs):
           f"{median(paired):.3f} (median of run pairs)")
     print("  (wrk does not fit here: it keeps connections open and does not pace "
           "new connections at a rate)")
+    # Both clients make the same system calls per connection but for
+    # httperf-rs's two buffer-size setsockopt calls, so what is left is the
+    # user-space part: how much code runs per connection, and how many lines
+    # of it, each fetched cold after the kernel's work for the connection.
+    small, large = 200, 2000
+    figures = {
+        "floor": callgrind_figures(
+            lambda n: [floor, "127.0.0.1", str(port), "/index.html", str(rate), str(n)],
+            small, large),
+        "httperf-rs": callgrind_figures(
+            lambda n: [binary] + httperf_args[:3] + [f"--num-conns={n}", f"--rate={rate}",
+                                                      "--timeout=5"],
+            small, large),
+    }
+    if None in figures.values():
+        print("  (valgrind not installed or failed: no instruction figures)")
+        return
+    print(f"  user space per connection (callgrind, {large} minus {small} connections):")
+    for name, (per_conn, hot_lines) in figures.items():
+        print(f"  {name:11s} {per_conn:8.0f} instructions, hot code {hot_lines} lines "
+              f"of 64 bytes ({hot_lines * 64 / 1024:.1f} KiB)")
 
 
 def start_holding_server():
@@ -561,7 +681,7 @@ def main():
         if opts.only in ("", "workers"):
             bench_workers(opts.binary, port, tmp, nginx.pid)
         if opts.only in ("", "floor"):
-            bench_floor(opts.binary, port, tmp, max(opts.runs, 1))
+            bench_floor(opts.binary, port, tmp, max(opts.runs, 1), nginx.pid)
         if opts.only in ("", "memory"):
             bench_memory(opts.binary)
     finally:
