@@ -56,6 +56,7 @@ mod tests {
                 avg_ms: 0.75,
                 max_ms: 1.0,
                 percentiles_ms: vec![("p50".into(), 0.5)],
+                histogram: None,
             },
             ..WebSocketSummary::default()
         };

@@ -9,6 +9,8 @@ use base64::Engine as _;
 use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
 use hdrhistogram::Histogram;
 
+use crate::stats::summary::HandshakeTimes;
+
 /// Highest value kept, in microseconds (one day); longer ones count as this.
 pub const HIGHEST_US: u64 = 86_400_000_000;
 /// Significant decimal digits kept for every value (0.1 % resolution).
@@ -133,6 +135,26 @@ impl LatencyHistogram {
             .deserialize(&mut bytes.as_slice())
             .map_err(|error| format!("not an HdrHistogram: {error:?}"))?;
         Ok(LatencyHistogram { histogram })
+    }
+}
+
+/// A WebSocket handshake time block from its histogram: count, extremes,
+/// mean and the default percentiles, and the histogram itself. A run and a
+/// merge of shards both make it here, so they agree.
+pub fn handshake_times(histogram: &LatencyHistogram) -> HandshakeTimes {
+    if histogram.count() == 0 {
+        return HandshakeTimes::default();
+    }
+    HandshakeTimes {
+        count: histogram.count(),
+        min_ms: histogram.min_ms(),
+        avg_ms: histogram.mean_ms(),
+        max_ms: histogram.max_ms(),
+        percentiles_ms: DEFAULT_PERCENTILES
+            .iter()
+            .map(|&p| (percentile_label(p), histogram.percentile_ms(p)))
+            .collect(),
+        histogram: Some(histogram.to_base64()),
     }
 }
 

@@ -33,7 +33,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use serde_json::Value;
 
 use super::check::{self, Verdict};
-use super::histograms::LatencyHistogram;
+use super::histograms::{handshake_times, LatencyHistogram};
 use super::json::{
     self, Document, ErrnoCount, Lifetimes, Periodic, ReplyClasses, Report, SessionTotals, Shard,
     TimeSeriesData, Totals,
@@ -41,6 +41,7 @@ use super::json::{
 use super::series::Second;
 use super::{Measure, Measures};
 use crate::report;
+use crate::stats::summary::{HandshakeTimes, WebSocketSummary};
 
 /// Length of httperf's reply-rate sampling window, seconds.
 const RATE_WINDOW_S: u64 = 5;
@@ -328,12 +329,10 @@ fn merge_totals(documents: &[&Document], duration_s: f64) -> Totals {
             duration_s
         },
         connections: sum(|t| t.connections),
-        // The WebSocket block is kept for one shard only: its handshake
-        // times are not yet merged.
         websocket: if single {
             documents[0].totals.websocket.clone()
         } else {
-            None
+            merge_websocket(all().map(|t| t.websocket.as_ref()))
         },
         max_concurrent_connections: sum(|t| t.max_concurrent_connections),
         max_connect_burst: all().map(|t| t.max_connect_burst).max().unwrap_or(0),
@@ -378,6 +377,54 @@ fn merge_totals(documents: &[&Document], duration_s: f64) -> Totals {
         }),
         session: merge_sessions(all().filter_map(|t| t.session.as_ref())),
     }
+}
+
+/// The shards' WebSocket blocks added up: counts summed, and the handshake
+/// times from their merged histograms, as one run would have made them. None
+/// when no shard has one, or when a shard's times come without their
+/// histogram (written before histograms were kept): such times cannot be
+/// merged exactly.
+fn merge_websocket<'a>(
+    blocks: impl Iterator<Item = Option<&'a WebSocketSummary>>,
+) -> Option<WebSocketSummary> {
+    let blocks: Vec<&WebSocketSummary> = blocks.collect::<Option<Vec<_>>>()?;
+    if blocks.is_empty() {
+        return None;
+    }
+    let sum = |field: fn(&WebSocketSummary) -> u64| {
+        blocks
+            .iter()
+            .map(|b| field(b))
+            .fold(0u64, u64::saturating_add)
+    };
+    let times = |field: fn(&WebSocketSummary) -> &HandshakeTimes| {
+        let mut merged: Option<LatencyHistogram> = None;
+        for block in &blocks {
+            let part = field(block);
+            if part.count == 0 {
+                continue;
+            }
+            let histogram = LatencyHistogram::from_base64(part.histogram.as_deref()?).ok()?;
+            match &mut merged {
+                Some(all) => all.add(&histogram),
+                None => merged = Some(histogram),
+            }
+        }
+        Some(merged.map_or_else(HandshakeTimes::default, |all| handshake_times(&all)))
+    };
+    Some(WebSocketSummary {
+        handshakes: sum(|b| b.handshakes),
+        upgraded: sum(|b| b.upgraded),
+        handshake_failed: sum(|b| b.handshake_failed),
+        bad_accept: sum(|b| b.bad_accept),
+        messages_sent: sum(|b| b.messages_sent),
+        messages_echoed: sum(|b| b.messages_echoed),
+        closes_sent: sum(|b| b.closes_sent),
+        closes_answered: sum(|b| b.closes_answered),
+        frame_errors: sum(|b| b.frame_errors),
+        opening: times(|b| &b.opening)?,
+        closing: times(|b| &b.closing)?,
+    })
 }
 
 fn merge_lifetimes<'a>(lifetimes: impl Iterator<Item = &'a Lifetimes>) -> Lifetimes {
@@ -770,5 +817,35 @@ mod tests {
         assert_eq!(merged.reply_p50_ms, Some(all.percentile_ms(50.0)));
         assert_eq!(merged.reply_p99_ms, Some(all.percentile_ms(99.0)));
         assert_eq!(merged.reply_max_ms, Some(all.max_ms()));
+    }
+
+    #[test]
+    fn websocket_blocks_merge_from_their_histograms_or_not_at_all() {
+        let block = |values_us: &[u64]| {
+            let mut h = LatencyHistogram::default();
+            for &v in values_us {
+                h.record_ns(v * 1_000);
+            }
+            WebSocketSummary {
+                handshakes: values_us.len() as u64,
+                opening: handshake_times(&h),
+                ..WebSocketSummary::default()
+            }
+        };
+        let (a, b) = (block(&[1_000, 3_000]), block(&[2_000]));
+        let merged = merge_websocket([Some(&a), Some(&b)].into_iter()).expect("merged");
+        let mut all = LatencyHistogram::default();
+        for v in [1_000, 3_000, 2_000] {
+            all.record_ns(v * 1_000);
+        }
+        assert_eq!(merged.handshakes, 3);
+        assert_eq!(merged.opening, handshake_times(&all));
+        assert_eq!(merged.closing, HandshakeTimes::default());
+        // A shard written without histograms cannot be merged exactly.
+        let mut old = block(&[4_000]);
+        old.opening.histogram = None;
+        assert_eq!(merge_websocket([Some(&a), Some(&old)].into_iter()), None);
+        // Nor can shards of which only some ran WebSocket conversations.
+        assert_eq!(merge_websocket([Some(&a), None].into_iter()), None);
     }
 }

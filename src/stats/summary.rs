@@ -117,6 +117,10 @@ pub struct HandshakeTimes {
     pub max_ms: f64,
     /// (label such as `p99.9`, milliseconds), in the order printed.
     pub percentiles_ms: Vec<(String, f64)>,
+    /// The times themselves as an HdrHistogram (V2 compressed, base64), so
+    /// that shards merge exactly; absent when there were none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub histogram: Option<String>,
 }
 
 /// \[master\] `--periodic-stats` totals.

@@ -19,8 +19,8 @@ use ring::rand::{SecureRandom, SystemRandom};
 use crate::engine::{Actions, ConnId, ConnMap, Notice, Workload};
 use crate::http::request::RequestBytes;
 use crate::http::websocket::{self, outcome, WebSocketCall, OPCODE_BINARY};
-use crate::results::histograms::{percentile_label, LatencyHistogram, DEFAULT_PERCENTILES};
-use crate::stats::summary::{HandshakeTimes, WebSocketSummary};
+use crate::results::histograms::{handshake_times, LatencyHistogram};
+use crate::stats::summary::WebSocketSummary;
 use crate::workload::rate::RateSchedule;
 use crate::workload::request::Pacing;
 use crate::workload::uri::UriSource;
@@ -288,22 +288,6 @@ impl WebSocketWorkload {
     }
 }
 
-fn times(histogram: &LatencyHistogram) -> HandshakeTimes {
-    if histogram.count() == 0 {
-        return HandshakeTimes::default();
-    }
-    HandshakeTimes {
-        count: histogram.count(),
-        min_ms: histogram.min_ms(),
-        avg_ms: histogram.mean_ms(),
-        max_ms: histogram.max_ms(),
-        percentiles_ms: DEFAULT_PERCENTILES
-            .iter()
-            .map(|&p| (percentile_label(p), histogram.percentile_ms(p)))
-            .collect(),
-    }
-}
-
 impl Workload for WebSocketWorkload {
     fn start(&mut self, engine: &mut dyn Actions) {
         self.create_connection(engine, None);
@@ -333,8 +317,8 @@ impl Workload for WebSocketWorkload {
 
     fn websocket_summary(&self) -> Option<WebSocketSummary> {
         Some(WebSocketSummary {
-            opening: times(&self.opening),
-            closing: times(&self.closing),
+            opening: handshake_times(&self.opening),
+            closing: handshake_times(&self.closing),
             ..self.counts.clone()
         })
     }

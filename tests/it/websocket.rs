@@ -371,3 +371,71 @@ fn websocket_options_are_checked() {
         assert!(run.stderr.contains("httperf-rs: "), "{args:?}: {run:?}");
     }
 }
+
+#[test]
+fn merged_shards_add_up_their_websocket_blocks() {
+    let server = EchoServer::start();
+    let dir = std::env::temp_dir().join(format!("httperf-rs-ws-merge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch directory");
+    let shard = |index: usize| dir.join(format!("shard-{index}.json"));
+    let mut texts = Vec::new();
+    // Each shard runs its share: the same options but for --client.
+    for (index, conns) in [(0, "3"), (1, "3")] {
+        let client = format!("{index}/2");
+        let path = shard(index);
+        let path = path.to_str().expect("UTF-8 path");
+        let run = run_websocket(
+            server.port,
+            &["--client", &client, "--num-conns", conns, "--json", path],
+        );
+        assert_eq!(run.status, 0, "{run:?}");
+        texts.push(std::fs::read_to_string(path).expect("shard written"));
+    }
+    let shards: Vec<serde_json::Value> = texts
+        .iter()
+        .map(|text| serde_json::from_str(text).expect("JSON"))
+        .collect();
+    let (a, b) = (shard(0), shard(1));
+    let merged = run_binary(
+        &[
+            "merge",
+            a.to_str().unwrap_or(""),
+            b.to_str().unwrap_or(""),
+            "--json",
+            "-",
+        ],
+        LIMIT,
+    );
+    let text = run_binary(
+        &["merge", a.to_str().unwrap_or(""), b.to_str().unwrap_or("")],
+        LIMIT,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(merged.status, 0, "{merged:?}");
+    assert!(
+        text.stdout
+            .contains("\nWebSocket: handshakes 6 upgraded 6 "),
+        "{text:?}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&merged.stdout).expect("merged JSON");
+    let ws = json
+        .pointer("/totals/websocket")
+        .unwrap_or_else(|| panic!("no totals.websocket in {}", merged.stdout));
+    assert_eq!(ws["handshakes"], 6);
+    assert_eq!(ws["upgraded"], 6);
+    assert_eq!(ws["closes_answered"], 6);
+    let times = |doc: &serde_json::Value, field: &str| {
+        doc.pointer(&format!("/totals/websocket/opening/{field}"))
+            .and_then(serde_json::Value::as_f64)
+            .unwrap_or_else(|| panic!("no opening.{field}"))
+    };
+    assert_eq!(times(&json, "count"), 6.0);
+    let lowest = times(&shards[0], "min_ms").min(times(&shards[1], "min_ms"));
+    let highest = times(&shards[0], "max_ms").max(times(&shards[1], "max_ms"));
+    assert_eq!(times(&json, "min_ms"), lowest);
+    assert_eq!(times(&json, "max_ms"), highest);
+    // The mean of the merged histogram is the shards' means weighted by count.
+    let weighted = (times(&shards[0], "avg_ms") + times(&shards[1], "avg_ms")) / 2.0;
+    assert!((times(&json, "avg_ms") - weighted).abs() < 1e-9, "{ws}");
+    assert!(ws["opening"]["histogram"].is_string(), "{ws}");
+}
