@@ -171,6 +171,34 @@ fn check_shards(shards: &[NamedDocument]) -> Result<Vec<Identity>, MergeError> {
     Ok(identities)
 }
 
+/// A warning when some shards' tests did not overlap in time at all (one
+/// ended before another began): their rates are then over a span none of
+/// them ran through, which `--start-at` avoids.
+pub fn disjoint_shards(shards: &[NamedDocument]) -> Option<String> {
+    let span = |shard: &NamedDocument| {
+        let d = &shard.document;
+        (
+            d.start_unix_s,
+            d.start_unix_s + finite(d.totals.test_duration_s),
+        )
+    };
+    for (i, a) in shards.iter().enumerate() {
+        for b in &shards[i + 1..] {
+            let ((a_start, a_end), (b_start, b_end)) = (span(a), span(b));
+            if a_end < b_start || b_end < a_start {
+                let (early, late) = if a_end < b_start { (a, b) } else { (b, a) };
+                return Some(format!(
+                    "warning: {} ended before {} began ({:.3} s apart): the rates are over                      the whole span; start the shards together with --start-at",
+                    early.name,
+                    late.name,
+                    (span(late).0 - span(early).1).abs()
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// What the merged document says about how it was made.
 pub struct MergeContext<'a> {
     /// The command line that merged (recorded as the document's).

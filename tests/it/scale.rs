@@ -189,6 +189,7 @@ fn two_workers_give_one_report_equal_to_merging_their_shards() {
     let merged = run_binary(&["merge", s(&shard0), s(&shard1), "--percentiles"], LIMIT);
     assert_eq!(merged.status, 0, "{merged:?}");
     assert_eq!(merged.stdout, workers.stdout);
+    assert!(!merged.stderr.contains("warning"), "{}", merged.stderr);
     // One worker's shard alone shows that worker's share as it ran.
     let alone = run_binary(&["merge", s(&shard1)], LIMIT);
     assert!(
@@ -336,6 +337,13 @@ fn merge_refuses_other_workloads_and_shared_client_identities() {
     assert_eq!(good.status, 0, "{good:?}");
     assert_eq!(good.count("Total:", "connections"), 4);
     assert_eq!(good.count("Errors:", "connrefused"), 4);
+    // These shards ran one after the other: merged all the same, with a word.
+    assert!(
+        good.stderr
+            .contains(&format!("warning: {} ended before {} began", s(&a), s(&b))),
+        "{}",
+        good.stderr
+    );
 
     let overlap = run_binary(&["merge", s(&a), s(&same)], LIMIT);
     assert_eq!(overlap.status, 2, "{overlap:?}");
