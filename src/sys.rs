@@ -129,6 +129,23 @@ pub(crate) fn stop_wake_fd() -> Option<RawFd> {
     (fd >= 0).then_some(fd)
 }
 
+/// Makes `command`'s process start with the stop signals ignored, until it
+/// installs its own handlers: a signal that comes while it starts up is
+/// then lost rather than fatal (no report), and [`interrupt`] again reaches it.
+pub(crate) fn start_ignoring_stop_signals(command: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure runs in the child between fork and exec and makes
+    // only sigaction calls, which are async-signal-safe; it allocates nothing.
+    unsafe {
+        command.pre_exec(|| {
+            for signal in STOP_SIGNALS {
+                set_signal_action(signal, libc::SIG_IGN)?;
+            }
+            Ok(())
+        });
+    }
+}
+
 /// Sends SIGINT to process `pid` (a `--workers` worker, to end its test).
 pub(crate) fn interrupt(pid: u32) {
     if let Ok(pid) = libc::pid_t::try_from(pid) {

@@ -189,6 +189,10 @@ pub fn run_parent(
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        // A Ctrl-C reaches the whole process group, workers still starting
+        // included; they ignore it until their handlers are in place, and
+        // the parent passes it on until they end.
+        sys::start_ignoring_stop_signals(&mut command);
         match command.spawn() {
             Ok(child) => children.push(forward_stderr(child)),
             Err(error) => {
@@ -321,17 +325,18 @@ fn forward_stderr(mut child: Child) -> Worker {
 /// Passes SIGINT to every worker still running (each ends its test).
 fn stop_children(children: &mut [Worker]) {
     for worker in children.iter_mut().filter(|w| w.status.is_none()) {
-        if !worker.signalled {
-            worker.signalled = true;
-            sys::interrupt(worker.child.id());
-        }
+        worker.signalled = true;
+        sys::interrupt(worker.child.id());
     }
 }
 
 /// Waits for every worker, passing stop signals on; their exit statuses.
+/// Once stopped, a worker still running is signalled again at every look:
+/// one that was starting up ignored the first signal.
 fn wait_children(children: &mut [Worker]) -> Vec<Option<std::process::ExitStatus>> {
     loop {
-        if sys::take_stop_signal() {
+        let stop = sys::take_stop_signal();
+        if stop || children.iter().any(|w| w.signalled) {
             stop_children(children);
         }
         let mut running = false;

@@ -543,6 +543,57 @@ fn an_interrupted_workers_run_still_prints_the_merged_report() {
     assert_eq!(run.stdout.matches("Total:").count(), 1);
 }
 
+/// True once process `pid` catches SIGINT (its handler is installed).
+fn catches_sigint(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|status| {
+            let mask = status.lines().find_map(|l| l.strip_prefix("SigCgt:"))?;
+            u64::from_str_radix(mask.trim(), 16).ok()
+        })
+        .is_some_and(|mask| mask & (1 << (libc::SIGINT - 1)) != 0)
+}
+
+#[test]
+fn a_ctrl_c_while_the_workers_start_still_gives_the_report() {
+    use std::os::unix::process::CommandExt;
+    let nginx = Nginx::start();
+    let port = nginx.port();
+    for attempt in 0..5 {
+        // A terminal's Ctrl-C: SIGINT to the whole process group, as soon as
+        // the parent handles it, while its workers are being started.
+        let child = Command::new(env!("CARGO_BIN_EXE_httperf-rs"))
+            .args([
+                "--server",
+                "127.0.0.1",
+                "--port",
+                &port,
+                "--uri",
+                "/index.html",
+            ])
+            .args(["--num-conns", "2000", "--rate", "100", "--workers", "2"])
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let started = Instant::now();
+        while !catches_sigint(child.id()) && started.elapsed() < Duration::from_secs(10) {
+            std::thread::yield_now();
+        }
+        let group = libc::pid_t::try_from(child.id()).expect("pid");
+        // SAFETY: kill(2) of the process group made for this child.
+        #[allow(unsafe_code)]
+        unsafe {
+            libc::kill(-group, libc::SIGINT)
+        };
+        let run = wait_bounded(child, Duration::from_secs(30));
+        assert_eq!(run.status, 0, "attempt {attempt}: {run:?}");
+        assert_eq!(run.stdout.matches("Total:").count(), 1, "{run:?}");
+    }
+}
+
 #[test]
 fn the_kubernetes_manifest_runs_an_indexed_job_that_merges() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
