@@ -272,11 +272,21 @@ fn classify(line: &[u8]) -> Line {
         }
     }
     if let Some(rest) = line.strip_prefix(SESSION_HISTOGRAM) {
-        let counts: Option<Vec<u64>> = rest
-            .split(|&b| b == b' ')
-            .filter(|word| !word.is_empty())
-            .map(|word| std::str::from_utf8(word).ok()?.parse().ok())
-            .collect();
+        // Exactly httperf's " %llu" per count: no other spacing or sign.
+        let counts: Option<Vec<u64>> = match rest {
+            [] => Some(Vec::new()),
+            [b' ', counts @ ..] => counts
+                .split(|&b| b == b' ')
+                .map(|word| {
+                    let leading_zero = word.len() > 1 && word[0] == b'0';
+                    if word.is_empty() || leading_zero || !word.iter().all(u8::is_ascii_digit) {
+                        return None;
+                    }
+                    std::str::from_utf8(word).ok()?.parse().ok()
+                })
+                .collect(),
+            _ => None,
+        };
         return match counts {
             Some(counts) => Line::SessionLengths(counts),
             None => Line::Malformed("Session length histogram:"),
@@ -583,6 +593,31 @@ Net I/O: 1573.7 KB/s (12.9*10^6 bps)
 Errors: total 0 client-timo 0 socket-timo 0 connrefused 0 connreset 0
 Errors: fd-unavail 0 addrunavail 0 ftab-full 0 other 0
 ";
+
+    #[test]
+    fn a_session_length_histogram_has_httperfs_layout_or_is_malformed() {
+        let lengths = |line: &[u8]| match classify(line) {
+            Line::SessionLengths(counts) => Some(counts),
+            Line::Malformed(_) => None,
+            _ => panic!("not a session length line"),
+        };
+        assert_eq!(lengths(b"Session length histogram:"), Some(vec![]));
+        assert_eq!(
+            lengths(b"Session length histogram: 0 3 10"),
+            Some(vec![0, 3, 10])
+        );
+        for bad in [
+            &b"Session length histogram: "[..],
+            b"Session length histogram:  1",
+            b"Session length histogram: 1 ",
+            b"Session length histogram: +1",
+            b"Session length histogram: 01",
+            b"Session length histogram:1",
+            b"Session length histogram: 99999999999999999999999",
+        ] {
+            assert_eq!(lengths(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+    }
 
     #[test]
     fn every_number_of_a_report() {
