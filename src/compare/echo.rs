@@ -167,6 +167,12 @@ pub fn parse(line: &[u8]) -> Echo {
         if starts_item || items.is_empty() {
             last_rank = item_rank.or(last_rank);
             let value = (name_end < piece.len()).then(|| piece[name_end + 1..].to_vec());
+            if name.is_none() {
+                inexact.push(
+                    "an item's name is not text: it is shown with replacement characters"
+                        .to_string(),
+                );
+            }
             items.push(Item {
                 name: String::from_utf8_lossy(&piece[..name_end]).into_owned(),
                 value,
@@ -354,6 +360,13 @@ mod tests {
         assert_eq!(echo.value("add-header"), Some(b"X: y --z".as_slice()));
         assert_eq!(echo.inexact.len(), 2, "{:?}", echo.inexact);
         assert!(echo.inexact[0].contains("--uri"));
+    }
+
+    #[test]
+    fn a_first_item_whose_name_is_not_text_is_flagged() {
+        let echo = parse(b"x --time\x91out --client=0/1 --server=h --port=1 --uri=/");
+        assert_eq!(echo.items[0].name, "time\u{fffd}out");
+        assert_eq!(echo.inexact.len(), 1, "{:?}", echo.inexact);
     }
 
     #[test]
