@@ -59,6 +59,29 @@ impl Call {
     pub fn request_len(&self) -> usize {
         self.request.head.len() + self.request.body.len()
     }
+
+    /// A call with an empty request and nothing done yet, for tests.
+    #[cfg(test)]
+    pub(super) fn empty(id: u64) -> Call {
+        Call {
+            id,
+            tag: 0,
+            request: Rc::new(RequestBytes::default()),
+            written: 0,
+            bytes_written_total: 0,
+            prior_header_bytes: 0,
+            send_start_ns: 0,
+            recv_start_ns: 0,
+            reply_done_ns: None,
+            deadline_ns: None,
+            parser: ReplyParser::new(false),
+            request_printed: false,
+            reply_print: None,
+            cookie: None,
+            page: None,
+            timing: crate::results::CallTiming::default(),
+        }
+    }
 }
 
 /// Where a connection is in its life.
@@ -265,27 +288,6 @@ impl CallQueue {
 mod tests {
     use super::*;
 
-    fn call(id: u64) -> Call {
-        Call {
-            id,
-            tag: 0,
-            request: Rc::new(RequestBytes::default()),
-            written: 0,
-            bytes_written_total: 0,
-            prior_header_bytes: 0,
-            send_start_ns: 0,
-            recv_start_ns: 0,
-            reply_done_ns: None,
-            deadline_ns: None,
-            parser: ReplyParser::new(false),
-            request_printed: false,
-            reply_print: None,
-            cookie: None,
-            page: None,
-            timing: crate::results::CallTiming::default(),
-        }
-    }
-
     fn ids<'a>(calls: impl Iterator<Item = &'a Call>) -> Vec<u64> {
         calls.map(|call| call.id).collect()
     }
@@ -294,7 +296,7 @@ mod tests {
     fn calls_wait_for_replies_in_the_order_their_requests_went_out() {
         let mut queue = CallQueue::default();
         for id in 1..=3 {
-            queue.push(call(id));
+            queue.push(Call::empty(id));
         }
         assert!(!queue.has_awaiting());
         assert_eq!(queue.sending_front().map(|c| c.id), Some(1));
@@ -316,7 +318,7 @@ mod tests {
     fn with_nothing_awaiting_received_bytes_go_to_the_call_being_sent() {
         let mut queue = CallQueue::default();
         assert!(queue.front_mut().is_none());
-        queue.push(call(7));
+        queue.push(Call::empty(7));
         assert!(queue.awaiting_front().is_none());
         assert_eq!(queue.front_mut().map(|c| c.id), Some(7));
     }
@@ -325,7 +327,7 @@ mod tests {
     fn one_call_at_a_time_allocates_nothing() {
         let mut queue = CallQueue::default();
         for id in 1..=3 {
-            queue.push(call(id));
+            queue.push(Call::empty(id));
             assert_eq!(queue.mark_front_sent().map(|c| c.id), Some(id));
             assert_eq!(queue.pop_awaiting().map(|c| c.id), Some(id));
             assert!(queue.is_empty());
@@ -337,7 +339,7 @@ mod tests {
     fn a_call_being_sent_behind_awaiting_ones_can_be_removed() {
         let mut queue = CallQueue::default();
         for id in 1..=4 {
-            queue.push(call(id));
+            queue.push(Call::empty(id));
         }
         queue.mark_front_sent();
         queue.mark_front_sent();

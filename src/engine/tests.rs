@@ -210,24 +210,7 @@ fn place_connection(engine: &mut Engine<'_>) -> (usize, std::net::TcpListener) {
         .expect("connect loopback");
     stream.set_nonblocking(true).expect("non-blocking");
     let mut calls = CallQueue::default();
-    calls.push(Call {
-        id: 0,
-        tag: 0,
-        request: Rc::new(RequestBytes::default()),
-        written: 0,
-        bytes_written_total: 0,
-        prior_header_bytes: 0,
-        send_start_ns: 0,
-        recv_start_ns: 0,
-        reply_done_ns: None,
-        deadline_ns: None,
-        parser: ReplyParser::new(false),
-        request_printed: false,
-        reply_print: None,
-        cookie: None,
-        page: None,
-        timing: CallTiming::default(),
-    });
+    calls.push(Call::empty(0));
     calls.mark_front_sent();
     let key = engine.conns.insert(Conn {
         serial: 0,

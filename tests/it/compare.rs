@@ -7,15 +7,14 @@ use std::fs;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use httperf_rs::compare::{parse_bytes, rebuild_lines};
 
-use crate::support::{closed_port, run_binary, Run};
+use crate::support::{run_binary, Nginx, Run};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
@@ -340,73 +339,6 @@ fn rerun_recovers_the_command_line_or_says_why_not() {
 
 // ---- end to end against nginx ----
 
-/// nginx serving a 1010-byte /index.html on a free 127.0.0.1 port.
-struct Nginx {
-    child: Child,
-    port: u16,
-    _dir: Scratch,
-}
-
-impl Nginx {
-    fn start() -> Nginx {
-        let dir = Scratch::new("nginx");
-        let port = closed_port();
-        let root = dir.0.join("html");
-        fs::create_dir_all(&root).expect("html dir");
-        fs::write(root.join("index.html"), vec![b'x'; 1010]).expect("index.html");
-        let d = dir.0.display();
-        let conf = format!(
-            "daemon off;\nmaster_process off;\nworker_processes 1;\npid {d}/nginx.pid;\n\
-             error_log {d}/error.log;\nevents {{ worker_connections 1024; }}\n\
-             http {{\n access_log off;\n client_body_temp_path {d}/body;\n\
-             proxy_temp_path {d}/proxy;\n fastcgi_temp_path {d}/fastcgi;\n\
-             uwsgi_temp_path {d}/uwsgi;\n scgi_temp_path {d}/scgi;\n\
-             keepalive_requests 100000;\n\
-             server {{ listen 127.0.0.1:{port}; root {}; }}\n}}\n",
-            root.display()
-        );
-        let conf_path = dir.0.join("nginx.conf");
-        fs::write(&conf_path, conf).expect("nginx.conf");
-        let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"]
-            .into_iter()
-            .find(|p| Path::new(p).exists())
-            .expect("nginx is installed (.ci/run installs nginx-light)");
-        let child = Command::new(binary)
-            .arg("-p")
-            .arg(&dir.0)
-            .arg("-c")
-            .arg(&conf_path)
-            .arg("-e")
-            .arg(dir.0.join("error.log"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start nginx");
-        let nginx = Nginx {
-            child,
-            port,
-            _dir: dir,
-        };
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "nginx did not start"
-            );
-            thread::sleep(Duration::from_millis(20));
-        }
-        nginx
-    }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// A relay on a free 127.0.0.1 port in front of `upstream` that holds every
 /// request chunk for `delay` before passing it on: a server that got slower.
 struct DelayRelay {
@@ -518,7 +450,7 @@ fn worse_metrics(run: &Run) -> Vec<String> {
 
 #[test]
 fn a_slower_server_is_flagged_on_its_times_only() {
-    let nginx = Nginx::start();
+    let nginx = Nginx::serving_index();
     let fast = DelayRelay::start(nginx.port, Duration::ZERO);
     let slow = DelayRelay::start(nginx.port, Duration::from_millis(50));
     let scratch = Scratch::new("slow");
@@ -601,7 +533,7 @@ fn a_slower_server_is_flagged_on_its_times_only() {
 
 #[test]
 fn json_and_text_of_one_run_agree() {
-    let nginx = Nginx::start();
+    let nginx = Nginx::serving_index();
     let scratch = Scratch::new("json");
     let json_path = scratch.0.join("run.json");
     let json_path = json_path.to_str().expect("path");
@@ -622,7 +554,7 @@ fn json_and_text_of_one_run_agree() {
 
 #[test]
 fn masters_and_httperf_rs_extras_are_read() {
-    let nginx = Nginx::start();
+    let nginx = Nginx::serving_index();
     let port = format!("--port={}", nginx.port);
     let run = run_binary(
         &[

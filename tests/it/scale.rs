@@ -4,10 +4,10 @@
 //! Slurm and Kubernetes environment, and the Kubernetes manifest.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::support::{closed_port, run_binary, wait_bounded, Run};
+use crate::support::{closed_port, run_binary, wait_bounded, Nginx, Run};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -22,77 +22,6 @@ fn scratch(name: &str) -> PathBuf {
     ));
     std::fs::create_dir_all(&dir).expect("create scratch dir");
     dir
-}
-
-/// nginx in the foreground on a free loopback port, stopped on drop.
-struct Nginx {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-}
-
-impl Nginx {
-    fn start() -> Nginx {
-        let binary = ["/usr/sbin/nginx", "/usr/bin/nginx"]
-            .into_iter()
-            .find(|path| Path::new(path).exists())
-            .expect("nginx is installed (apt-get install nginx-light)");
-        let dir = scratch("nginx");
-        std::fs::create_dir_all(dir.join("www")).expect("www");
-        std::fs::write(dir.join("www/index.html"), "hello, scaling out\n").expect("page");
-        let port = closed_port();
-        let d = dir.display();
-        let conf = format!(
-            "daemon off;\nworker_processes 1;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
-             events {{ worker_connections 4096; }}\nhttp {{\n  access_log off;\n  \
-             client_body_temp_path {d}/t1;\n  proxy_temp_path {d}/t2;\n  \
-             fastcgi_temp_path {d}/t3;\n  uwsgi_temp_path {d}/t4;\n  scgi_temp_path {d}/t5;\n  \
-             keepalive_requests 100000;\n  \
-             server {{ listen 127.0.0.1:{port}; root {d}/www; }}\n}}\n"
-        );
-        let conf_path = dir.join("nginx.conf");
-        std::fs::write(&conf_path, conf).expect("conf");
-        let child = Command::new(binary)
-            .arg("-e")
-            .arg(dir.join("error.log"))
-            .arg("-p")
-            .arg(&dir)
-            .arg("-c")
-            .arg(&conf_path)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start nginx");
-        let mut nginx = Nginx { child, port, dir };
-        let started = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Ok(Some(status)) = nginx.child.try_wait() {
-                panic!(
-                    "nginx exited ({status}): {}",
-                    std::fs::read_to_string(nginx.dir.join("error.log")).unwrap_or_default()
-                );
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "nginx does not listen"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        nginx
-    }
-
-    fn port(&self) -> String {
-        self.port.to_string()
-    }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
 }
 
 fn read_json(path: &Path) -> serde_json::Value {
@@ -135,10 +64,10 @@ fn s(path: &Path) -> &str {
 
 #[test]
 fn two_workers_give_one_report_equal_to_merging_their_shards() {
-    let nginx = Nginx::start();
+    let nginx = Nginx::serving_index();
     let dir = scratch("workers");
     let merged_json = dir.join("merged.json");
-    let port = nginx.port();
+    let port = nginx.port.to_string();
     let workload = [
         "--server",
         "127.0.0.1",
@@ -510,8 +439,8 @@ fn client_auto_comes_from_the_environment_and_an_explicit_client_wins() {
 
 #[test]
 fn an_interrupted_workers_run_still_prints_the_merged_report() {
-    let nginx = Nginx::start();
-    let port = nginx.port();
+    let nginx = Nginx::serving_index();
+    let port = nginx.port.to_string();
     let child = Command::new(env!("CARGO_BIN_EXE_httperf-rs"))
         .args([
             "--server",
@@ -557,8 +486,8 @@ fn catches_sigint(pid: u32) -> bool {
 #[test]
 fn a_ctrl_c_while_the_workers_start_still_gives_the_report() {
     use std::os::unix::process::CommandExt;
-    let nginx = Nginx::start();
-    let port = nginx.port();
+    let nginx = Nginx::serving_index();
+    let port = nginx.port.to_string();
     for attempt in 0..5 {
         // A terminal's Ctrl-C: SIGINT to the whole process group, as soon as
         // the parent handles it, while its workers are being started.

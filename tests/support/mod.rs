@@ -342,11 +342,17 @@ pub fn find_nginx() -> Option<std::path::PathBuf> {
         .find(|path| path.exists())
 }
 
-/// nginx on a free 127.0.0.1 port answering every request with `200 ok`
-/// (one worker in the foreground, everything in its own temporary
-/// directory), optionally logging each request in `log_format` (nginx's
-/// `log_format` syntax, e.g. `$msec $request_uri`). Killed and its
-/// directory removed when dropped.
+/// What a test's nginx serves.
+enum Site<'a> {
+    /// `200 ok` for every request, each logged in this `log_format` if any.
+    AnyPathOk { log_format: Option<&'a str> },
+    /// A 1010-byte `/index.html` (nginx's own reply headers and 404s).
+    StaticIndex,
+}
+
+/// nginx on a free 127.0.0.1 port (one worker in the foreground, everything
+/// in its own temporary directory). Killed and its directory removed when
+/// dropped.
 pub struct Nginx {
     pub port: u16,
     dir: std::path::PathBuf,
@@ -354,8 +360,20 @@ pub struct Nginx {
 }
 
 impl Nginx {
-    /// `None` when nginx is not installed.
+    /// Answering every request with `200 ok`, optionally logging each
+    /// request in `log_format` (nginx's `log_format` syntax, e.g.
+    /// `$msec $request_uri`). `None` when nginx is not installed.
     pub fn start(log_format: Option<&str>) -> Option<Nginx> {
+        Nginx::launch(Site::AnyPathOk { log_format })
+    }
+
+    /// Serving a 1010-byte `/index.html`; panics when nginx is not
+    /// installed (`.ci/run` installs nginx-light).
+    pub fn serving_index() -> Nginx {
+        Nginx::launch(Site::StaticIndex).expect("nginx is installed (apt-get install nginx-light)")
+    }
+
+    fn launch(site: Site<'_>) -> Option<Nginx> {
         static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let binary = find_nginx()?;
         let serial = STARTED.fetch_add(1, Ordering::SeqCst);
@@ -365,11 +383,23 @@ impl Nginx {
         std::fs::create_dir_all(&dir).expect("nginx directory");
         let d = dir.display();
         let port = closed_port();
-        let access_log = match log_format {
-            Some(format) => {
-                format!("log_format shapes '{format}';\n    access_log {d}/access.log shapes;")
+        let (access_log, content) = match site {
+            Site::AnyPathOk { log_format } => (
+                log_format.map_or_else(
+                    || "access_log off;".to_string(),
+                    |format| {
+                        format!(
+                            "log_format shapes '{format}';\n    access_log {d}/access.log shapes;"
+                        )
+                    },
+                ),
+                "location / { return 200 \"ok\\n\"; }".to_string(),
+            ),
+            Site::StaticIndex => {
+                std::fs::create_dir_all(dir.join("html")).expect("html directory");
+                std::fs::write(dir.join("html/index.html"), vec![b'x'; 1010]).expect("index.html");
+                ("access_log off;".to_string(), format!("root {d}/html;"))
             }
-            None => "access_log off;".to_string(),
         };
         let conf = format!(
             "daemon off;\nmaster_process off;\nworker_processes 1;\nworker_rlimit_nofile 16384;\n\
@@ -379,7 +409,7 @@ impl Nginx {
              \x20   fastcgi_temp_path {d}/fastcgi;\n    uwsgi_temp_path {d}/uwsgi;\n\
              \x20   scgi_temp_path {d}/scgi;\n    keepalive_requests 100000;\n\
              \x20   server {{\n        listen 127.0.0.1:{port};\n\
-             \x20       location / {{ return 200 \"ok\\n\"; }}\n    }}\n}}\n"
+             \x20       {content}\n    }}\n}}\n"
         );
         let conf_path = dir.join("nginx.conf");
         std::fs::write(&conf_path, conf).expect("nginx.conf");
