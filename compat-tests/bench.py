@@ -303,17 +303,14 @@ def process_tree_cpu_s(pid):
     children (nginx's master and workers), from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    for member in process_tree_pids(pid):
         try:
-            with open(f"/proc/{entry}/stat") as f:
+            with open(f"/proc/{member}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
         # After the command: state ppid ... utime (12th) stime (13th).
-        if int(entry) == pid or int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / tick
+        total += (int(fields[11]) + int(fields[12])) / tick
     return total
 
 
