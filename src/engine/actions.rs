@@ -175,10 +175,7 @@ impl Engine<'_> {
                 ..ConnTiming::default()
             },
         });
-        self.config.trace(
-            1,
-            format_args!("connection {serial} connecting to {server}"),
-        );
+        trace!(self.config, 1, "connection {serial} connecting to {server}");
         if connected {
             self.tcp_connected(id.key);
         }
@@ -261,9 +258,11 @@ impl Engine<'_> {
                 label: self.next_call_label.take(),
             },
         };
-        self.config.trace(
+        trace!(
+            self.config,
             1,
-            format_args!("call {id} issued on connection {}", conn.serial),
+            "call {id} issued on connection {}",
+            conn.serial
         );
         let now = self.clock.now_ns();
         let send_timeout = self.send_deadline(now);

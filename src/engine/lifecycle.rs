@@ -16,7 +16,7 @@ impl Engine<'_> {
     /// httperf 0.9.0 dies on a TLS error; httperf-rs counts it (as `other`)
     /// and tells what the first one was.
     pub(super) fn report_tls_error(&mut self, error: &rustls::Error) {
-        self.config.trace(1, format_args!("TLS error: {error}"));
+        trace!(self.config, 1, "TLS error: {error}");
         if !self.tls_error_reported {
             self.tls_error_reported = true;
             eprintln!("{}: SSL/TLS error: {error}", self.config.program);
@@ -41,13 +41,12 @@ impl Engine<'_> {
     /// A connection that failed before it had a slot: socket(), setsockopt,
     /// bind or connect() refused it.
     pub(super) fn fail_unplaced(&mut self, id: ConnId, error: SetupError) {
-        self.config.trace(
+        trace!(
+            self.config,
             1,
-            format_args!(
-                "connection {} failed before connecting: {}",
-                id.serial,
-                errno_name(error.errno)
-            ),
+            "connection {} failed before connecting: {}",
+            id.serial,
+            errno_name(error.errno)
         );
         if let Some(message) = &error.message {
             eprintln!("{}.{message}", self.config.program);
@@ -67,13 +66,12 @@ impl Engine<'_> {
 
     pub(super) fn destroy(&mut self, key: usize, reason: CloseReason) {
         let id = self.id_of(key);
-        self.config.trace(
+        trace!(
+            self.config,
             1,
-            format_args!(
-                "connection {} closed: {}",
-                id.serial,
-                describe_close(reason)
-            ),
+            "connection {} closed: {}",
+            id.serial,
+            describe_close(reason)
         );
         if reason != CloseReason::Client {
             self.complete_answered_send(key);

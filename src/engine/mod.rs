@@ -5,6 +5,17 @@
 //! happen and tells the workload what happened through `Notice`s; it never
 //! decides what to request or when.
 
+/// A `--debug` trace at `level`: the message is formatted only when traces
+/// of that level are on, so that a run without `--debug` spends nothing on
+/// them.
+macro_rules! trace {
+    ($config:expr, $level:expr, $($message:tt)*) => {
+        if $config.debug >= $level {
+            $config.print_trace(format_args!($($message)*));
+        }
+    };
+}
+
 mod actions;
 mod api;
 pub mod conn;
@@ -90,11 +101,12 @@ pub struct EngineConfig {
 }
 
 impl EngineConfig {
-    /// `--debug` traces: stderr only, so report parsers never see them.
-    fn trace(&self, level: u32, message: std::fmt::Arguments<'_>) {
-        if self.debug >= level {
-            eprintln!("{}: debug: {message}", self.program);
-        }
+    /// `--debug` traces (see `trace!`): stderr only, so report parsers
+    /// never see them.
+    #[cold]
+    #[inline(never)]
+    fn print_trace(&self, message: std::fmt::Arguments<'_>) {
+        eprintln!("{}: debug: {message}", self.program);
     }
 }
 
@@ -405,8 +417,7 @@ impl<'out> Engine<'out> {
             match timer {
                 Timer::Watchdog { key, conn_serial } => {
                     if self.watchdog_expired(key, conn_serial, at) {
-                        self.config
-                            .trace(1, format_args!("connection {conn_serial} timed out"));
+                        trace!(self.config, 1, "connection {conn_serial} timed out");
                         self.stats.conn_timeout();
                         if let Some(results) = self.results.as_deref_mut() {
                             results.conn_timed_out(now);
@@ -501,9 +512,12 @@ impl<'out> Engine<'out> {
     fn settle(&mut self, workload: &mut dyn Workload) {
         self.deliver(workload);
         self.handling.clear();
-        for destroyed in std::mem::take(&mut self.pending_destroys) {
+        // Taken out and put back so that its allocation serves every dispatch.
+        let mut pending = std::mem::take(&mut self.pending_destroys);
+        for destroyed in pending.drain(..) {
             self.record_destroyed(destroyed);
         }
+        self.pending_destroys = pending;
         self.deliver(workload);
     }
 }

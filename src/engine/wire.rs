@@ -139,12 +139,11 @@ impl Engine<'_> {
                         Some(true) => "resumed",
                         _ => "full",
                     };
-                    self.config.trace(
+                    trace!(
+                        self.config,
                         1,
-                        format_args!(
-                            "connection {} TLS handshake done ({kind})",
-                            self.conns[key].serial
-                        ),
+                        "connection {} TLS handshake done ({kind})",
+                        self.conns[key].serial
                     );
                 }
                 self.mark_connected(key);
@@ -166,9 +165,11 @@ impl Engine<'_> {
     }
 
     pub(super) fn mark_connected(&mut self, key: usize) {
-        self.config.trace(
+        trace!(
+            self.config,
             1,
-            format_args!("connection {} connected", self.conns[key].serial),
+            "connection {} connected",
+            self.conns[key].serial
         );
         self.record_connected(key);
         self.conns[key].state = ConnState::Connected;
@@ -227,12 +228,12 @@ impl Engine<'_> {
             match result {
                 Ok(0) => break,
                 Ok(written) => {
-                    self.config.trace(
+                    trace!(
+                        self.config,
                         1,
-                        format_args!(
-                            "connection {} wrote {written} bytes of call {}",
-                            conn.serial, call.id
-                        ),
+                        "connection {} wrote {written} bytes of call {}",
+                        conn.serial,
+                        call.id
                     );
                     call.written += written;
                     call.bytes_written_total += written as u64;
@@ -313,8 +314,7 @@ impl Engine<'_> {
                     break;
                 }
                 Ok(len) => {
-                    self.config
-                        .trace(1, format_args!("connection {} read {len} bytes", id.serial));
+                    trace!(self.config, 1, "connection {} read {len} bytes", id.serial);
                     self.on_data(key, &buffer[..len]);
                     if len < buffer.len() && !read_closed && short_read_drains {
                         break;
@@ -446,7 +446,7 @@ impl Engine<'_> {
         if call.parser.is_websocket_frames() {
             // `--websocket` frames: no HTTP reply to count or print, only
             // the outcome for the workload.
-            self.config.trace(1, format_args!("call {} done", call.id));
+            trace!(self.config, 1, "call {} done", call.id);
             self.notices.push_back(Notice::CallDone {
                 conn: id,
                 tag: call.tag,
@@ -476,10 +476,7 @@ impl Engine<'_> {
         if let Some(state) = call.reply_print.as_deref_mut() {
             state.finish(&mut *self.out, call.id, bytes);
         }
-        self.config.trace(
-            1,
-            format_args!("call {} done with status {status}", call.id),
-        );
+        trace!(self.config, 1, "call {} done with status {status}", call.id);
         self.stats.reply_completed(&CompletedReply {
             status,
             transfer_s: now.saturating_sub(call.recv_start_ns) as f64 / NS_PER_S,

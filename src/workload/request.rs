@@ -252,6 +252,9 @@ impl RequestMode {
             }
             return Some(self.requests.request_for_ammo(&entry));
         }
+        if let Some(uri) = self.uris.fixed() {
+            return Some(self.requests.request_for(uri));
+        }
         let uri = next_call_uri(&mut self.uris, engine)?;
         if let Some(index) = self.uris.last_index() {
             // The request log's tag: the URI generator's index.

@@ -42,6 +42,14 @@ impl UriSource {
         }
     }
 
+    /// The URI of every call, when it never varies (`--uri` alone).
+    pub fn fixed(&self) -> Option<&[u8]> {
+        match self {
+            UriSource::Fixed(uri) => Some(uri),
+            _ => None,
+        }
+    }
+
     /// True when URIs vary per call (httperf's `-v` prints each one).
     pub fn is_generated(&self) -> bool {
         !matches!(self, UriSource::Fixed(_))
