@@ -17,6 +17,7 @@ mod table;
 pub(crate) mod values;
 
 use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
 use std::sync::OnceLock;
 
 pub use crate::output::Exit;
@@ -169,6 +170,32 @@ pub fn program_name(args: &[OsString]) -> String {
     full.rsplit('/').next().unwrap_or_default().to_string()
 }
 
+/// httperf-rs's own options that change what is sent or when. The echo line
+/// leaves them out (it stays httperf's), so they are recorded as given for
+/// the results, where `merge` compares them between shards.
+const WORKLOAD_OPTIONS: &[&str] = &[
+    "schedule",
+    "seed",
+    "think-jitter",
+    "ammo",
+    "ammo-format",
+    "ammo-loop",
+    "websocket",
+    "ws-messages",
+    "ws-message-size",
+    "ws-low-watermark",
+];
+
+/// `--NAME=VALUE` (or `--NAME` for a flag), the value's bytes as given.
+fn option_as_given(long: &str, value: Option<&OsString>) -> Vec<u8> {
+    let mut given = format!("--{long}").into_bytes();
+    if let Some(value) = value {
+        given.push(b'=');
+        given.extend_from_slice(value.as_bytes());
+    }
+    given
+}
+
 /// Parses argv (`argv[0]` included) with getopt_long semantics.
 pub fn parse(args: Vec<OsString>) -> Result<Parsed, Exit> {
     let program = program_name(&args);
@@ -186,6 +213,12 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed, Exit> {
         match event {
             Event::Opt { index, value } => {
                 let apply = definitions[index].apply;
+                let long = table[index].long.as_str();
+                if WORKLOAD_OPTIONS.contains(&long) {
+                    st.options
+                        .workload_options
+                        .push(option_as_given(long, value.as_ref()));
+                }
                 if let Some(done) = apply(&mut st, &table::Value::new(value))? {
                     return Ok(done);
                 }
@@ -351,6 +384,35 @@ mod tests {
                 spec.long
             );
         }
+    }
+
+    #[test]
+    fn workload_options_are_recorded_as_given() {
+        let args = |v: &[&str]| v.iter().map(OsString::from).collect::<Vec<_>>();
+        for name in WORKLOAD_OPTIONS {
+            assert!(option_table().iter().any(|o| o.long == *name), "--{name}");
+        }
+        let parsed = parse(args(&[
+            "httperf-rs",
+            "--seed",
+            "7",
+            "--websocket",
+            "--num-conns=1",
+            "--schedule=const(1,1s)",
+        ]));
+        let Ok(Parsed::Run(options)) = parsed else {
+            panic!("{parsed:?}");
+        };
+        let given: Vec<&[u8]> = options.workload_options.iter().map(Vec::as_slice).collect();
+        assert_eq!(
+            given,
+            [&b"--seed=7"[..], b"--websocket", b"--schedule=const(1,1s)"]
+        );
+        let plain = parse(args(&["httperf-rs", "--num-conns=1"]));
+        let Ok(Parsed::Run(options)) = plain else {
+            panic!("{plain:?}");
+        };
+        assert!(options.workload_options.is_empty());
     }
 
     #[test]

@@ -136,6 +136,11 @@ pub struct Options {
     pub ammo_loop: bool,
     /// `--websocket` and its `--ws-*` options.
     pub websocket: WebSocketOptions,
+    /// httperf-rs's own options that shape the workload (what is sent, and
+    /// when), as given (`--NAME=VALUE`, or `--NAME` for a flag), in order.
+    /// The echo line leaves them out to stay httperf's, so results carry
+    /// them for `merge` to compare.
+    pub workload_options: Vec<Vec<u8>>,
 }
 
 /// `--websocket`, `--ws-messages`, `--ws-message-size`, `--ws-low-watermark`
@@ -223,6 +228,7 @@ impl Options {
             ammo_format: None,
             ammo_loop: false,
             websocket: WebSocketOptions::default(),
+            workload_options: Vec::new(),
         }
     }
 
@@ -284,6 +290,7 @@ impl Options {
             sessions: self.has_session_workload(),
             expected_s: self.expected_duration_s(),
             verbose: self.verbose,
+            workload_options: &self.workload_options,
         }
     }
 }

@@ -39,6 +39,11 @@ pub struct Document {
     pub command_line: Vec<Argument>,
     /// The parameter line httperf prints first.
     pub echo_line: String,
+    /// httperf-rs's own options that shape the workload (`--schedule`,
+    /// `--seed`, `--think-jitter`, `--ammo*`, `--websocket`, `--ws-*`) as
+    /// given, in order: the echo line leaves them out. Absent without them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workload_options: Vec<Argument>,
     /// Test start, ISO 8601 UTC with microseconds.
     pub start_time_utc: String,
     #[serde(deserialize_with = "real")]
@@ -87,7 +92,7 @@ pub struct Program {
 }
 
 /// One command-line argument.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Argument {
     Text(String),
@@ -418,6 +423,9 @@ pub fn document(
         host: host_name(),
         command_line: context.args.iter().map(argument).collect(),
         echo_line: context.echo_line.to_string(),
+        workload_options: (context.shape.workload_options.iter())
+            .map(|option| bytes_argument(option))
+            .collect(),
         start_time_utc: utc_timestamp(start),
         start_unix_s,
         duration_s: summary.test_duration_s,
@@ -520,14 +528,17 @@ pub fn from_str(text: &str) -> Result<Document, String> {
 }
 
 pub fn argument(arg: &OsString) -> Argument {
-    match arg.to_str() {
-        Some(text) => Argument::Text(text.to_string()),
-        None => {
-            use std::os::unix::ffi::OsStrExt;
-            Argument::Bytes {
-                base64: base64::engine::general_purpose::STANDARD.encode(arg.as_bytes()),
-            }
-        }
+    use std::os::unix::ffi::OsStrExt;
+    bytes_argument(arg.as_bytes())
+}
+
+/// An argument's bytes: text when they are UTF-8, base64 otherwise.
+pub fn bytes_argument(bytes: &[u8]) -> Argument {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Argument::Text(text.to_string()),
+        Err(_) => Argument::Bytes {
+            base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        },
     }
 }
 

@@ -23,7 +23,8 @@
 //!   per-second series, add up sample by sample.
 //!
 //! Shards merge only when they ran the same workload (echo lines equal
-//! but for `--client`), out of the same number of clients, with no client
+//! but for `--client`, and the same httperf-rs workload options, which the
+//! echo line leaves out), out of the same number of clients, with no client
 //! identity twice.
 
 use std::collections::BTreeMap;
@@ -87,6 +88,8 @@ pub struct Identity {
     pub workload_echo_line: String,
     /// That echo line without its `--client` item.
     pub workload: String,
+    /// httperf-rs's workload options, which the echo line leaves out.
+    pub workload_options: Vec<json::Argument>,
     pub clients: Vec<u32>,
     pub num_clients: u32,
 }
@@ -125,6 +128,7 @@ pub fn identity(document: &Document) -> Result<Identity, String> {
     Ok(Identity {
         workload_echo_line: echo_line,
         workload,
+        workload_options: document.workload_options.clone(),
         clients,
         num_clients,
     })
@@ -152,6 +156,16 @@ fn check_shards(shards: &[NamedDocument]) -> Result<Vec<Identity>, MergeError> {
                 first_shard.name, shard.name, first.workload_echo_line, identity.workload_echo_line
             )));
         }
+        if identity.workload_options != first.workload_options {
+            return Err(MergeError::Refused(format!(
+                "{} and {} ran different workloads (their httperf-rs workload options \
+                 differ):\n  {}\n  {}",
+                first_shard.name,
+                shard.name,
+                options_text(&first.workload_options),
+                options_text(&identity.workload_options)
+            )));
+        }
         if identity.num_clients != first.num_clients {
             return Err(MergeError::Refused(format!(
                 "{} is one of {} clients but {} is one of {}",
@@ -169,6 +183,21 @@ fn check_shards(shards: &[NamedDocument]) -> Result<Vec<Identity>, MergeError> {
         }
     }
     Ok(identities)
+}
+
+/// Workload options for a message: as given, base64 ones marked as such.
+fn options_text(options: &[json::Argument]) -> String {
+    if options.is_empty() {
+        return "(none)".to_string();
+    }
+    let shown: Vec<String> = options
+        .iter()
+        .map(|option| match option {
+            json::Argument::Text(text) => text.clone(),
+            json::Argument::Bytes { base64 } => format!("(base64 {base64})"),
+        })
+        .collect();
+    shown.join(" ")
 }
 
 /// A warning when some shards' tests did not overlap in time at all (one
@@ -286,6 +315,7 @@ pub fn merge(shards: &[NamedDocument], context: &MergeContext<'_>) -> Result<Doc
         } else {
             identities[lead].workload_echo_line.clone()
         },
+        workload_options: identities[lead].workload_options.clone(),
         start_time_utc: json::utc_timestamp(
             UNIX_EPOCH + Duration::try_from_secs_f64(start_s.max(0.0)).unwrap_or_default(),
         ),

@@ -36,6 +36,8 @@ pub struct RunShape<'a> {
     pub expected_s: f64,
     /// `-v` count.
     pub verbose: u32,
+    /// httperf-rs's workload options as given (see `Options::workload_options`).
+    pub workload_options: &'a [Vec<u8>],
 }
 
 /// Whether the run's stdout output goes to stderr (`--json -`).

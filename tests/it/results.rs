@@ -469,8 +469,11 @@ fn json_validates_and_holds_the_whole_report() {
     );
     assert_eq!(sessions["report"]["session"]["total"], 4);
 
-    let refused = check_json_run(closed_port(), "refused", &["--num-conns=3"]);
+    let refused = check_json_run(closed_port(), "refused", &["--num-conns=3", "--seed", "3"]);
     assert_eq!(refused["totals"]["errors"]["connrefused"], 3);
+    // httperf-rs's own workload options, which the echo line leaves out.
+    assert_eq!(refused["workload_options"], serde_json::json!(["--seed=3"]));
+    assert!(doc.get("workload_options").is_none(), "absent without them");
     let refused_by_kind: u64 = refused["time_series"]["seconds"]
         .as_array()
         .into_iter()

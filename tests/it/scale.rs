@@ -261,6 +261,15 @@ fn merge_refuses_other_workloads_and_shared_client_identities() {
         &["--client", "1/2", "--num-calls", "3"],
     );
     let three = shard(&dir, port, "three.json", &["--client", "1/3"]);
+    // Options of httperf-rs's own are not in the echo line, which stays
+    // httperf's: the results carry them, and merge compares them too.
+    let seeded = shard(
+        &dir,
+        port,
+        "seeded.json",
+        &["--client", "1/2", "--seed", "7"],
+    );
+    let seeded_too = shard(&dir, port, "seeded2.json", &["--client", "0/2", "--seed=7"]);
 
     let good = run_binary(&["merge", s(&a), s(&b)], LIMIT);
     assert_eq!(good.status, 0, "{good:?}");
@@ -290,6 +299,19 @@ fn merge_refuses_other_workloads_and_shared_client_identities() {
         "{}",
         different.stderr
     );
+
+    let unseeded = run_binary(&["merge", s(&a), s(&seeded)], LIMIT);
+    assert_eq!(unseeded.status, 2, "{unseeded:?}");
+    assert!(
+        unseeded.stderr.contains(
+            "ran different workloads (their httperf-rs workload options differ):\n  (none)\n  --seed=7"
+        ),
+        "{}",
+        unseeded.stderr
+    );
+    let both_seeded = run_binary(&["merge", s(&seeded_too), s(&seeded)], LIMIT);
+    assert_eq!(both_seeded.status, 0, "{both_seeded:?}");
+    assert_eq!(both_seeded.count("Total:", "connections"), 4);
 
     let counts = run_binary(&["merge", s(&a), s(&three)], LIMIT);
     assert_eq!(counts.status, 2, "{counts:?}");
