@@ -151,6 +151,10 @@ impl Conn {
 
     /// Every call that was issued but did not complete, in issue order.
     pub fn unfinished_calls(&self) -> Vec<crate::engine::UnfinishedCall> {
+        if self.calls.is_empty() {
+            // The usual case: no iterator machinery for an empty list.
+            return Vec::new();
+        }
         self.calls
             .iter()
             .map(|call| crate::engine::UnfinishedCall {

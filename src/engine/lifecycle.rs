@@ -6,6 +6,7 @@ use super::*;
 impl Engine<'_> {
     /// A transport error: a TLS failure is described once on stderr, then
     /// counted under its errno (`TransportError::errno`).
+    #[cold]
     pub(super) fn fail_io(&mut self, key: usize, error: &TransportError) {
         if let Some(tls) = error.tls() {
             self.report_tls_error(tls);
@@ -15,6 +16,7 @@ impl Engine<'_> {
 
     /// httperf 0.9.0 dies on a TLS error; httperf-rs counts it (as `other`)
     /// and tells what the first one was.
+    #[cold]
     pub(super) fn report_tls_error(&mut self, error: &rustls::Error) {
         trace!(self.config, 1, "TLS error: {error}");
         if !self.tls_error_reported {
@@ -23,6 +25,7 @@ impl Engine<'_> {
         }
     }
 
+    #[cold]
     pub(super) fn fail(&mut self, key: usize, errno: i32) {
         self.count_failure(errno);
         self.destroy(key, CloseReason::Failed { errno });
@@ -40,6 +43,7 @@ impl Engine<'_> {
 
     /// A connection that failed before it had a slot: socket(), setsockopt,
     /// bind or connect() refused it.
+    #[cold]
     pub(super) fn fail_unplaced(&mut self, id: ConnId, error: SetupError) {
         trace!(
             self.config,

@@ -172,6 +172,32 @@ pub struct Engine<'out> {
     arrival_deferred: bool,
     /// The request log's tag for the next call issued.
     next_call_label: Option<Rc<str>>,
+    /// httperf's three watchdog spans, converted once from the
+    /// configuration's seconds (`None` = no deadline).
+    deadlines: DeadlineSpans,
+}
+
+/// How long after its start each watchdog stage may last, in nanoseconds.
+#[derive(Debug, Clone, Copy)]
+struct DeadlineSpans {
+    /// Connecting (TLS handshake included): `--timeout` when positive.
+    connect_ns: Option<u64>,
+    /// Sending a request: `--timeout` when not 0 (a negative one is due at once).
+    send_ns: Option<u64>,
+    /// Waiting for a reply: `--timeout` plus `--think-timeout`, when positive.
+    reply_ns: Option<u64>,
+}
+
+impl DeadlineSpans {
+    fn of(config: &EngineConfig) -> DeadlineSpans {
+        let timeout_s = config.timeout_s;
+        let wait_s = timeout_s + config.think_timeout_s;
+        DeadlineSpans {
+            connect_ns: (timeout_s > 0.0).then(|| seconds_to_ns(timeout_s)),
+            send_ns: (timeout_s != 0.0).then(|| seconds_to_ns(timeout_s)),
+            reply_ns: (wait_s > 0.0).then(|| seconds_to_ns(wait_s)),
+        }
+    }
 }
 
 impl<'out> Engine<'out> {
@@ -208,6 +234,7 @@ impl<'out> Engine<'out> {
         }
         let now = clock.now_ns();
         Ok(Engine {
+            deadlines: DeadlineSpans::of(&config),
             config,
             clock,
             poll,
@@ -499,12 +526,11 @@ impl<'out> Engine<'out> {
     }
 
     fn send_deadline(&self, now: u64) -> Option<u64> {
-        deadline_after(now, self.config.timeout_s, self.config.timeout_s != 0.0)
+        self.deadlines.send_ns.map(|span| now + span)
     }
 
     fn reply_deadline(&self, now: u64) -> Option<u64> {
-        let wait_s = self.config.timeout_s + self.config.think_timeout_s;
-        deadline_after(now, wait_s, wait_s > 0.0)
+        self.deadlines.reply_ns.map(|span| now + span)
     }
 
     /// Ends a dispatch: delivers its notices, then destroys the connections
@@ -535,11 +561,6 @@ fn seconds_to_ns(seconds: f64) -> u64 {
     } else {
         (seconds * NS_PER_S).min(u64::MAX as f64 / 2.0) as u64
     }
-}
-
-/// `now + seconds` when `active`; a negative time gives a deadline already due.
-fn deadline_after(now: u64, seconds: f64, active: bool) -> Option<u64> {
-    active.then(|| now + seconds_to_ns(seconds))
 }
 
 #[cfg(test)]

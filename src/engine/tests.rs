@@ -185,8 +185,27 @@ fn seconds_convert_to_nanoseconds_without_overflow_or_nan() {
     for (seconds, ns) in cases {
         assert_eq!(seconds_to_ns(seconds), ns, "{seconds}");
     }
-    assert_eq!(deadline_after(10, 1e-9, true), Some(11));
-    assert_eq!(deadline_after(10, 5.0, false), None);
+}
+
+#[test]
+fn watchdog_spans_follow_the_timeouts() {
+    let spans = |timeout_s: f64, think_timeout_s: f64| {
+        let config = EngineConfig {
+            timeout_s,
+            think_timeout_s,
+            ..config()
+        };
+        let spans = DeadlineSpans::of(&config);
+        (spans.connect_ns, spans.send_ns, spans.reply_ns)
+    };
+    let s = 1_000_000_000;
+    assert_eq!(spans(5.0, 2.0), (Some(5 * s), Some(5 * s), Some(7 * s)));
+    assert_eq!(spans(0.0, 0.0), (None, None, None));
+    // --think-timeout alone bounds only the wait for a reply.
+    assert_eq!(spans(0.0, 3.0), (None, None, Some(3 * s)));
+    // A negative --timeout: no connect deadline, a send deadline due at once.
+    assert_eq!(spans(-1.0, 0.0), (None, Some(0), None));
+    assert_eq!(spans(1e-9, 0.0), (Some(1), Some(1), Some(1)));
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::io::{self, IoSlice};
 use super::conn::{Call, Conn, ConnState};
 use super::sink::{ParseSink, ReplyPrinter};
 use super::timers::Timer;
-use super::{seconds_to_ns, CallHistory, ConnFacts, Engine, Notice, NS_PER_S};
+use super::{CallHistory, ConnFacts, Engine, Notice, NS_PER_S};
 use crate::http::response::EofOutcome;
 use crate::stats::basic::CompletedReply;
 use crate::stats::print;
@@ -113,6 +113,7 @@ impl Engine<'_> {
 
     /// httperf records a plain connect before noticing its refusal; with TLS
     /// "connected" means a finished handshake, which a refused one never has.
+    #[cold]
     pub(super) fn record_refused_connect(&mut self, key: usize) {
         if !self.conns[key].transport.is_tls() {
             self.record_connected(key);
@@ -181,12 +182,8 @@ impl Engine<'_> {
     }
 
     pub(super) fn rearm_watchdog(&mut self, key: usize) {
-        let connect_deadline = {
-            let conn = &self.conns[key];
-            let timeout_s = self.config.timeout_s;
-            (timeout_s > 0.0).then(|| conn.connect_start_ns + seconds_to_ns(timeout_s))
-        };
         let conn = &mut self.conns[key];
+        let connect_deadline = (self.deadlines.connect_ns).map(|span| conn.connect_start_ns + span);
         let deadline = conn.deadline_ns(connect_deadline);
         conn.watchdog_ns = deadline;
         // A deadline that moves later keeps its earlier entry in the timer
@@ -425,6 +422,7 @@ impl Engine<'_> {
     /// The connection is going away while the call at the front of its send
     /// queue has its whole reply (or a close-delimited one the peer's close
     /// ended): the reply still counts, though its request never got out.
+    #[cold]
     pub(super) fn complete_answered_send(&mut self, key: usize) {
         let conn = &mut self.conns[key];
         let peer_closed = conn.peer_closed;
@@ -500,6 +498,7 @@ impl Engine<'_> {
 
     /// End of stream: completes a close-delimited reply; anywhere else it is
     /// httperf's synthetic ECONNRESET. With nothing expected it is only noted.
+    #[cold]
     pub(super) fn on_eof(&mut self, key: usize) {
         let now = self.clock.now_ns();
         let conn = &mut self.conns[key];
