@@ -2,13 +2,16 @@
 //! readiness into connect completion, TLS handshake progress, request writes
 //! and reply reads, and feeding received bytes to the calls waiting for them.
 
-use std::io::{self, IoSlice};
+use std::collections::VecDeque;
+use std::io::{self, IoSlice, Write};
 
 use super::conn::{Call, Conn, ConnState};
 use super::sink::{ParseSink, ReplyPrinter};
 use super::timers::Timer;
-use super::{CallHistory, ConnFacts, Engine, Notice, NS_PER_S};
+use super::{CallHistory, ConnFacts, ConnId, ConnTiming, Engine, EngineConfig, Notice, NS_PER_S};
 use crate::http::response::EofOutcome;
+use crate::results::Recorder;
+use crate::stats::basic::BasicStats;
 use crate::stats::basic::CompletedReply;
 use crate::stats::print;
 
@@ -414,9 +417,35 @@ impl Engine<'_> {
     }
 
     pub(super) fn complete_front_call(&mut self, key: usize, now: u64) {
-        if let Some(call) = self.conns[key].calls.pop_awaiting() {
-            self.complete_call(key, call, now);
-        }
+        let id = self.id_of(key);
+        let Engine {
+            conns,
+            stats,
+            results,
+            out,
+            notices,
+            config,
+            ..
+        } = self;
+        let conn = &mut conns[key];
+        let Some(call) = conn.calls.awaiting_front_mut() else {
+            return;
+        };
+        let sinks = CompletionSinks {
+            stats,
+            results: results.as_deref_mut(),
+            out: &mut **out,
+            notices,
+            config,
+        };
+        let owner = CallOwner {
+            id,
+            replies: &mut conn.replies,
+            connect_start_ns: conn.connect_start_ns,
+            timing: &mut conn.timing,
+        };
+        complete_call(sinks, owner, call, now);
+        conn.calls.drop_awaiting_front();
     }
 
     /// The connection is going away while the call at the front of its send
@@ -424,76 +453,44 @@ impl Engine<'_> {
     /// ended): the reply still counts, though its request never got out.
     #[cold]
     pub(super) fn complete_answered_send(&mut self, key: usize) {
-        let conn = &mut self.conns[key];
+        let now = self.clock.now_ns();
+        let id = self.id_of(key);
+        let Engine {
+            conns,
+            stats,
+            results,
+            out,
+            notices,
+            config,
+            ..
+        } = self;
+        let conn = &mut conns[key];
         let peer_closed = conn.peer_closed;
         let Some(call) = conn.calls.sending_front_mut() else {
             return;
         };
         let answered = call.parser.is_complete()
             || (peer_closed && call.parser.on_eof() == EofOutcome::Complete);
-        if answered {
-            if let Some(call) = conn.calls.pop_sending_front() {
-                self.complete_call(key, call, self.clock.now_ns());
-            }
-        }
-    }
-
-    fn complete_call(&mut self, key: usize, mut call: Call, now: u64) {
-        let id = self.id_of(key);
-        let now = call.reply_done_ns.unwrap_or(now);
-        if call.parser.is_websocket_frames() {
-            // `--websocket` frames: no HTTP reply to count or print, only
-            // the outcome for the workload.
-            trace!(self.config, 1, "call {} done", call.id);
-            self.notices.push_back(Notice::CallDone {
-                conn: id,
-                tag: call.tag,
-                status: call.parser.call_outcome(),
-                cookie: None,
-                embedded: Vec::new(),
-                history: CallHistory::default(),
-            });
+        if !answered {
             return;
         }
-        self.conns[key].replies += 1;
-        let status = call.parser.status();
-        let bytes = (
-            call.prior_header_bytes + call.parser.header_bytes(),
-            call.parser.content_bytes(),
-            call.parser.footer_bytes(),
-        );
-        if let Some(results) = self.results.as_deref_mut() {
-            let conn = &mut self.conns[key];
-            let facts = ConnFacts {
-                connect_start_ns: conn.connect_start_ns,
-                timing: &mut conn.timing,
-            };
-            let total = bytes.0 + bytes.1 + bytes.2;
-            results.reply_done(now, facts, call.results_facts(), status, total);
-        }
-        if let Some(state) = call.reply_print.as_deref_mut() {
-            state.finish(&mut *self.out, call.id, bytes);
-        }
-        trace!(self.config, 1, "call {} done with status {status}", call.id);
-        self.stats.reply_completed(&CompletedReply {
-            status,
-            transfer_s: now.saturating_sub(call.recv_start_ns) as f64 / NS_PER_S,
-            header_bytes: bytes.0,
-            content_bytes: bytes.1,
-            footer_bytes: bytes.2,
-        });
-        self.notices.push_back(Notice::CallDone {
-            conn: id,
-            tag: call.tag,
-            // The status, or for a WebSocket handshake a bad accept's code.
-            status: call.parser.call_outcome(),
-            cookie: call.cookie.take(),
-            embedded: call.page.take().map(|page| page.found).unwrap_or_default(),
-            history: CallHistory {
-                bytes_written: call.bytes_written_total,
-                reply_header_bytes: bytes.0,
-            },
-        });
+        let Some(mut call) = conn.calls.pop_sending_front() else {
+            return;
+        };
+        let sinks = CompletionSinks {
+            stats,
+            results: results.as_deref_mut(),
+            out: &mut **out,
+            notices,
+            config,
+        };
+        let owner = CallOwner {
+            id,
+            replies: &mut conn.replies,
+            connect_start_ns: conn.connect_start_ns,
+            timing: &mut conn.timing,
+        };
+        complete_call(sinks, owner, &mut call, now);
     }
 
     /// End of stream: completes a close-delimited reply; anywhere else it is
@@ -516,6 +513,87 @@ impl Engine<'_> {
             EofOutcome::Reset => self.fail(key, libc::ECONNRESET),
         }
     }
+}
+
+/// What completing a call records to, borrowed apart from the connection
+/// that holds the call, so that the call is completed where it lies.
+struct CompletionSinks<'a> {
+    stats: &'a mut BasicStats,
+    results: Option<&'a mut Recorder>,
+    out: &'a mut dyn Write,
+    notices: &'a mut VecDeque<Notice>,
+    config: &'a EngineConfig,
+}
+
+/// The parts of the call's connection that its completion updates.
+struct CallOwner<'a> {
+    id: ConnId,
+    replies: &'a mut u64,
+    connect_start_ns: u64,
+    timing: &'a mut ConnTiming,
+}
+
+/// httperf's CALL_RECV_STOP: the reply's statistics, `--print-reply`'s
+/// last lines, and the workload's notice.
+fn complete_call(sinks: CompletionSinks<'_>, owner: CallOwner<'_>, call: &mut Call, now: u64) {
+    let now = call.reply_done_ns.unwrap_or(now);
+    if call.parser.is_websocket_frames() {
+        // `--websocket` frames: no HTTP reply to count or print, only
+        // the outcome for the workload.
+        trace!(sinks.config, 1, "call {} done", call.id);
+        sinks.notices.push_back(Notice::CallDone {
+            conn: owner.id,
+            tag: call.tag,
+            status: call.parser.call_outcome(),
+            cookie: None,
+            embedded: Vec::new(),
+            history: CallHistory::default(),
+        });
+        return;
+    }
+    *owner.replies += 1;
+    let status = call.parser.status();
+    let bytes = (
+        call.prior_header_bytes + call.parser.header_bytes(),
+        call.parser.content_bytes(),
+        call.parser.footer_bytes(),
+    );
+    if let Some(results) = sinks.results {
+        let facts = ConnFacts {
+            connect_start_ns: owner.connect_start_ns,
+            timing: owner.timing,
+        };
+        let total = bytes.0 + bytes.1 + bytes.2;
+        results.reply_done(now, facts, call.results_facts(), status, total);
+    }
+    if let Some(state) = call.reply_print.as_deref_mut() {
+        state.finish(sinks.out, call.id, bytes);
+    }
+    trace!(
+        sinks.config,
+        1,
+        "call {} done with status {status}",
+        call.id
+    );
+    sinks.stats.reply_completed(&CompletedReply {
+        status,
+        transfer_s: now.saturating_sub(call.recv_start_ns) as f64 / NS_PER_S,
+        header_bytes: bytes.0,
+        content_bytes: bytes.1,
+        footer_bytes: bytes.2,
+    });
+    sinks.notices.push_back(Notice::CallDone {
+        conn: owner.id,
+        tag: call.tag,
+        // The status, or for a WebSocket handshake a bad accept's code.
+        status: call.parser.call_outcome(),
+        cookie: call.cookie.take(),
+        embedded: call.page.take().map(|page| page.found).unwrap_or_default(),
+        history: CallHistory {
+            bytes_written: call.bytes_written_total,
+            reply_header_bytes: bytes.0,
+        },
+    });
 }
 
 /// A call became the first of the send queue: httperf's CALL_SEND_START.
