@@ -483,7 +483,7 @@ impl ReplyParser {
             return;
         }
         if let Some(value) = strip_prefix_ignore_case(text, b"content-length:") {
-            let length = strtoul(value, 10).value;
+            let length = plain_decimal(value).unwrap_or_else(|| strtoul(value, 10).value);
             if length == 0 {
                 self.has_body = false;
             }
@@ -587,6 +587,21 @@ fn c_str(text: &[u8]) -> &[u8] {
         Some(i) => &text[..i],
         None => text,
     }
+}
+
+/// What `strtoul(value, 10)` gives for the usual header value: one optional
+/// space, then 1 to 19 digits to its end (too few to overflow). `None` for
+/// anything else, which takes the general scan.
+fn plain_decimal(value: &[u8]) -> Option<u64> {
+    let digits = value.strip_prefix(b" ").unwrap_or(value);
+    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(
+        digits
+            .iter()
+            .fold(0, |n, digit| n * 10 + u64::from(digit - b'0')),
+    )
 }
 
 fn strip_prefix_ignore_case<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {

@@ -716,3 +716,40 @@ fn the_status_line_shortcut_agrees_with_the_general_scan() {
     }
     assert!(shortcuts > 100, "the table should exercise the shortcut");
 }
+
+#[test]
+fn the_content_length_shortcut_agrees_with_strtoul() {
+    let mut values: Vec<Vec<u8>> = Vec::new();
+    for body in [
+        &b"0"[..],
+        b"1010",
+        b"007",
+        b"1234567890123456789",
+        b"12345678901234567890",
+        b"99999999999999999999",
+        b"18446744073709551616",
+        b"",
+        b"12x",
+        b"-5",
+        b"+5",
+        b"0x10",
+        b"1 2",
+        b"\xff1",
+    ] {
+        for lead in [&b""[..], b" ", b"  ", b"\t", b" \t"] {
+            for tail in [&b""[..], b" ", b"\r", b";"] {
+                values.push([lead, body, tail].concat());
+            }
+        }
+    }
+    for value in &values {
+        let general = crate::c::strto::strtoul(value, 10).value;
+        if let Some(shortcut) = super::plain_decimal(value) {
+            assert_eq!(shortcut, general, "{:?}", String::from_utf8_lossy(value));
+        }
+    }
+    // The usual values take the shortcut.
+    assert_eq!(super::plain_decimal(b" 1010"), Some(1010));
+    assert_eq!(super::plain_decimal(b"0"), Some(0));
+    assert_eq!(super::plain_decimal(b" 12345678901234567890"), None);
+}
