@@ -136,6 +136,25 @@ fn max_connections_caps_request_mode_too() {
     };
     assert_eq!(concurrency(&["--max-connections=2"]), 2);
     assert!(concurrency(&[]) > 2);
+    // An arrival that waits for room counts the wait as schedule lag: with
+    // one connection at a time, the sixth (due at 5 ms) opens after five
+    // replies of 150 ms.
+    let waited = run(
+        server.port,
+        &[
+            "--num-conns=6",
+            "--rate=1000",
+            "--max-connections=1",
+            "--percentiles",
+        ],
+    );
+    let lag = waited.line("Schedule lag percentiles [ms]:").to_string();
+    let max_ms: f64 = lag
+        .rsplit("max ")
+        .next()
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{lag}"));
+    assert!(max_ms > 500.0, "{lag}");
 }
 
 /// Answers every request on [::1] with a small reply until `stop` is set
