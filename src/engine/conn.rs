@@ -270,7 +270,11 @@ impl CallQueue {
     pub fn drop_awaiting_front(&mut self) {
         if self.sent > 0 {
             self.sent -= 1;
-            self.first = self.rest.pop_front();
+            // Dropped where it lies; the next call, if any, moves up.
+            self.first = None;
+            if !self.rest.is_empty() {
+                self.first = self.rest.pop_front();
+            }
         }
     }
 
