@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::io::{self, IoSlice, Write};
 
-use super::conn::{Call, Conn, ConnState};
+use super::conn::{Call, CallQueue, Conn, ConnState};
 use super::sink::{ParseSink, ReplyPrinter};
 use super::timers::Timer;
 use super::{CallHistory, ConnFacts, ConnId, ConnTiming, Engine, EngineConfig, Notice, NS_PER_S};
@@ -417,35 +417,12 @@ impl Engine<'_> {
     }
 
     pub(super) fn complete_front_call(&mut self, key: usize, now: u64) {
-        let id = self.id_of(key);
-        let Engine {
-            conns,
-            stats,
-            results,
-            out,
-            notices,
-            config,
-            ..
-        } = self;
-        let conn = &mut conns[key];
-        let Some(call) = conn.calls.awaiting_front_mut() else {
+        let (calls, sinks, owner) = self.completion_parts(key);
+        let Some(call) = calls.awaiting_front_mut() else {
             return;
         };
-        let sinks = CompletionSinks {
-            stats,
-            results: results.as_deref_mut(),
-            out: &mut **out,
-            notices,
-            config,
-        };
-        let owner = CallOwner {
-            id,
-            replies: &mut conn.replies,
-            connect_start_ns: conn.connect_start_ns,
-            timing: &mut conn.timing,
-        };
         complete_call(sinks, owner, call, now);
-        conn.calls.drop_awaiting_front();
+        calls.drop_awaiting_front();
     }
 
     /// The connection is going away while the call at the front of its send
@@ -454,6 +431,27 @@ impl Engine<'_> {
     #[cold]
     pub(super) fn complete_answered_send(&mut self, key: usize) {
         let now = self.clock.now_ns();
+        let peer_closed = self.conns[key].peer_closed;
+        let (calls, sinks, owner) = self.completion_parts(key);
+        let Some(call) = calls.sending_front_mut() else {
+            return;
+        };
+        let answered = call.parser.is_complete()
+            || (peer_closed && call.parser.on_eof() == EofOutcome::Complete);
+        if answered {
+            if let Some(mut call) = calls.pop_sending_front() {
+                complete_call(sinks, owner, &mut call, now);
+            }
+        }
+    }
+
+    /// Connection `key`'s calls, borrowed apart from what completing one of
+    /// them records to: the statistics, the recorder, the notice queue and
+    /// the connection's own counters.
+    fn completion_parts(
+        &mut self,
+        key: usize,
+    ) -> (&mut CallQueue, CompletionSinks<'_>, CallOwner<'_>) {
         let id = self.id_of(key);
         let Engine {
             conns,
@@ -465,18 +463,6 @@ impl Engine<'_> {
             ..
         } = self;
         let conn = &mut conns[key];
-        let peer_closed = conn.peer_closed;
-        let Some(call) = conn.calls.sending_front_mut() else {
-            return;
-        };
-        let answered = call.parser.is_complete()
-            || (peer_closed && call.parser.on_eof() == EofOutcome::Complete);
-        if !answered {
-            return;
-        }
-        let Some(mut call) = conn.calls.pop_sending_front() else {
-            return;
-        };
         let sinks = CompletionSinks {
             stats,
             results: results.as_deref_mut(),
@@ -490,7 +476,7 @@ impl Engine<'_> {
             connect_start_ns: conn.connect_start_ns,
             timing: &mut conn.timing,
         };
-        complete_call(sinks, owner, &mut call, now);
+        (&mut conn.calls, sinks, owner)
     }
 
     /// End of stream: completes a close-delimited reply; anywhere else it is
