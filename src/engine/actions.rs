@@ -106,7 +106,8 @@ impl Engine<'_> {
             socket::connect_from_hog_port(&socket, server, local_ip, &mut self.ports)
         } else {
             let local = local_ip.map(|ip| SocketAddr::new(ip, 0));
-            socket::connect(&socket, server, local).map(|connected| (connected, None))
+            let address = &self.server_sockaddrs[server_index];
+            socket::connect(&socket, address, local).map(|connected| (connected, None))
         };
         let (connected, hog_port) = match connect {
             Ok(result) => result,

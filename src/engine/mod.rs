@@ -175,6 +175,8 @@ pub struct Engine<'out> {
     /// httperf's three watchdog spans, converted once from the
     /// configuration's seconds (`None` = no deadline).
     deadlines: DeadlineSpans,
+    /// `config.servers` in the form connect() takes, converted once.
+    server_sockaddrs: Vec<socket2::SockAddr>,
 }
 
 /// How long after its start each watchdog stage may last, in nanoseconds.
@@ -235,6 +237,9 @@ impl<'out> Engine<'out> {
         let now = clock.now_ns();
         Ok(Engine {
             deadlines: DeadlineSpans::of(&config),
+            server_sockaddrs: (config.servers.iter())
+                .map(|&server| socket2::SockAddr::from(server))
+                .collect(),
             config,
             clock,
             poll,

@@ -30,6 +30,8 @@ fn errno_of(error: &io::Error) -> i32 {
     error.raw_os_error().unwrap_or(libc::EIO)
 }
 
+#[cold]
+#[inline(never)]
 fn setsockopt_failure(what: &str, error: io::Error) -> SetupError {
     SetupError {
         errno: errno_of(&error),
@@ -70,11 +72,12 @@ pub fn create_socket(server: SocketAddr, options: &SocketOptions) -> Result<Sock
     Ok(socket)
 }
 
-/// Binds `local` if given and starts a non-blocking connect. Returns whether
-/// the connection completed at once.
+/// Binds `local` if given and starts a non-blocking connect to `server`
+/// (converted once per run: see `server_sockaddrs`). Returns whether the
+/// connection completed at once.
 pub fn connect(
     socket: &Socket,
-    server: SocketAddr,
+    server: &SockAddr,
     local: Option<SocketAddr>,
 ) -> Result<bool, SetupError> {
     if let Some(local) = local {
@@ -85,7 +88,7 @@ pub fn connect(
                 message: None,
             })?;
     }
-    match socket.connect(&SockAddr::from(server)) {
+    match socket.connect(server) {
         Ok(()) => Ok(true),
         Err(error) if error.raw_os_error() == Some(libc::EINPROGRESS) => Ok(false),
         Err(error) => {
@@ -123,7 +126,7 @@ pub fn connect_from_hog_port(
         });
         match socket.bind(&local) {
             Ok(()) => {
-                return match connect(socket, server, None) {
+                return match connect(socket, &SockAddr::from(server), None) {
                     Ok(connected) => Ok((connected, Some(port))),
                     Err(error) => {
                         ports.release(port);
