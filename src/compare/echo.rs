@@ -303,9 +303,73 @@ pub fn differences(a: &Echo, b: &Echo) -> Vec<Difference> {
         .collect()
 }
 
+/// The differences between two lists of httperf-rs workload options as a
+/// `--json` document records them (`--NAME=VALUE` or `--NAME`, in order; the
+/// echo line leaves them out). A name given twice counts with its last value,
+/// as on a command line.
+pub fn option_differences(a: &[String], b: &[String]) -> Vec<Difference> {
+    let values = |options: &[String]| {
+        let mut values: Vec<(String, String)> = Vec::new();
+        for option in options {
+            let option = option.strip_prefix("--").unwrap_or(option);
+            let (name, value) = option.split_once('=').unwrap_or((option, ""));
+            values.retain(|(known, _)| known != name);
+            values.push((name.to_string(), value.to_string()));
+        }
+        values
+    };
+    let (va, vb) = (values(a), values(b));
+    let mut names: Vec<&str> = va
+        .iter()
+        .chain(&vb)
+        .map(|(name, _)| name.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let value_in = |values: &[(String, String)], name: &str| {
+        values
+            .iter()
+            .find(|(known, _)| known == name)
+            .map(|(_, value)| value.clone())
+    };
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let (x, y) = (value_in(&va, name), value_in(&vb, name));
+            (x != y).then(|| (name.to_string(), x, y))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn workload_options_differ_by_name_with_the_last_value_counting() {
+        let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let a = list(&["--seed=1", "--schedule=const(5,1s)", "--seed=7"]);
+        let b = list(&["--schedule=const(5,1s)", "--seed=7"]);
+        assert_eq!(option_differences(&a, &b), vec![]);
+        let c = list(&["--seed=8", "--ammo-loop"]);
+        assert_eq!(
+            option_differences(&b, &c),
+            vec![
+                ("ammo-loop".to_string(), None, Some(String::new())),
+                (
+                    "schedule".to_string(),
+                    Some("const(5,1s)".to_string()),
+                    None
+                ),
+                (
+                    "seed".to_string(),
+                    Some("7".to_string()),
+                    Some("8".to_string())
+                ),
+            ]
+        );
+        assert_eq!(option_differences(&[], &[]), vec![]);
+    }
 
     const DEFAULT: &[u8] = b"httperf --client=0/1 --server=localhost --port=80 --uri=/ \
 --send-buffer=4096 --recv-buffer=16384 --num-conns=1 --num-calls=1";

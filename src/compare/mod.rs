@@ -333,10 +333,16 @@ fn check_workloads(
     let mut differences: Vec<echo::Difference> = Vec::new();
     let reference = baseline.runs.first();
     let reference_echo = reference.and_then(|(_, r)| r.echo.as_ref());
+    let reference_options = reference.and_then(|(_, r)| r.workload_options.as_ref());
     for (label, report) in baseline.runs.iter().chain(&candidate.runs) {
         match (&report.echo, reference_echo) {
             (Some(echo), Some(first)) => {
-                let found = echo::differences(first, echo);
+                let mut found = echo::differences(first, echo);
+                // Only documents record httperf-rs's workload options.
+                if let (Some(first), Some(options)) = (reference_options, &report.workload_options)
+                {
+                    found.extend(echo::option_differences(first, options));
+                }
                 if !found.is_empty() {
                     let names: Vec<String> = found
                         .iter()

@@ -30,6 +30,9 @@ pub struct Report {
     pub values: BTreeMap<String, Value>,
     /// `Session length histogram:` counts, index = completed calls.
     pub session_lengths: Option<Vec<u64>>,
+    /// A `--json` document's httperf-rs workload options (which the echo
+    /// line leaves out); `None` for a text report, which does not show them.
+    pub workload_options: Option<Vec<String>>,
 }
 
 /// Why a file could not be read as reports: the line it concerns (1-based;
@@ -393,6 +396,7 @@ impl Assembler {
             echo,
             values: BTreeMap::new(),
             session_lengths: None,
+            workload_options: None,
         });
         self.last_line = line;
         Ok(())
@@ -503,6 +507,14 @@ pub fn parse_json(text: &str) -> Result<Report, ParseError> {
         message: "the document's totals do not make a report".to_string(),
     })?;
     report.line = 1;
+    report.workload_options = Some(
+        (document.workload_options.iter())
+            .map(|option| match option {
+                results::json::Argument::Text(text) => text.clone(),
+                results::json::Argument::Bytes { base64 } => format!("(base64 {base64})"),
+            })
+            .collect(),
+    );
     for (measure, percentiles) in &document.percentiles.measures {
         for (label, value) in &percentiles.values_ms {
             report.values.insert(

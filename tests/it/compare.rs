@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use httperf_rs::compare::{parse_bytes, rebuild_lines};
 
-use crate::support::{run_binary, Nginx, Run};
+use crate::support::{closed_port, run_binary, Nginx, Run};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
@@ -550,6 +550,50 @@ fn json_and_text_of_one_run_agree() {
         }
     }
     assert!(result.stdout.contains("\"pct.response.p99\""));
+}
+
+#[test]
+fn documents_with_other_httperf_rs_workload_options_are_refused() {
+    let scratch = Scratch::new("options");
+    let port = closed_port().to_string();
+    let document = |name: &str, extra: &[&str]| {
+        let path = scratch.0.join(name).to_str().expect("path").to_string();
+        let mut args = vec!["--server", "127.0.0.1", "--port", &port, "--num-conns", "2"];
+        args.extend_from_slice(extra);
+        args.extend(["--json", &path]);
+        let run = run_binary(&args, LIMIT);
+        assert_eq!(run.status, 0, "{run:?}");
+        (path, run.stdout)
+    };
+    let (plain, _) = document("plain.json", &[]);
+    let (seeded, seeded_text) = document("seeded.json", &["--seed", "7"]);
+    // The echo lines are the same: only the documents tell the runs apart.
+    let refused = compare(&[&plain, &seeded]);
+    assert_eq!(refused.status, 2, "{refused:?}");
+    assert!(
+        refused.stderr.contains("runs another workload than")
+            && refused.stderr.contains("--seed: (not given) vs 7"),
+        "{}",
+        refused.stderr
+    );
+    // Compared anyway, the difference is shown. (The verdict on rates of
+    // refused connections is noise: 0 or 1, never 2.)
+    let forced = compare(&["--force", &plain, &seeded]);
+    assert_ne!(forced.status, 2, "{forced:?}");
+    assert!(
+        forced
+            .stdout
+            .contains("workloads differ (compared as asked):\n  (not given)  vs  --seed=7"),
+        "{}",
+        forced.stdout
+    );
+    let (again, _) = document("again.json", &["--seed=7"]);
+    let same = compare(&[&seeded, &again]);
+    assert_ne!(same.status, 2, "{same:?}");
+    // A text report does not show them: nothing to check against.
+    let text = scratch.file("seeded.txt", seeded_text.as_bytes());
+    let with_text = compare(&[&plain, &text]);
+    assert_ne!(with_text.status, 2, "{with_text:?}");
 }
 
 #[test]
