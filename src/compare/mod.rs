@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
 
-pub use echo::{is_echo_line, parse as parse_echo, Echo, Item};
+pub use echo::{is_echo_line, option_differences, parse as parse_echo, Echo, Item};
 pub use judge::{Row, Verdict};
 pub use report::{
     looks_like_json, parse_json, parse_text, rebuild_lines, ParseError, Report, Value,

@@ -1,10 +1,13 @@
 //! `compare`'s report reader and echo-line parser on arbitrary file
 //! contents: never a panic; every report line read back is a line of the
-//! input, rebuilt byte for byte from the numbers read; and an echo line whose
-//! command line is recoverable exactly is given back exactly by its items.
+//! input, rebuilt byte for byte from the numbers read; a document's workload
+//! options differ from no one but others; and an echo line whose command line
+//! is recoverable exactly is given back exactly by its items.
 #![no_main]
 
-use httperf_rs::compare::{is_echo_line, parse_bytes, parse_echo, rebuild_lines};
+use httperf_rs::compare::{
+    is_echo_line, option_differences, parse_bytes, parse_echo, rebuild_lines,
+};
 use libfuzzer_sys::fuzz_target;
 
 /// Items echoed inside single quotes.
@@ -22,6 +25,11 @@ fuzz_target!(|data: &[u8]| {
         Ok(reports) => {
             assert!(!reports.is_empty());
             for report in &reports {
+                if let Some(options) = &report.workload_options {
+                    assert!(option_differences(options, options).is_empty());
+                    let none = option_differences(options, &[]);
+                    assert_eq!(none.is_empty(), options.is_empty());
+                }
                 for line in rebuild_lines(report) {
                     // A JSON document's report is recomputed, not read.
                     if !data.starts_with(b"{") && !data.trim_ascii_start().starts_with(b"{") {
