@@ -212,21 +212,15 @@ fn more_than_a_thousand_connections_are_held_open_at_once() {
     assert!(peak > 1024, "peak concurrency {peak}");
 }
 
-// Signalling the child takes libc::kill.
-#[allow(unsafe_code)]
 #[test]
 fn sigint_ends_the_test_with_a_report() {
     let server = TestServer::start(Behaviour::Silent);
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_httperf-rs"))
-        .args(["--server=127.0.0.1", &format!("--port={}", server.port)])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    std::thread::sleep(Duration::from_millis(300));
-    // SAFETY: sending SIGINT to our own child process.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let result = support::wait_bounded(child, LIMIT);
+    let port = format!("--port={}", server.port);
+    let result = support::interrupted_after(
+        &["--server=127.0.0.1", &port],
+        Duration::from_millis(300),
+        LIMIT,
+    );
     assert_eq!(result.status, 0, "{}", result.stderr);
     assert!(result.stdout.contains("Maximum connect burst length: 0\n"));
     assert_eq!(

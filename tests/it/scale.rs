@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::support::{closed_port, run_binary, wait_bounded, Nginx, Run};
+use crate::support::{closed_port, interrupted_after, run_binary, wait_bounded, Nginx, Run};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -393,8 +393,8 @@ fn start_at_waits_for_the_time_and_a_signal_ends_the_wait() {
 
     // A stop signal during the wait ends it, with the (empty) report.
     let far = format!("{:.0}", now_s() + 600.0);
-    let child = Command::new(env!("CARGO_BIN_EXE_httperf-rs"))
-        .args([
+    let stopped = interrupted_after(
+        &[
             "--server",
             "127.0.0.1",
             "--port",
@@ -403,17 +403,10 @@ fn start_at_waits_for_the_time_and_a_signal_ends_the_wait() {
             "1",
             "--start-at",
             &far,
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    std::thread::sleep(Duration::from_millis(500));
-    let _ = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status();
-    let stopped = wait_bounded(child, Duration::from_secs(20));
+        ],
+        Duration::from_millis(500),
+        Duration::from_secs(20),
+    );
     // As in httperf, the first connection is made as the test starts,
     // before the loop sees the stop.
     assert!(stopped.count("Total:", "connections") <= 1, "{stopped:?}");
@@ -463,8 +456,8 @@ fn client_auto_comes_from_the_environment_and_an_explicit_client_wins() {
 fn an_interrupted_workers_run_still_prints_the_merged_report() {
     let nginx = Nginx::serving_index();
     let port = nginx.port.to_string();
-    let child = Command::new(env!("CARGO_BIN_EXE_httperf-rs"))
-        .args([
+    let run = interrupted_after(
+        &[
             "--server",
             "127.0.0.1",
             "--port",
@@ -477,17 +470,10 @@ fn an_interrupted_workers_run_still_prints_the_merged_report() {
             "100",
             "--workers",
             "2",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    std::thread::sleep(Duration::from_millis(1500));
-    let _ = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status();
-    let run = wait_bounded(child, Duration::from_secs(30));
+        ],
+        Duration::from_millis(1500),
+        Duration::from_secs(30),
+    );
     assert_eq!(run.status, 0, "{run:?}");
     let connections = run.count("Total:", "connections");
     assert!((1..2000).contains(&connections), "{run:?}");

@@ -307,6 +307,23 @@ pub fn drain_output(
     (stdout, stderr)
 }
 
+/// Runs httperf-rs with `args`, sends it SIGINT after `delay`, and waits
+/// for it to end (at most `limit`).
+#[allow(unsafe_code)] // signalling the child takes libc::kill
+pub fn interrupted_after(args: &[&str], delay: Duration, limit: Duration) -> Run {
+    let child = Command::new(env!("CARGO_BIN_EXE_httperf-rs"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(delay);
+    // SAFETY: sending SIGINT to our own child process.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    wait_bounded(child, limit)
+}
+
 /// Waits for `child` at most `limit` (then kills it and fails the test).
 /// Output is drained by threads so a chatty child never blocks on a full pipe.
 pub fn wait_bounded(mut child: std::process::Child, limit: Duration) -> Run {
