@@ -28,7 +28,9 @@ Scenarios:
                median of --runs runs, and httperf-rs's ratio to the floor; each
                client and nginx pinned to CPU 0 (less run-to-run noise); with
                valgrind, the user-space instructions and the lines of hot code
-               per connection of the floor and of httperf-rs (callgrind)
+               per connection of the floor and of httperf-rs (callgrind), and
+               the distinct 64-byte lines of code and data that a connection's
+               worth of instructions touches (lackey)
   memory       peak RSS growth per connection held open to a server that
                accepts and never replies: httperf-rs holding 1,000 and then
                10,000 connections (httperf 0.9.0, limited to 1022, 100 and
@@ -443,8 +445,8 @@ def pin_to_cpu(pids, cpu):
 
 
 def callgrind_figures(argv_for, conns_small, conns_large):
-    """User-space instructions per connection and the hot code of one
-    connection, from two callgrind runs (the difference of `conns_large` and
+    """User-space instructions per connection, the hot code of one
+    connection and the whole of the smaller run, from two callgrind runs (the difference of `conns_large` and
     `conns_small` connections, so start-up and the report cancel out): the
     distinct 64-byte lines of code executed at least once per connection on
     average in the larger run. None without valgrind."""
@@ -462,7 +464,7 @@ def callgrind_figures(argv_for, conns_small, conns_large):
             figures.append(read_callgrind(out.name, conns))
     (small_total, _), (large_total, hot_lines) = figures
     per_conn = (large_total - small_total) / (conns_large - conns_small)
-    return per_conn, hot_lines
+    return per_conn, hot_lines, small_total
 
 
 def read_callgrind(path, min_count):
@@ -496,6 +498,56 @@ def read_callgrind(path, min_count):
                 counts[address] = counts.get(address, 0) + int(fields[2])
     hot = {a // 64 for a, c in counts.items() if c >= min_count}
     return total, len(hot)
+
+
+def lackey_lines(argv, instructions_per_conn, skip_instructions):
+    """Distinct 64-byte lines of code and of data touched per stretch of
+    `instructions_per_conn` instructions (one connection's worth), averaged
+    over the stretches after the first `skip_instructions` (start-up), from
+    valgrind's lackey memory trace. None without valgrind."""
+    if not shutil.which("valgrind"):
+        return None
+    with tempfile.NamedTemporaryFile(suffix=".lackey") as trace:
+        done = subprocess.run(
+            ["valgrind", "--tool=lackey", "--trace-mem=yes", f"--log-file={trace.name}"] + argv,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
+        if done.returncode != 0:
+            return None
+        executed = 0
+        in_stretch = 0
+        code, data = set(), set()
+        totals = [0, 0, 0]  # stretches, code lines, data lines
+        with open(trace.name, "rb") as f:
+            for line in f:
+                kind = line[:2]
+                if kind == b"I ":
+                    executed += 1
+                    if executed <= skip_instructions:
+                        continue
+                    in_stretch += 1
+                    if in_stretch == instructions_per_conn:
+                        totals[0] += 1
+                        totals[1] += len(code)
+                        totals[2] += len(data)
+                        code.clear()
+                        data.clear()
+                        in_stretch = 0
+                    target = code
+                elif kind in (b" L", b" S", b" M"):
+                    if executed <= skip_instructions:
+                        continue
+                    target = data
+                else:
+                    continue
+                address, _, size = line[3:].partition(b",")
+                first = int(address, 16)
+                last = first + max(int(size or b"1"), 1) - 1
+                target.add(first >> 6)
+                if last >> 6 != first >> 6:
+                    target.add(last >> 6)
+    if totals[0] == 0:
+        return None
+    return totals[1] / totals[0], totals[2] / totals[0]
 
 
 def bench_floor(binary, port, tmp, runs, nginx_pid=None):
@@ -567,9 +619,26 @@ def bench_floor(binary, port, tmp, runs, nginx_pid=None):
         print("  (valgrind not installed or failed: no instruction figures)")
         return
     print(f"  user space per connection (callgrind, {large} minus {small} connections):")
-    for name, (per_conn, hot_lines) in figures.items():
+    for name, (per_conn, hot_lines, _) in figures.items():
         print(f"  {name:11s} {per_conn:8.0f} instructions, hot code {hot_lines} lines "
               f"of 64 bytes ({hot_lines * 64 / 1024:.1f} KiB)")
+    # What a cache emptied between connections would have to fetch again:
+    # the lines a connection's worth of instructions touches, after the
+    # start-up of a run of `large` connections.
+    print(f"  distinct 64-byte lines per connection's worth of instructions "
+          f"(lackey, {large} connections; start-up and the first {small} left out):")
+    argv_for = {
+        "floor": [floor, "127.0.0.1", str(port), "/index.html", str(rate), str(large)],
+        "httperf-rs": [binary] + httperf_args[:3] + [f"--num-conns={large}", f"--rate={rate}",
+                                                     "--timeout=5"],
+    }
+    for name, (per_conn, _, small_total) in figures.items():
+        # Left out: as many instructions as the whole smaller run took.
+        lines = lackey_lines(argv_for[name], max(int(per_conn), 1), small_total)
+        if lines is None:
+            print(f"  {name:11s} (lackey failed)")
+            continue
+        print(f"  {name:11s} code {lines[0]:6.1f}  data {lines[1]:6.1f}")
 
 
 def start_holding_server():
