@@ -11,12 +11,12 @@ use std::fs;
 use std::io::{Read, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use support::{closed_port, ok_reply, Behaviour, TestServer};
+use support::{closed_port, ok_reply, Behaviour, Scratch, TestServer};
 
 const LIMIT: Duration = Duration::from_secs(30);
 /// Address space allowed to every run: a file read without a limit makes
@@ -116,30 +116,6 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// A directory of its own for each test, removed at the end.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("httperf-rs-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("temp dir");
-        TempDir(dir)
-    }
-
-    fn write(&self, name: &[u8], bytes: &[u8]) -> PathBuf {
-        let path = self.0.join(os(name));
-        fs::write(&path, bytes).expect("write");
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
 /// `--PREFIX=PATH` with the path's bytes.
 fn path_arg(prefix: &str, path: &Path) -> Vec<u8> {
     [prefix.as_bytes(), path.as_os_str().as_bytes()].concat()
@@ -190,7 +166,7 @@ fn request_parts_that_are_not_utf8_are_sent_and_echoed_as_given() {
 
 #[test]
 fn files_whose_names_are_not_utf8_are_read() {
-    let dir = TempDir::new("bytes");
+    let dir = Scratch::new("bytes");
     let wlog = dir.write(b"w\xff.log", b"/a\xfe\0/b\0");
     let sesslog = dir.write(b"s\xfe.log", b"/s\xff method=POST contents='\xfe'\n");
     let headers = dir.write(b"h\xff.txt", b"X-File: \xfe\r\n");
@@ -256,7 +232,7 @@ fn files_whose_names_are_not_utf8_are_read() {
 
 #[test]
 fn files_that_never_end_are_refused() {
-    let dir = TempDir::new("endless");
+    let dir = Scratch::new("endless");
     let key = rcgen::KeyPair::generate().expect("key");
     let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
         .expect("params")
@@ -306,7 +282,7 @@ fn files_that_never_end_are_refused() {
 
 #[test]
 fn files_over_their_limit_are_refused_and_pipes_are_read() {
-    let dir = TempDir::new("limits");
+    let dir = Scratch::new("limits");
     // Sparse files: their size is over the limit, their blocks take no disk.
     let sized = |name: &[u8], len: u64| {
         let path = dir.write(name, b"");
@@ -432,14 +408,14 @@ fn peak_rss(option: &str, file: &Path) -> u64 {
 #[test]
 fn large_input_files_cost_at_most_one_and_a_half_times_their_size() {
     const SIZE: u64 = 40 << 20;
-    let dir = TempDir::new("rss");
+    let dir = Scratch::new("rss");
     type Piece = fn(u64) -> String;
     let cases: [(&str, Piece); 2] = [("--wsesslog=1,0,", session), ("--wlog=y,", uri)];
     for (option, piece) in cases {
-        let small = dir.0.join("small");
+        let small = dir.join("small");
         generate(&small, 100, piece);
         let baseline = peak_rss(option, &small);
-        let large = dir.0.join("large");
+        let large = dir.join("large");
         let size = generate(&large, SIZE, piece);
         let peak = peak_rss(option, &large);
         let allowed = baseline + size * 3 / 2;

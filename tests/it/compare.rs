@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use httperf_rs::compare::{parse_bytes, rebuild_lines};
 
-use crate::support::{closed_port, run_binary, Nginx, Run};
+use crate::support::{closed_port, run_binary, Nginx, Run, Scratch};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
@@ -35,32 +35,9 @@ const FIXTURES: &[(&str, usize)] = &[
     ("three-runs.txt", 3),
 ];
 
-/// A scratch directory, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!(
-            "httperf-rs-compare-{tag}-{}-{:?}",
-            std::process::id(),
-            thread::current().id()
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("scratch dir");
-        Scratch(dir)
-    }
-
-    fn file(&self, name: &str, content: &[u8]) -> String {
-        let path = self.0.join(name);
-        fs::write(&path, content).expect("write scratch file");
-        path.to_str().expect("utf-8 path").to_string()
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
+/// A path as the text the command line takes.
+fn text_path(path: &Path) -> String {
+    path.to_str().expect("utf-8 path").to_string()
 }
 
 fn compare(args: &[&str]) -> Run {
@@ -157,7 +134,7 @@ fn new_errors_are_a_regression_and_nothing_else_is() {
     let worse = text
         .replace("Errors: total 0 ", "Errors: total 2 ")
         .replace("connreset 0", "connreset 2");
-    let candidate = scratch.file("worse.txt", worse.as_bytes());
+    let candidate = text_path(&scratch.write("worse.txt", worse.as_bytes()));
     let run = compare(&["--format", "json", &path("rate.txt"), &candidate]);
     assert_eq!(run.status, 1, "{run:?}");
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
@@ -212,7 +189,7 @@ fn differing_workloads_are_listed_and_refused_unless_forced() {
         .filter(|l| !l.starts_with("httperf"))
         .map(|l| format!("{l}\n"))
         .collect();
-    let bare = scratch.file("bare.txt", bare.as_bytes());
+    let bare = text_path(&scratch.write("bare.txt", bare.as_bytes()));
     let run = compare(&[&path("rate.txt"), &bare]);
     assert_eq!(run.status, 2, "{run:?}");
     assert!(run.stderr.contains("no echo line"), "{}", run.stderr);
@@ -224,7 +201,7 @@ fn bad_input_names_the_file_and_line_and_exits_2() {
     let scratch = Scratch::new("bad");
     let text = fs::read_to_string(fixture("rate.txt")).expect("fixture");
     let cut = &text[..text.find("CPU time").expect("CPU line")];
-    let cut_file = scratch.file("cut.txt", cut.as_bytes());
+    let cut_file = text_path(&scratch.write("cut.txt", cut.as_bytes()));
     let run = compare(&[&path("rate.txt"), &cut_file]);
     assert_eq!(run.status, 2, "{run:?}");
     assert!(
@@ -233,18 +210,18 @@ fn bad_input_names_the_file_and_line_and_exits_2() {
         run.stderr
     );
     let mid_line = &text[..text.find("2xx=20").expect("status") + 4];
-    let mid_file = scratch.file("mid.txt", mid_line.as_bytes());
+    let mid_file = text_path(&scratch.write("mid.txt", mid_line.as_bytes()));
     let run = compare(&[&path("rate.txt"), &mid_file]);
     assert_eq!(run.status, 2, "{run:?}");
     assert!(run
         .stderr
         .contains(&format!("{mid_file}:18: a `Reply status:` line")));
     let binary: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
-    let binary_file = scratch.file("binary.bin", &binary);
+    let binary_file = text_path(&scratch.write("binary.bin", &binary));
     let run = compare(&[&binary_file, &path("rate.txt")]);
     assert_eq!(run.status, 2, "{run:?}");
     assert!(run.stderr.contains("no httperf report"), "{}", run.stderr);
-    let json_file = scratch.file("bad.json", b"{\"format\": 1}");
+    let json_file = text_path(&scratch.write("bad.json", b"{\"format\": 1}"));
     let run = compare(&[&json_file, &path("rate.txt")]);
     assert_eq!(run.status, 2, "{run:?}");
     assert!(run.stderr.contains("bad.json: not an httperf-rs --json"));
@@ -265,13 +242,15 @@ fn bad_input_names_the_file_and_line_and_exits_2() {
     let run = compare(&["--format", "xml", &path("rate.txt"), &path("rate.txt")]);
     assert_eq!(run.status, 2, "{run:?}");
     // The echo line of a run that died early, with no report after it.
-    let echo_only = scratch.file(
-        "echo.txt",
-        text.lines()
-            .take(2)
-            .collect::<Vec<_>>()
-            .join("\n")
-            .as_bytes(),
+    let echo_only = text_path(
+        &scratch.write(
+            "echo.txt",
+            text.lines()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join("\n")
+                .as_bytes(),
+        ),
     );
     let run = compare(&[&echo_only, &path("rate.txt")]);
     assert_eq!(run.status, 2, "{run:?}");
@@ -454,14 +433,14 @@ fn a_slower_server_is_flagged_on_its_times_only() {
     let fast = DelayRelay::start(nginx.port, Duration::ZERO);
     let slow = DelayRelay::start(nginx.port, Duration::from_millis(50));
     let scratch = Scratch::new("slow");
-    let baseline = scratch.file(
+    let baseline = text_path(&scratch.write(
         "baseline.txt",
         run_workload(fast.port, &[]).stdout.as_bytes(),
-    );
-    let candidate = scratch.file(
+    ));
+    let candidate = text_path(&scratch.write(
         "candidate.txt",
         run_workload(slow.port, &[]).stdout.as_bytes(),
-    );
+    ));
     let text = compare(&[&baseline, &candidate]);
     eprintln!("compare of a 50 ms slower server:\n{}", text.stdout);
     assert_eq!(text.status, 1, "{text:?}");
@@ -476,7 +455,7 @@ fn a_slower_server_is_flagged_on_its_times_only() {
 
     // rerun --repeat: the old (fast) run's command line against the slow
     // relay, three fresh processes, medians compared.
-    let saved = scratch.0.join("new.txt");
+    let saved = scratch.join("new.txt");
     let saved = saved.to_str().expect("path");
     let run = run_binary(
         &[
@@ -535,10 +514,10 @@ fn a_slower_server_is_flagged_on_its_times_only() {
 fn json_and_text_of_one_run_agree() {
     let nginx = Nginx::serving_index();
     let scratch = Scratch::new("json");
-    let json_path = scratch.0.join("run.json");
+    let json_path = scratch.join("run.json");
     let json_path = json_path.to_str().expect("path");
     let run = run_workload(nginx.port, &["--json", json_path, "--percentiles"]);
-    let text = scratch.file("run.txt", run.stdout.as_bytes());
+    let text = text_path(&scratch.write("run.txt", run.stdout.as_bytes()));
     let result = compare(&["--format", "json", "--all", json_path, &text]);
     assert_eq!(result.status, 0, "{result:?}");
     let json: serde_json::Value = serde_json::from_str(&result.stdout).expect("json");
@@ -557,7 +536,7 @@ fn documents_with_other_httperf_rs_workload_options_are_refused() {
     let scratch = Scratch::new("options");
     let port = closed_port().to_string();
     let document = |name: &str, extra: &[&str]| {
-        let path = scratch.0.join(name).to_str().expect("path").to_string();
+        let path = scratch.join(name).to_str().expect("path").to_string();
         let mut args = vec!["--server", "127.0.0.1", "--port", &port, "--num-conns", "2"];
         args.extend_from_slice(extra);
         args.extend(["--json", &path]);
@@ -591,7 +570,7 @@ fn documents_with_other_httperf_rs_workload_options_are_refused() {
     let same = compare(&[&seeded, &again]);
     assert_ne!(same.status, 2, "{same:?}");
     // A text report does not show them: nothing to check against.
-    let text = scratch.file("seeded.txt", seeded_text.as_bytes());
+    let text = text_path(&scratch.write("seeded.txt", seeded_text.as_bytes()));
     let with_text = compare(&[&plain, &text]);
     assert_ne!(with_text.status, 2, "{with_text:?}");
 }

@@ -7,22 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::support::{closed_port, interrupted_after, run_binary, wait_bounded, Nginx, Run};
+use crate::support::{
+    closed_port, interrupted_after, run_binary, wait_bounded, Nginx, Run, Scratch,
+};
 
 const LIMIT: Duration = Duration::from_secs(60);
-
-/// A private directory under the system's temporary directory.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "httperf-rs-scale-{name}-{}-{}",
-        std::process::id(),
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos())
-    ));
-    std::fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
-}
 
 fn read_json(path: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(path)
@@ -65,7 +54,8 @@ fn s(path: &Path) -> &str {
 #[test]
 fn two_workers_give_one_report_equal_to_merging_their_shards() {
     let nginx = Nginx::serving_index();
-    let dir = scratch("workers");
+    let scratch = Scratch::new("scale-workers");
+    let dir = scratch.path();
     let merged_json = dir.join("merged.json");
     let port = nginx.port.to_string();
     let workload = [
@@ -87,7 +77,7 @@ fn two_workers_give_one_report_equal_to_merging_their_shards() {
         "--workers",
         "2",
         "--worker-shards",
-        s(&dir),
+        s(dir),
         "--json",
         s(&merged_json),
         "--percentiles",
@@ -198,7 +188,6 @@ fn two_workers_give_one_report_equal_to_merging_their_shards() {
         };
         assert_eq!(line(&single), line(&workers), "{prefix}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -249,27 +238,28 @@ fn shard(dir: &Path, port: u16, name: &str, extra: &[&str]) -> PathBuf {
 
 #[test]
 fn merge_refuses_other_workloads_and_shared_client_identities() {
-    let dir = scratch("refusals");
+    let scratch = Scratch::new("scale-refusals");
+    let dir = scratch.path();
     let port = closed_port();
-    let a = shard(&dir, port, "a.json", &["--client", "0/2"]);
-    let b = shard(&dir, port, "b.json", &["--client", "1/2"]);
-    let same = shard(&dir, port, "same.json", &["--client", "0/2"]);
+    let a = shard(dir, port, "a.json", &["--client", "0/2"]);
+    let b = shard(dir, port, "b.json", &["--client", "1/2"]);
+    let same = shard(dir, port, "same.json", &["--client", "0/2"]);
     let other = shard(
-        &dir,
+        dir,
         port,
         "other.json",
         &["--client", "1/2", "--num-calls", "3"],
     );
-    let three = shard(&dir, port, "three.json", &["--client", "1/3"]);
+    let three = shard(dir, port, "three.json", &["--client", "1/3"]);
     // Options of httperf-rs's own are not in the echo line, which stays
     // httperf's: the results carry them, and merge compares them too.
     let seeded = shard(
-        &dir,
+        dir,
         port,
         "seeded.json",
         &["--client", "1/2", "--seed", "7"],
     );
-    let seeded_too = shard(&dir, port, "seeded2.json", &["--client", "0/2", "--seed=7"]);
+    let seeded_too = shard(dir, port, "seeded2.json", &["--client", "0/2", "--seed=7"]);
 
     let good = run_binary(&["merge", s(&a), s(&b)], LIMIT);
     assert_eq!(good.status, 0, "{good:?}");
@@ -328,12 +318,12 @@ fn merge_refuses_other_workloads_and_shared_client_identities() {
     let none = run_binary(&["merge"], LIMIT);
     assert_eq!(none.status, 1, "{none:?}");
     assert!(none.stderr.contains("usage: merge SHARD"));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn merging_one_shard_prints_its_own_report() {
-    let dir = scratch("one");
+    let scratch = Scratch::new("scale-one");
+    let dir = scratch.path();
     let port = closed_port().to_string();
     let path = dir.join("one.json");
     let run = run_binary(
@@ -352,7 +342,6 @@ fn merging_one_shard_prints_its_own_report() {
     let merged = run_binary(&["merge", s(&path)], LIMIT);
     assert_eq!(merged.status, 0, "{merged:?}");
     assert_eq!(merged.stdout, run.stdout);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn now_s() -> f64 {
@@ -363,7 +352,8 @@ fn now_s() -> f64 {
 
 #[test]
 fn start_at_waits_for_the_time_and_a_signal_ends_the_wait() {
-    let dir = scratch("start-at");
+    let scratch = Scratch::new("scale-start-at");
+    let dir = scratch.path();
     let port = closed_port().to_string();
     let path = dir.join("late.json");
     let at = now_s() + 1.5;
@@ -418,7 +408,6 @@ fn start_at_waits_for_the_time_and_a_signal_ends_the_wait() {
         "{}",
         bad.stderr
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
@@ -18,7 +18,7 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{HandshakeKind, RootCertStore, ServerConfig, ServerConnection};
-use support::{ok_reply, wait_bounded, Behaviour, Run, TestServer};
+use support::{ok_reply, wait_bounded, Behaviour, Run, Scratch, TestServer};
 
 const LIMIT: Duration = Duration::from_secs(30);
 /// How long the test server waits on a silent client before giving up.
@@ -26,31 +26,6 @@ const SERVER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
-}
-
-/// A directory under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let path = std::env::temp_dir().join(format!("httperf-rs-tls-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&path).expect("temp dir");
-        TempDir(path)
-    }
-
-    fn write(&self, name: &str, contents: &str) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, contents).expect("write temp file");
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// A self-signed certificate for `localhost` and 127.0.0.1, as DER and as
@@ -63,7 +38,7 @@ struct Identity {
 }
 
 impl Identity {
-    fn new(dir: &TempDir, name: &str) -> Identity {
+    fn new(dir: &Scratch, name: &str) -> Identity {
         let mut params =
             rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
                 .expect("params");
@@ -75,8 +50,8 @@ impl Identity {
         Identity {
             cert: cert.der().clone(),
             key: key.serialize_der(),
-            cert_file: dir.write(&format!("{name}-cert.pem"), &cert.pem()),
-            key_file: dir.write(&format!("{name}-key.pem"), &key.serialize_pem()),
+            cert_file: dir.write(format!("{name}-cert.pem"), cert.pem()),
+            key_file: dir.write(format!("{name}-key.pem"), key.serialize_pem()),
         }
     }
 
@@ -332,7 +307,7 @@ fn request_for(host: &str) -> Vec<u8> {
 
 #[test]
 fn requests_and_replies_count_application_bytes() {
-    let dir = TempDir::new();
+    let dir = Scratch::new("tls");
     let identity = Identity::new(&dir, "server");
     let reply = ok_reply(REPLY_BODY);
     let server = TlsServer::start(server_config(&identity), Mode::Reply(reply.clone()));
@@ -385,7 +360,7 @@ fn requests_and_replies_count_application_bytes() {
 
 #[test]
 fn sessions_are_resumed_across_connections_by_default() {
-    let dir = TempDir::new();
+    let dir = Scratch::new("tls");
     let identity = Identity::new(&dir, "server");
     let server = TlsServer::start(server_config(&identity), Mode::Reply(ok_reply(REPLY_BODY)));
     let result = run(server.port, &["--server=localhost", "--num-conns=6"]);
@@ -396,7 +371,7 @@ fn sessions_are_resumed_across_connections_by_default() {
 
 #[test]
 fn tls12_sessions_are_resumed_too() {
-    let dir = TempDir::new();
+    let dir = Scratch::new("tls");
     let identity = Identity::new(&dir, "server");
     let server = TlsServer::start(
         tls12_server_config(&identity),
@@ -414,7 +389,7 @@ fn tls12_sessions_are_resumed_too() {
 
 #[test]
 fn ssl_no_reuse_makes_every_handshake_full() {
-    let dir = TempDir::new();
+    let dir = Scratch::new("tls");
     let identity = Identity::new(&dir, "server");
     for config in [server_config(&identity), tls12_server_config(&identity)] {
         let server = TlsServer::start(config, Mode::Reply(ok_reply(REPLY_BODY)));
@@ -430,7 +405,7 @@ fn ssl_no_reuse_makes_every_handshake_full() {
 
 #[test]
 fn sni_follows_tls_server_name_then_server_name_and_is_absent_for_addresses() {
-    let dir = TempDir::new();
+    let dir = Scratch::new("tls");
     let identity = Identity::new(&dir, "server");
     let cases: [(&[&str], Option<&str>, &str); 4] = [
         (&["--server=127.0.0.1"], None, "127.0.0.1"),
@@ -463,7 +438,7 @@ fn sni_follows_tls_server_name_then_server_name_and_is_absent_for_addresses() {
 
 #[test]
 fn verification_fails_against_an_untrusted_certificate_and_is_counted() {
-    let dir = TempDir::new();
+    let dir = Scratch::new("tls");
     let identity = Identity::new(&dir, "server");
     // The "system" trust store holds some other CA only.
     let other = Identity::new(&dir, "other");
@@ -491,7 +466,7 @@ fn verification_fails_against_an_untrusted_certificate_and_is_counted() {
 
 #[test]
 fn verification_succeeds_with_the_ca_file() {
-    let dir = TempDir::new();
+    let dir = Scratch::new("tls");
     let identity = Identity::new(&dir, "server");
     for server_arg in ["--server=localhost", "--server=127.0.0.1"] {
         let server = TlsServer::start(server_config(&identity), Mode::Reply(ok_reply(REPLY_BODY)));
@@ -504,7 +479,7 @@ fn verification_succeeds_with_the_ca_file() {
         assert_eq!(result.stderr, "");
         assert_eq!(totals(&result), "Total: connections 2 requests 2 replies 2");
         // The same directory works as --ssl-ca-path.
-        let ca_path = format!("--ssl-ca-path={}", dir.0.display());
+        let ca_path = format!("--ssl-ca-path={}", dir.path().display());
         let result = run(
             server.port,
             &[server_arg, "--num-conns=1", "--ssl-verify=yes", &ca_path],
@@ -519,11 +494,11 @@ fn verification_succeeds_with_the_ca_file() {
 /// certificate without subjectAltName. Returns its DER and its PEM file, and
 /// the key.
 fn openssl_self_signed(
-    dir: &TempDir,
+    dir: &Scratch,
     name: &str,
 ) -> (CertificateDer<'static>, PathBuf, PrivateKeyDer<'static>) {
-    let cert_file = dir.0.join(format!("{name}-openssl-cert.pem"));
-    let key_file = dir.0.join(format!("{name}-openssl-key.pem"));
+    let cert_file = dir.join(format!("{name}-openssl-cert.pem"));
+    let key_file = dir.join(format!("{name}-openssl-key.pem"));
     let status = Command::new("openssl")
         .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes"])
         .args(["-subj", "/CN=localhost", "-keyout"])
@@ -552,7 +527,7 @@ fn config_for(cert: CertificateDer<'static>, key: PrivateKeyDer<'static>) -> Ser
 
 #[test]
 fn a_self_signed_openssl_certificate_is_trusted_through_the_ca_file() {
-    let dir = TempDir::new();
+    let dir = Scratch::new("tls");
     let (cert, cert_file, key) = openssl_self_signed(&dir, "server");
     let server = TlsServer::start(config_for(cert, key), Mode::Reply(ok_reply(REPLY_BODY)));
     let ca = format!("--ssl-ca-file={}", cert_file.display());
@@ -602,7 +577,7 @@ impl rustls::server::ResolvesServerCert for ImpostorCert {
 
 #[test]
 fn a_trusted_certificate_still_has_to_prove_its_key() {
-    let dir = TempDir::new();
+    let dir = Scratch::new("tls");
     let (cert, cert_file, _) = openssl_self_signed(&dir, "server");
     let (_, _, impostor_key) = openssl_self_signed(&dir, "impostor");
     let signing_key = provider()
@@ -635,7 +610,7 @@ fn a_trusted_certificate_still_has_to_prove_its_key() {
 
 #[test]
 fn client_certificates_are_presented() {
-    let dir = TempDir::new();
+    let dir = Scratch::new("tls");
     let identity = Identity::new(&dir, "server");
     let client = Identity::new(&dir, "client");
     let mut roots = RootCertStore::empty();
@@ -712,7 +687,7 @@ fn a_cipher_list_without_supported_suites_is_refused_after_the_echo_line() {
 
 #[test]
 fn a_cipher_list_picks_the_negotiated_suite() {
-    let dir = TempDir::new();
+    let dir = Scratch::new("tls");
     let identity = Identity::new(&dir, "server");
     let cases = [
         // rcgen makes ECDSA keys. As with OpenSSL, a list of TLS 1.2 suites
@@ -766,7 +741,7 @@ fn protocols_rustls_cannot_speak_are_refused_clearly() {
 
 #[test]
 fn a_pinned_protocol_the_server_refuses_is_an_alert_counted_as_other() {
-    let dir = TempDir::new();
+    let dir = Scratch::new("tls");
     let identity = Identity::new(&dir, "server");
     let server = TlsServer::start(
         tls13_server_config(&identity),
@@ -853,7 +828,7 @@ fn a_handshake_with_a_plain_http_server_is_counted_not_fatal() {
 
 #[test]
 fn truncations_follow_httperfs_eof_rules() {
-    let dir = TempDir::new();
+    let dir = Scratch::new("tls");
     let identity = Identity::new(&dir, "server");
     // A body ended by close (no length) completes at the TCP EOF, even
     // without a close_notify.
@@ -943,7 +918,7 @@ fn an_eof_during_the_handshake_is_a_connreset() {
 
 #[test]
 fn session_workloads_resume_within_and_across_sessions() {
-    let dir = TempDir::new();
+    let dir = Scratch::new("tls");
     let identity = Identity::new(&dir, "server");
     for (extra, expected) in [(None, (3, 1)), (Some("--ssl-no-reuse"), (0, 4))] {
         let server = TlsServer::start(server_config(&identity), Mode::Reply(ok_reply(REPLY_BODY)));
