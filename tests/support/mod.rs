@@ -268,16 +268,20 @@ impl Run {
     }
 }
 
-/// Runs httperf-rs with `args`, killing it after `limit`.
-pub fn run_binary(args: &[&str], limit: Duration) -> Run {
-    let child = Command::new(env!("CARGO_BIN_EXE_httperf-rs"))
+/// Starts httperf-rs with `args`, its output captured.
+fn spawn_binary(args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_httperf-rs"))
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn httperf-rs");
-    wait_bounded(child, limit)
+        .expect("spawn httperf-rs")
+}
+
+/// Runs httperf-rs with `args`, killing it after `limit`.
+pub fn run_binary(args: &[&str], limit: Duration) -> Run {
+    wait_bounded(spawn_binary(args), limit)
 }
 
 /// Threads that read the child's stdout and stderr to their ends, so a chatty
@@ -352,13 +356,7 @@ impl Drop for Scratch {
 /// for it to end (at most `limit`).
 #[allow(unsafe_code)] // signalling the child takes libc::kill
 pub fn interrupted_after(args: &[&str], delay: Duration, limit: Duration) -> Run {
-    let child = Command::new(env!("CARGO_BIN_EXE_httperf-rs"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let child = spawn_binary(args);
     std::thread::sleep(delay);
     // SAFETY: sending SIGINT to our own child process.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
