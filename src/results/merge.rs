@@ -217,7 +217,8 @@ pub fn disjoint_shards(shards: &[NamedDocument]) -> Option<String> {
             if a_end < b_start || b_end < a_start {
                 let (early, late) = if a_end < b_start { (a, b) } else { (b, a) };
                 return Some(format!(
-                    "warning: {} ended before {} began ({:.3} s apart): the rates are over                      the whole span; start the shards together with --start-at",
+                    "warning: {} ended before {} began ({:.3} s apart): the rates are over \
+                     the whole span; start the shards together with --start-at",
                     early.name,
                     late.name,
                     (span(late).0 - span(early).1).abs()

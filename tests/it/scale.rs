@@ -268,7 +268,10 @@ fn merge_refuses_other_workloads_and_shared_client_identities() {
     // These shards ran one after the other: merged all the same, with a word.
     assert!(
         good.stderr
-            .contains(&format!("warning: {} ended before {} began", s(&a), s(&b))),
+            .contains(&format!("warning: {} ended before {} began", s(&a), s(&b)))
+            && good.stderr.contains(
+                "): the rates are over the whole span; start the shards together with --start-at\n"
+            ),
         "{}",
         good.stderr
     );
