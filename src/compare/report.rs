@@ -509,10 +509,7 @@ pub fn parse_json(text: &str) -> Result<Report, ParseError> {
     report.line = 1;
     report.workload_options = Some(
         (document.workload_options.iter())
-            .map(|option| match option {
-                results::json::Argument::Text(text) => text.clone(),
-                results::json::Argument::Bytes { base64 } => format!("(base64 {base64})"),
-            })
+            .map(results::json::Argument::shown)
             .collect(),
     );
     for (measure, percentiles) in &document.percentiles.measures {

@@ -8,7 +8,7 @@ use std::io::{self, IoSlice, Write};
 use super::conn::{Call, CallQueue, Conn, ConnState};
 use super::sink::{ParseSink, ReplyPrinter};
 use super::timers::Timer;
-use super::{CallHistory, ConnFacts, ConnId, ConnTiming, Engine, EngineConfig, Notice, NS_PER_S};
+use super::{CallHistory, ConnFacts, ConnId, Engine, EngineConfig, Notice, NS_PER_S};
 use crate::http::response::EofOutcome;
 use crate::results::Recorder;
 use crate::stats::basic::BasicStats;
@@ -473,8 +473,10 @@ impl Engine<'_> {
         let owner = CallOwner {
             id,
             replies: &mut conn.replies,
-            connect_start_ns: conn.connect_start_ns,
-            timing: &mut conn.timing,
+            facts: ConnFacts {
+                connect_start_ns: conn.connect_start_ns,
+                timing: &mut conn.timing,
+            },
         };
         (&mut conn.calls, sinks, owner)
     }
@@ -515,8 +517,8 @@ struct CompletionSinks<'a> {
 struct CallOwner<'a> {
     id: ConnId,
     replies: &'a mut u64,
-    connect_start_ns: u64,
-    timing: &'a mut ConnTiming,
+    /// What the recorder is told of the connection.
+    facts: ConnFacts<'a>,
 }
 
 /// httperf's CALL_RECV_STOP: the reply's statistics, `--print-reply`'s
@@ -545,12 +547,8 @@ fn complete_call(sinks: CompletionSinks<'_>, owner: CallOwner<'_>, call: &mut Ca
         call.parser.footer_bytes(),
     );
     if let Some(results) = sinks.results {
-        let facts = ConnFacts {
-            connect_start_ns: owner.connect_start_ns,
-            timing: owner.timing,
-        };
         let total = bytes.0 + bytes.1 + bytes.2;
-        results.reply_done(now, facts, call.results_facts(), status, total);
+        results.reply_done(now, owner.facts, call.results_facts(), status, total);
     }
     if let Some(state) = call.reply_print.as_deref_mut() {
         state.finish(sinks.out, call.id, bytes);

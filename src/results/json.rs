@@ -99,6 +99,17 @@ pub enum Argument {
     Bytes { base64: String },
 }
 
+impl Argument {
+    /// The argument for a message: its text, or `(base64 …)` for bytes
+    /// that are not UTF-8.
+    pub fn shown(&self) -> String {
+        match self {
+            Argument::Text(text) => text.clone(),
+            Argument::Bytes { base64 } => format!("(base64 {base64})"),
+        }
+    }
+}
+
 /// httperf's raw counters: everything the text report is computed from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Totals {

@@ -190,13 +190,7 @@ fn options_text(options: &[json::Argument]) -> String {
     if options.is_empty() {
         return "(none)".to_string();
     }
-    let shown: Vec<String> = options
-        .iter()
-        .map(|option| match option {
-            json::Argument::Text(text) => text.clone(),
-            json::Argument::Bytes { base64 } => format!("(base64 {base64})"),
-        })
-        .collect();
+    let shown: Vec<String> = options.iter().map(json::Argument::shown).collect();
     shown.join(" ")
 }
 
