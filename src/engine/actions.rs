@@ -142,8 +142,8 @@ impl Engine<'_> {
         }
         let transport = match &self.config.tls {
             None => Transport::Plain(stream),
-            Some(client) => match client.connect(server_index) {
-                Ok(session) => Transport::tls(stream, session),
+            Some(client) => match tls_transport(client, stream, server_index) {
+                Ok(transport) => transport,
                 Err(error) => {
                     if let Some(port) = hog_port {
                         self.ports.release(port);
@@ -433,4 +433,17 @@ impl Actions for Engine<'_> {
     fn session_ended(&mut self, age_s: f64, failed: bool) {
         Engine::session_ended(self, age_s, failed)
     }
+}
+
+/// The TLS transport of a new connection. Out of line: the client session is
+/// a kilobyte built on the stack, which would otherwise widen
+/// `open_connection`'s frame, and so the stack lines it touches, for plain
+/// connections too.
+#[inline(never)]
+fn tls_transport(
+    client: &crate::tls::TlsClient,
+    stream: mio::net::TcpStream,
+    server_index: usize,
+) -> Result<Transport, rustls::Error> {
+    Ok(Transport::tls(stream, client.connect(server_index)?))
 }
