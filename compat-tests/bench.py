@@ -27,6 +27,8 @@ Scenarios:
                no client can avoid), httperf-rs and httperf 0.9.0, interleaved,
                median of --runs runs, and httperf-rs's ratio to the floor; each
                client and nginx pinned to CPU 0 (less run-to-run noise); with
+               perf, where the floor's and httperf-rs's CPU goes (kernel, own
+               code, libc and vdso: cpu-clock samples of --runs more runs); with
                valgrind, the user-space instructions and the lines of hot code
                per connection of the floor and of httperf-rs (callgrind), and
                the distinct 64-byte lines of code and data that a connection's
@@ -579,6 +581,13 @@ def bench_floor(binary, port, tmp, runs, nginx_pid=None):
                 result = run_measured(pin + argv)
                 cpu[name].append(result["cpu"])
                 replies[name].append(count(result["out"]))
+        # rusage splits CPU time into user and system by the clock tick that
+        # happens to land, too coarsely to say which side the gap is on;
+        # perf's sampling attributes every 50 us to kernel or user code.
+        split = {name: [] for name, _, _ in clients[:2]}
+        for _ in range(runs):
+            for name, argv, _ in clients[:2]:
+                split[name].append(perf_split(pin + argv, argv[0], tmp))
     finally:
         for pid, cpus in (restore or {}).items():
             try:
@@ -601,6 +610,16 @@ def bench_floor(binary, port, tmp, runs, nginx_pid=None):
           f"{median(paired):.3f} (median of run pairs)")
     print("  (wrk does not fit here: it keeps connections open and does not pace "
           "new connections at a rate)")
+    if any(None in parts for parts in split.values()):
+        print("  (perf not installed or not permitted: no kernel / user split)")
+    else:
+        print(f"  where the CPU goes (perf samples every 50 us, median of {runs} more "
+              "interleaved runs):")
+        for name, parts in split.items():
+            kernel, own, libraries = (median([p[key] for p in parts])
+                                      for key in ("kernel", "own", "libraries"))
+            print(f"  {name:11s} kernel {kernel:5.2f} s  own code {own:5.2f} s  "
+                  f"libc and vdso {libraries:5.2f} s")
     # Both clients make the same system calls per connection but for
     # httperf-rs's two buffer-size setsockopt calls, so what is left is the
     # user-space part: how much code runs per connection, and how many lines
@@ -639,6 +658,41 @@ def bench_floor(binary, port, tmp, runs, nginx_pid=None):
             print(f"  {name:11s} (lackey failed)")
             continue
         print(f"  {name:11s} code {lines[0]:6.1f}  data {lines[1]:6.1f}")
+
+
+def perf_split(argv, executable, tmp):
+    """CPU seconds of one run split by where perf's cpu-clock samples fell:
+    the kernel, the client's own executable, and the shared libraries (libc's
+    system call wrappers, the vdso's clock). None without a usable perf."""
+    if shutil.which("perf") is None:
+        return None
+    data = os.path.join(tmp, "perf.data")
+    recorded = subprocess.run(["perf", "record", "-q", "-e", "cpu-clock", "-F", "20000",
+                               "-o", data, "--"] + argv,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=180)
+    if recorded.returncode != 0:
+        return None
+    report = subprocess.run(["perf", "report", "-i", data, "--stdio", "--sort", "dso"],
+                            capture_output=True, text=True, timeout=180)
+    total = re.search(r"Event count \(approx\.\): (\d+)", report.stdout)
+    if report.returncode != 0 or total is None:
+        return None
+    seconds = int(total.group(1)) / 1e9
+    executable = os.path.basename(executable)
+    parts = {"kernel": 0.0, "own": 0.0, "libraries": 0.0}
+    for line in report.stdout.splitlines():
+        row = re.match(r"\s+([\d.]+)%\s+(\S+)", line)
+        if row is None:
+            continue
+        share = float(row.group(1)) / 100 * seconds
+        dso = row.group(2)
+        if dso.startswith("[kernel"):
+            parts["kernel"] += share
+        elif dso == executable:
+            parts["own"] += share
+        else:
+            parts["libraries"] += share
+    return parts
 
 
 def start_holding_server():
