@@ -91,6 +91,10 @@ pub struct Scanner<'a> {
     /// abbreviation only reaches them when it matches no httperf option, so
     /// they change no httperf abbreviation or ambiguity message.
     own_from: usize,
+    /// Table entries httperf 0.9.0 already had: an abbreviation unique among
+    /// them means that option even where a later option shares the prefix,
+    /// so that abbreviations in 0.9.0 scripts keep working.
+    first_release: Vec<bool>,
 }
 
 impl<'a> Scanner<'a> {
@@ -109,7 +113,18 @@ impl<'a> Scanner<'a> {
             posix,
             finished: false,
             own_from: usize::MAX,
+            first_release: Vec::new(),
         }
+    }
+
+    /// Marks the table entries named in `names` as 0.9.0's options.
+    pub fn first_release_options(mut self, names: &[&str]) -> Self {
+        self.first_release = self
+            .table
+            .iter()
+            .map(|o| names.contains(&o.long.as_str()))
+            .collect();
+        self
     }
 
     /// Marks the table entries from `index` on as the program's own options.
@@ -176,6 +191,15 @@ impl<'a> Scanner<'a> {
                 let mut candidates = matching(0..split);
                 if candidates.is_empty() {
                     candidates = matching(split..self.table.len());
+                } else if candidates.len() > 1 {
+                    let first_release: Vec<usize> = candidates
+                        .iter()
+                        .copied()
+                        .filter(|&i| self.first_release.get(i) == Some(&true))
+                        .collect();
+                    if first_release.len() == 1 {
+                        candidates = first_release;
+                    }
                 }
                 match candidates.as_slice() {
                     [] => {

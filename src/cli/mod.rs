@@ -57,7 +57,9 @@ pub fn command() -> clap::Command {
              request, reply and error statistics when the test ends. It accepts httperf \
              0.9.0's command line and prints the same output, plus the options added by \
              later upstream versions.\n\n\
-             Long options may be abbreviated to any unique prefix (--ra for --rate). \
+             Long options may be abbreviated to any unique prefix (--ra for --rate); \
+             a prefix that named one option in httperf 0.9.0 still does where later \
+             options share it (--add-head is --add-header, not --add-header-file). \
              Values follow an equals sign or come as the next argument (--rate=10, \
              --rate 10); optional values are only taken after an equals sign. Arguments \
              that are not options are ignored; -- ends the options.",
@@ -94,6 +96,52 @@ fn option_table() -> &'static [OptSpec] {
             .collect()
     })
 }
+
+/// httperf 0.9.0's long options. The later ones upstream master added share
+/// prefixes with some of them (`--add-head` could now be `--add-header-file`,
+/// `--per` `--periodic-stats`); a prefix unique among these keeps meaning
+/// what it meant in 0.9.0.
+const OPTIONS_0_9_0: [&str; 39] = [
+    "add-header",
+    "burst-length",
+    "client",
+    "close-with-reset",
+    "debug",
+    "failure-status",
+    "help",
+    "hog",
+    "http-version",
+    "max-connections",
+    "max-piped-calls",
+    "method",
+    "no-host-hdr",
+    "num-calls",
+    "num-conns",
+    "period",
+    "port",
+    "print-reply",
+    "print-request",
+    "rate",
+    "recv-buffer",
+    "retry-on-failure",
+    "send-buffer",
+    "server",
+    "server-name",
+    "uri",
+    "session-cookies",
+    "ssl",
+    "ssl-ciphers",
+    "ssl-no-reuse",
+    "think-timeout",
+    "timeout",
+    "verbose",
+    "version",
+    "wlog",
+    "wsess",
+    "wsesslog",
+    "wsesspage",
+    "wset",
+];
 
 /// The number of httperf's options at the start of the table; the rest
 /// are httperf-rs's own.
@@ -208,7 +256,9 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed, Exit> {
     let posix = std::env::var_os("POSIXLY_CORRECT").is_some();
     let table = option_table();
     let definitions = table::definitions();
-    let scanner = Scanner::new(table, &args, posix).own_options_from(httperf_option_count());
+    let scanner = Scanner::new(table, &args, posix)
+        .own_options_from(httperf_option_count())
+        .first_release_options(&OPTIONS_0_9_0);
     for event in scanner {
         match event {
             Event::Opt { index, value } => {
@@ -321,6 +371,58 @@ mod tests {
         assert_eq!(scan(table, split, "--perc"), "percentiles");
         assert_eq!(scan(table, split, "--self"), "self-check");
         assert_eq!(scan(table, split, "--pro"), "progress");
+    }
+
+    #[test]
+    fn abbreviations_of_0_9_0_options_keep_their_meaning() {
+        // Master's later options share prefixes with 0.9.0's: a prefix that
+        // named one option in 0.9.0 still does, and prefixes that only
+        // master's options have still reach them.
+        let table = option_table();
+        let first = |arg: &str| -> String {
+            let args = vec![
+                OsString::from("p"),
+                OsString::from(arg),
+                OsString::from("1"),
+            ];
+            let mut scanner = Scanner::new(table, &args, false)
+                .own_options_from(httperf_option_count())
+                .first_release_options(&OPTIONS_0_9_0);
+            match scanner.next() {
+                Some(Event::Opt { index, .. }) => table[index].long.clone(),
+                Some(Event::Error(message)) => message,
+                None => String::new(),
+            }
+        };
+        for name in OPTIONS_0_9_0 {
+            assert!(table.iter().any(|o| o.long == name), "{name}");
+            for end in 1..=name.len() {
+                let prefix = &name[..end];
+                let mut meant: Vec<&str> = OPTIONS_0_9_0
+                    .iter()
+                    .copied()
+                    .filter(|o| o.starts_with(prefix))
+                    .collect();
+                if meant.contains(&prefix) {
+                    meant = vec![prefix];
+                }
+                if let [only] = meant.as_slice() {
+                    assert_eq!(first(&format!("--{prefix}")), *only, "--{prefix}");
+                }
+            }
+        }
+        assert_eq!(first("--add-head"), "add-header");
+        assert_eq!(first("--per"), "period");
+        assert_eq!(first("--ssl-c"), "ssl-ciphers");
+        assert_eq!(first("--u"), "uri");
+        assert_eq!(first("--add-header-f"), "add-header-file");
+        assert_eq!(first("--periodic"), "periodic-stats");
+        assert_eq!(first("--us"), "use-timer-cache");
+        assert_eq!(
+            first("--ssl-ca"),
+            "p: option '--ssl-ca' is ambiguous; possibilities: '--ssl-ca-file' '--ssl-ca-path'\n"
+        );
+        assert!(first("--ser").contains("'--server' '--server-name' '--servers'"));
     }
 
     #[test]
