@@ -348,6 +348,21 @@ impl<'out> Engine<'out> {
         let (user_end, system_end) = sys::cpu_times_s();
         let duration_s = stop_ns.saturating_sub(self.start_ns) as f64 / NS_PER_S;
         if let Some(results) = self.results.as_deref_mut() {
+            // Connections still open when the test ends (--runtime, a
+            // signal, the last session done while others' calls wait) are
+            // left as they are, as httperf leaves them; their calls still
+            // get their request-log lines, cancelled by the client.
+            for (_, conn) in self.conns.iter_mut() {
+                if conn.calls.is_empty() {
+                    continue;
+                }
+                let calls: Vec<_> = conn.calls.iter().map(Call::results_facts).collect();
+                let facts = ConnFacts {
+                    connect_start_ns: conn.connect_start_ns,
+                    timing: &mut conn.timing,
+                };
+                results.conn_closed(stop_ns, facts, &calls, CloseCause::Client);
+            }
             results.end(stop_ns);
         }
         let mut summary = self.stats.finish(

@@ -784,6 +784,46 @@ fn the_request_log_records_failures_with_their_errno() {
 }
 
 #[test]
+fn calls_in_flight_when_the_test_ends_early_are_logged_as_cancelled() {
+    // --runtime (like a signal) ends the test with calls still waiting for
+    // their replies: each still gets its line, with ECANCELED and no status.
+    let server = TestServer::start(Behaviour::Silent);
+    let (result, lines, doc) = run_logged(
+        server.port,
+        "runtime",
+        &[
+            "--num-conns=3",
+            "--rate=20",
+            "--timeout=30",
+            "--runtime=0.5",
+        ],
+    );
+    assert_eq!(result.status, 0, "{}", result.stderr);
+    assert_eq!(doc["totals"]["requests"], 3, "{}", result.stdout);
+    assert!(result.stdout.contains("replies 0"), "{}", result.stdout);
+    assert_eq!(lines.len(), 3, "{}", result.stdout);
+    assert!(lines
+        .iter()
+        .all(|l| l.errno == 125 && l.status == 0 && l.bytes_out() > 0));
+    // The report is the one without the log.
+    let plain = run(
+        server.port,
+        &[
+            "--num-conns=3",
+            "--rate=20",
+            "--timeout=30",
+            "--runtime=0.5",
+        ],
+    );
+    assert_eq!(
+        plain.line("Errors: total"),
+        result.line("Errors: total"),
+        "{}",
+        plain.stdout
+    );
+}
+
+#[test]
 fn a_full_disk_stops_the_log_but_not_the_report() {
     if !std::path::Path::new("/dev/full").exists() {
         return;
