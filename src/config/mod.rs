@@ -502,6 +502,9 @@ fn resolve_servers(options: &Options, port: u16) -> Result<Vec<SocketAddr>, Exit
 
 /// The address of a host name or literal; a name that is not UTF-8 names no host.
 fn resolve(name: &[u8], port: u16) -> Option<SocketAddr> {
+    if let Some(ip) = numeric_ipv4_before_space(name) {
+        return Some(SocketAddr::new(IpAddr::V4(ip), port));
+    }
     let name = std::str::from_utf8(name).ok()?;
     let host = name
         .strip_prefix('[')
@@ -513,6 +516,48 @@ fn resolve(name: &[u8], port: u16) -> Option<SocketAddr> {
         .find(|address| address.is_ipv4())
         .or_else(|| addresses.first())
         .copied()
+}
+
+/// An IPv4 literal followed by white space (and anything after it), which
+/// httperf's resolver (the C library's inet_aton) accepts and getaddrinfo
+/// does not: `--server='127.0.0.1 '` as a script may build it. The literal
+/// has inet_aton's forms: one to four dot-separated numbers, each decimal,
+/// octal (leading 0) or hexadecimal (0x), the last filling the bytes left.
+fn numeric_ipv4_before_space(name: &[u8]) -> Option<Ipv4Addr> {
+    // C's isspace: Rust's ASCII white space and the vertical tab.
+    let space = name
+        .iter()
+        .position(|&b| b.is_ascii_whitespace() || b == 0x0b)?;
+    let literal = &name[..space];
+    let mut parts: Vec<u64> = Vec::with_capacity(4);
+    for part in literal.split(|&b| b == b'.') {
+        let (digits, radix) = match part {
+            [b'0', b'x' | b'X', rest @ ..] => (rest, 16),
+            [b'0', rest @ ..] if !rest.is_empty() => (rest, 8),
+            _ => (part, 10),
+        };
+        if !part.first().is_some_and(u8::is_ascii_digit) || parts.len() == 4 {
+            return None;
+        }
+        let mut value: u64 = 0;
+        for &digit in digits {
+            let digit = char::from(digit).to_digit(radix)?;
+            value = value * u64::from(radix) + u64::from(digit);
+            if value > u64::from(u32::MAX) {
+                return None;
+            }
+        }
+        parts.push(value);
+    }
+    let (last, leading) = parts.split_last()?;
+    if leading.iter().any(|&part| part > 0xff) || *last >= 1u64 << (8 * (4 - leading.len())) {
+        return None;
+    }
+    let address = leading
+        .iter()
+        .enumerate()
+        .fold(*last, |address, (i, &part)| address | part << (24 - 8 * i));
+    u32::try_from(address).ok().map(Ipv4Addr::from)
 }
 
 fn extra_headers(options: &Options) -> Result<Vec<Vec<u8>>, Exit> {
@@ -567,6 +612,38 @@ fn uri_source(options: &Options) -> Result<UriSource, Exit> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_ipv4_literal_may_be_followed_by_white_space_as_inet_aton_allows() {
+        let ip = |name: &[u8]| numeric_ipv4_before_space(name).map(|ip| ip.to_string());
+        assert_eq!(ip(b"127.0.0.1 ").as_deref(), Some("127.0.0.1"));
+        assert_eq!(ip(b"127.0.0.1\t").as_deref(), Some("127.0.0.1"));
+        assert_eq!(ip(b"127.0.0.1\n").as_deref(), Some("127.0.0.1"));
+        assert_eq!(ip(b"127.0.0.1\x0b").as_deref(), Some("127.0.0.1"));
+        assert_eq!(ip(b"127.0.0.1 foo").as_deref(), Some("127.0.0.1"));
+        assert_eq!(ip(b"127.1 ").as_deref(), Some("127.0.0.1"));
+        assert_eq!(ip(b"0x7f.1 ").as_deref(), Some("127.0.0.1"));
+        assert_eq!(ip(b"0177.0.0.01 ").as_deref(), Some("127.0.0.1"));
+        assert_eq!(ip(b"2130706433 ").as_deref(), Some("127.0.0.1"));
+        assert_eq!(ip(b"10.0.65535 ").as_deref(), Some("10.0.255.255"));
+        // Without white space, getaddrinfo decides as before.
+        assert_eq!(ip(b"127.0.0.1"), None);
+        // Not literals inet_aton takes.
+        for bad in [
+            &b" 127.0.0.1"[..],
+            b"localhost ",
+            b"127.0.0.256 ",
+            b"1.2.3.4.5 ",
+            b"10.0.65536 ",
+            b"4294967296 ",
+            b"08.0.0.1 ",
+            b"1..2 ",
+            b"1.2.3. ",
+            b"x1 ",
+        ] {
+            assert_eq!(ip(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
     use super::*;
 
     #[test]
