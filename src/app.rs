@@ -65,7 +65,7 @@ pub fn run(args: Vec<OsString>) -> i32 {
     } else {
         Box::new(output::stdout())
     };
-    if options.version {
+    for _ in 0..options.version_lines {
         // 0.9.0 prints this and keeps going.
         let _ = writeln!(out, "{}", cli::version_line(&options.program));
     }

@@ -158,8 +158,6 @@ struct State {
     /// stderr lines 0.9.0 would already have printed (the `-d` warning);
     /// they precede any error message.
     stderr_before: String,
-    /// Number of `-V` seen: 0.9.0 prints one version line for each.
-    versions: usize,
     server_given: bool,
 }
 
@@ -250,13 +248,25 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed, Exit> {
     let mut st = State {
         options: Options::defaults(&program),
         stderr_before: String::new(),
-        versions: 0,
         server_given: false,
     };
+    let parsed = scan(&args, &mut st);
+    if parsed.is_err() {
+        // 0.9.0 prints the version line as it reads each -V, so an error
+        // found later comes after it.
+        for _ in 0..st.options.version_lines {
+            crate::output::print_bytes(format!("{}\n", version_line(&program)).as_bytes());
+        }
+    }
+    parsed
+}
+
+/// Applies every option of `args` to `st`, then checks their combinations.
+fn scan(args: &[OsString], st: &mut State) -> Result<Parsed, Exit> {
     let posix = std::env::var_os("POSIXLY_CORRECT").is_some();
     let table = option_table();
     let definitions = table::definitions();
-    let scanner = Scanner::new(table, &args, posix)
+    let scanner = Scanner::new(table, args, posix)
         .own_options_from(httperf_option_count())
         .first_release_options(&OPTIONS_0_9_0);
     for event in scanner {
@@ -269,7 +279,7 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed, Exit> {
                         .workload_options
                         .push(option_as_given(long, value.as_ref()));
                 }
-                if let Some(done) = apply(&mut st, &table::Value::new(value))? {
+                if let Some(done) = apply(st, &table::Value::new(value))? {
                     return Ok(done);
                 }
             }
@@ -278,8 +288,12 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed, Exit> {
             }
         }
     }
-    check_combinations(&st)?;
-    Ok(Parsed::Run(Box::new(st.options)))
+    check_combinations(st)?;
+    let program = st.options.program.clone();
+    Ok(Parsed::Run(Box::new(std::mem::replace(
+        &mut st.options,
+        Options::defaults(&program),
+    ))))
 }
 
 #[cfg(test)]
@@ -460,7 +474,6 @@ mod tests {
             let mut st = State {
                 options: Options::defaults("httperf"),
                 stderr_before: String::new(),
-                versions: 0,
                 server_given: false,
             };
             let value = match spec.long.as_str() {

@@ -250,7 +250,7 @@ pub(super) fn definitions() -> Vec<OptionDef> {
             .short('h'),
             |st, _| {
                 let mut out = String::new();
-                for _ in 0..st.versions {
+                for _ in 0..st.options.version_lines {
                     out.push_str(&version_line(&st.options.program));
                     out.push('\n');
                 }
@@ -851,8 +851,7 @@ pub(super) fn definitions() -> Vec<OptionDef> {
             )
             .short('V'),
             |st, _| {
-                st.options.version = true;
-                st.versions += 1;
+                st.options.version_lines += 1;
                 Ok(None)
             },
         ),

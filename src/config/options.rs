@@ -110,8 +110,9 @@ pub struct Options {
     pub use_timer_cache: bool,
     /// Number of `-v`/`--verbose` occurrences.
     pub verbose: u32,
-    /// `-V`/`--version` was given (0.9.0: print and keep running).
-    pub version: bool,
+    /// How many times `-V`/`--version` was given: 0.9.0 prints its version
+    /// line for each, as it reads them, and keeps running.
+    pub version_lines: usize,
     pub wlog: Option<UriLogSpec>,
     pub wsess: Option<SessionSpec>,
     pub wsesslog: Option<SessionLogSpec>,
@@ -212,7 +213,7 @@ impl Options {
             uri: b"/".to_vec(),
             use_timer_cache: false,
             verbose: 0,
-            version: false,
+            version_lines: 0,
             wlog: None,
             wsess: None,
             wsesslog: None,

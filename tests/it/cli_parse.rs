@@ -195,7 +195,7 @@ fn short_options() {
     assert_eq!(o.debug, 12);
     assert_eq!(o.verbose, 0);
     let o = run(&["-vV"]);
-    assert_eq!((o.verbose, o.version), (1, true));
+    assert_eq!((o.verbose, o.version_lines), (1, 1));
     assert_eq!(run(&["-vv", "-v"]).verbose, 3);
     assert_eq!(run(&["-d3"]).debug, 3);
     assert_eq!(run(&["-d", "3"]).debug, 3);
@@ -264,11 +264,41 @@ fn help_is_returned_when_reached() {
 #[test]
 fn version_does_not_stop_the_run() {
     let o = run(&["-V", "--hog"]);
-    assert!(o.version && o.hog);
+    assert!(o.version_lines == 1 && o.hog);
     assert_eq!(
         cli::version_line("httperf"),
         "httperf: httperf-0.9.0 compiled without DEBUG without TIME_SYSCALLS."
     );
+}
+
+#[test]
+fn each_version_line_is_printed_before_what_follows_it() {
+    // 0.9.0 prints a line for each -V as it reads it: before the test, and
+    // before the message of a bad option that comes later.
+    let line = "httperf-rs: httperf-0.9.0 compiled without DEBUG without TIME_SYSCALLS.\n";
+    let limit = std::time::Duration::from_secs(30);
+    let bad = crate::support::run_binary(&["-V", "-V", "--rate=x"], limit);
+    assert_eq!(bad.stdout, line.repeat(2));
+    assert_eq!(bad.stderr, "httperf-rs: illegal request rate x\n");
+    assert_eq!(bad.status, 1);
+    let before = crate::support::run_binary(&["--rate=x", "-V"], limit);
+    assert_eq!((before.stdout.as_str(), before.status), ("", 1));
+    let port = crate::support::closed_port().to_string();
+    let ran = crate::support::run_binary(
+        &[
+            "-V",
+            "--server=127.0.0.1",
+            "--port",
+            &port,
+            "--num-conns=1",
+            "-V",
+        ],
+        limit,
+    );
+    assert_eq!(ran.status, 0, "{}", ran.stderr);
+    assert!(ran
+        .stdout
+        .starts_with(&format!("{line}{line}httperf-rs --client=0/1")));
 }
 
 #[test]
