@@ -311,7 +311,8 @@ fn workload_spec(options: &Options) -> Result<WorkloadSpec, Exit> {
             )));
         }
         let script = SessionScript::Pages {
-            user_requests: u64::from(page.calls_per_session),
+            // As with --wsess, 0 user requests still make one.
+            user_requests: u64::from(page.calls_per_session).max(1),
             think_time_s: page.think_time_s,
             uri: options.uri.clone(),
             server: text(&options.server),
@@ -352,7 +353,9 @@ fn workload_spec(options: &Options) -> Result<WorkloadSpec, Exit> {
         }));
     };
     let script = SessionScript::Calls {
-        calls: u64::from(wsess.calls_per_session),
+        // 0.9.0 issues a session's first call before it compares the calls
+        // done with N2, so N2 = 0 makes one call, as N2 = 1 does.
+        calls: u64::from(wsess.calls_per_session).max(1),
         burst_length: options.burst_length.max(1) as u64,
         think_time_s: wsess.think_time_s,
     };

@@ -49,6 +49,32 @@ fn sessions_pipeline_their_calls_on_one_connection() {
 }
 
 #[test]
+fn a_session_of_no_calls_still_makes_one_as_in_0_9_0() {
+    // 0.9.0 issues a session's first call before comparing the calls done
+    // with N2: --wsess=N,0,X sessions are one call long.
+    let server = TestServer::start(Behaviour::Reply(ok_reply("hi")));
+    let result = run(
+        server.port,
+        &["--wsess=2,0,0", "--burst-length=3", "--rate=50"],
+    );
+    assert_eq!(
+        result.line("Total:").split(" test-duration").next(),
+        Some("Total: connections 2 requests 2 replies 2")
+    );
+    assert_eq!(
+        result.line("Session length histogram:"),
+        "Session length histogram: 0 2"
+    );
+    assert!(
+        result.stdout.contains(" --wsess=2,0,0.000 "),
+        "{}",
+        result.stdout
+    );
+    let refused = run(closed_port(), &["--wsess=1,0,0"]);
+    assert!(refused.line("Session rate").ends_with("(0/1)"));
+}
+
+#[test]
 fn bursts_and_think_times_shape_a_session() {
     let server = TestServer::start(Behaviour::Reply(ok_reply("hi")));
     let result = run(server.port, &["--wsess=1,5,0.1", "--burst-length=2"]);
