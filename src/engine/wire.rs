@@ -386,7 +386,8 @@ impl Engine<'_> {
                 }
             }
             for warning in &warnings {
-                eprintln!("{}", warning.render(&self.config.program));
+                // Reply bytes stay bytes: 0.9.0 writes them to stderr as they came.
+                crate::output::eprint_line(&warning.render_bytes(&self.config.program));
             }
             rest = &rest[used.min(rest.len())..];
             if !call.parser.is_complete() {

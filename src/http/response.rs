@@ -88,7 +88,8 @@ impl ReplyWarning {
     }
 
     /// Like [`render_bytes`](Self::render_bytes), with invalid UTF-8 replaced; exact for
-    /// every reply that is valid UTF-8.
+    /// every reply that is valid UTF-8. For tests: what is written is the bytes.
+    #[cfg(test)]
     pub fn render(&self, program: &str) -> String {
         String::from_utf8_lossy(&self.render_bytes(program)).into_owned()
     }

@@ -568,3 +568,29 @@ fn a_reply_sent_to_a_request_that_never_gets_through_is_counted() {
     assert_eq!(result.count("Total:", "requests"), 0);
     assert_eq!(result.count("Errors: total", "client-timo"), 1);
 }
+
+#[test]
+fn warnings_quote_the_servers_bytes_as_they_came() {
+    // A status line that is not UTF-8 is quoted byte for byte, as 0.9.0
+    // writes it, not with replacement characters.
+    let server = TestServer::start(Behaviour::ReplyThenClose(b"SSH-\xff\xfe\r\n\r\n".to_vec()));
+    let mut child = spawn(&args(server.port, &["--num-conns=1", "--timeout=5"]));
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let reader = thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = stderr.read_to_end(&mut bytes);
+        bytes
+    });
+    let deadline = Instant::now() + LIMIT;
+    while child.try_wait().ok().flatten().is_none() {
+        assert!(Instant::now() < deadline, "still running after {LIMIT:?}");
+        thread::sleep(Duration::from_millis(20));
+    }
+    let stderr = reader.join().expect("stderr reader");
+    let expected: &[u8] = b"httperf-rs.parse_status_line: invalid status line `SSH-\xff\xfe'!!\n";
+    assert!(
+        stderr.windows(expected.len()).any(|w| w == expected),
+        "{:?}",
+        String::from_utf8_lossy(&stderr)
+    );
+}
