@@ -97,8 +97,11 @@ pub fn parse_http_version(arg: &str) -> Result<(u32, u32), String> {
     if !minor.converted() {
         return Err(illegal());
     }
-    let code = ((major.value as u32) << 16) | minor.value as u32;
-    Ok((code >> 16, code & 0xffff))
+    // 0.9.0's version code: a C int of the major number shifted 16 bits,
+    // or'ed with the minor number's low 16 bits; the echo line shows the
+    // code shifted back (sign extended, printed unsigned) and its low bits.
+    let code = (((major.value as u32) << 16) | (minor.value as u32 & 0xffff)) as i32;
+    Ok(((code >> 16) as u32, (code & 0xffff) as u32))
 }
 
 /// `--print-reply[=WHAT]` / `--print-request[=WHAT]`: only WHAT's first
@@ -225,8 +228,15 @@ mod tests {
             ("2.0", (2, 0)),
             ("1.65537", (1, 1)),
             ("65537.0", (1, 0)),
-            ("-1.2", (0xffff, 2)),
-            ("99999999999.1", (0xe7ff, 1)),
+            // The major number is that of a sign-extended C int code (verified
+            // against 0.9.0's echo line), the minor its low 16 bits.
+            ("-1.2", (4294967295, 2)),
+            ("99999999999.1", (4294961151, 1)),
+            ("32768.0", (4294934528, 0)),
+            ("0.65536", (0, 0)),
+            ("0.65537", (0, 1)),
+            ("1.-1", (1, 65535)),
+            ("1.-65535", (1, 1)),
         ] {
             assert_eq!(parse_http_version(arg), Ok(want), "{arg}");
         }
