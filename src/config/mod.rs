@@ -305,7 +305,8 @@ fn workload_spec(options: &Options) -> Result<WorkloadSpec, Exit> {
     }
     if let Some(page) = options.wsesspage {
         if !options.uri.contains(&b'/') {
-            return Err(Exit::failure_line(format!(
+            // 0.9.0's message ends without a newline.
+            return Err(Exit::failure(format!(
                 "{}: URI specified with --uri must be absolute",
                 options.program
             )));
@@ -690,6 +691,25 @@ mod tests {
             check_http_version(&options).expect_err("refused").message,
             b"httperf: unexpected version code 20000\n"
         );
+    }
+
+    #[test]
+    fn a_page_uri_without_a_slash_is_refused_without_a_newline_as_in_0_9_0() {
+        let mut options = Options::defaults("httperf");
+        options.uri = b"page.html".to_vec();
+        options.wsesspage = Some(crate::config::options::SessionSpec {
+            sessions: 1,
+            calls_per_session: 1,
+            think_time_s: 0.0,
+        });
+        let Err(refused) = workload_spec(&options) else {
+            panic!("a relative --uri was accepted");
+        };
+        assert_eq!(
+            refused.message,
+            b"httperf: URI specified with --uri must be absolute"
+        );
+        assert_eq!(refused.status, 1);
     }
 
     #[test]
