@@ -505,7 +505,14 @@ impl ReplyParser {
             return;
         }
         let text = c_str(text);
-        match strtoul(text, 16).if_converted() {
+        let size = strtoul(text, 16);
+        // 0.9.0 also refuses a size past 64 bits (strtoul's ERANGE).
+        let size = if size.erange {
+            None
+        } else {
+            size.if_converted()
+        };
+        match size {
             None => events.warning(ReplyWarning::BadChunkLine(text.to_vec())),
             Some(0) => self.state = State::Footer,
             Some(size) => self.state = State::ChunkData(size),

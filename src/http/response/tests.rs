@@ -207,7 +207,15 @@ fn cases() -> Vec<Case> {
             .bytes(47, 12, 0)
             .end(EofReset),
         case("huge chunk size", cat(&[CHUNKED_HDR, b"ffffffffffffffff\r\nabc"])).bytes(47, 3, 0).end(EofReset),
-        case("overflowing chunk size", cat(&[CHUNKED_HDR, b"fffffffffffffffffffffffff\r\nabc"])).bytes(47, 3, 0).end(EofReset),
+        // strtoul's ERANGE: 0.9.0 skips the line as bad (verified), as it does
+        // one without a hex digit; the next line is then the size line.
+        case("overflowing chunk size", cat(&[CHUNKED_HDR, b"fffffffffffffffffffffffff\r\nabc"]))
+            .bytes(47, 0, 0)
+            .warn(bad_chunk("fffffffffffffffffffffffff"))
+            .end(EofReset),
+        case("overflowing chunk size skipped", cat(&[CHUNKED_HDR, b"10000000000000000\r\n", CHUNKS]))
+            .bytes(47, 5, 2)
+            .warn(bad_chunk("10000000000000000")),
         case("long chunk and trailer lines", cat(&[CHUNKED_HDR, b"5;", &[b'e'; 1100], b"\r\nhello\r\n0\r\nA: ", &[b'f'; 1100], b"\r\n\r\n"]))
             .bytes(47, 5, 1107)
             .warn(trunc(1104))
