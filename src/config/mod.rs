@@ -510,10 +510,16 @@ fn resolve(name: &[u8], port: u16) -> Option<SocketAddr> {
         return Some(SocketAddr::new(IpAddr::V4(ip), port));
     }
     let name = std::str::from_utf8(name).ok()?;
-    let host = name
+    let host = match name
         .strip_prefix('[')
         .and_then(|rest| rest.strip_suffix(']'))
-        .unwrap_or(name);
+    {
+        // Brackets hold an IPv6 literal only: `[127.0.0.1]` is refused, as
+        // 0.9.0's resolver refuses it.
+        Some(inner) if inner.contains(':') => inner,
+        Some(_) => return None,
+        None => name,
+    };
     let addresses: Vec<SocketAddr> = (host, port).to_socket_addrs().ok()?.collect();
     addresses
         .iter()
@@ -724,5 +730,6 @@ mod tests {
             Some("[::1]:81".parse().expect("addr"))
         );
         assert_eq!(resolve(b"no.such.host.invalid", 80), None);
+        assert_eq!(resolve(b"[127.0.0.1]", 80), None);
     }
 }
