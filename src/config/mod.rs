@@ -11,6 +11,8 @@ pub use options::Options;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 use std::os::unix::ffi::OsStrExt;
 
+use crate::c::ctype::is_space;
+use crate::c::strto::strtoul;
 use crate::engine::socket::SocketOptions;
 use crate::engine::EngineConfig;
 use crate::files::{self, ReadError};
@@ -534,30 +536,21 @@ fn resolve(name: &[u8], port: u16) -> Option<SocketAddr> {
 /// has inet_aton's forms: one to four dot-separated numbers, each decimal,
 /// octal (leading 0) or hexadecimal (0x), the last filling the bytes left.
 fn numeric_ipv4_before_space(name: &[u8]) -> Option<Ipv4Addr> {
-    // C's isspace: Rust's ASCII white space and the vertical tab.
-    let space = name
-        .iter()
-        .position(|&b| b.is_ascii_whitespace() || b == 0x0b)?;
+    let space = name.iter().position(|&b| is_space(b))?;
     let literal = &name[..space];
     let mut parts: Vec<u64> = Vec::with_capacity(4);
     for part in literal.split(|&b| b == b'.') {
-        let (digits, radix) = match part {
-            [b'0', b'x' | b'X', rest @ ..] => (rest, 16),
-            [b'0', rest @ ..] if !rest.is_empty() => (rest, 8),
-            _ => (part, 10),
-        };
-        if !part.first().is_some_and(u8::is_ascii_digit) || parts.len() == 4 {
+        // Each number is strtoul's base-0 form, starting with a digit and
+        // filling its part.
+        let number = strtoul(part, 0);
+        if !part.first().is_some_and(u8::is_ascii_digit)
+            || number.end != part.len()
+            || number.value > u64::from(u32::MAX)
+            || parts.len() == 4
+        {
             return None;
         }
-        let mut value: u64 = 0;
-        for &digit in digits {
-            let digit = char::from(digit).to_digit(radix)?;
-            value = value * u64::from(radix) + u64::from(digit);
-            if value > u64::from(u32::MAX) {
-                return None;
-            }
-        }
-        parts.push(value);
+        parts.push(number.value);
     }
     let (last, leading) = parts.split_last()?;
     if leading.iter().any(|&part| part > 0xff) || *last >= 1u64 << (8 * (4 - leading.len())) {
@@ -635,6 +628,8 @@ mod tests {
         assert_eq!(ip(b"0177.0.0.01 ").as_deref(), Some("127.0.0.1"));
         assert_eq!(ip(b"2130706433 ").as_deref(), Some("127.0.0.1"));
         assert_eq!(ip(b"10.0.65535 ").as_deref(), Some("10.0.255.255"));
+        assert_eq!(ip(b"0xFFFFFFFF ").as_deref(), Some("255.255.255.255"));
+        assert_eq!(ip(b"00 ").as_deref(), Some("0.0.0.0"));
         // Without white space, getaddrinfo decides as before.
         assert_eq!(ip(b"127.0.0.1"), None);
         // Not literals inet_aton takes.
@@ -649,6 +644,10 @@ mod tests {
             b"1..2 ",
             b"1.2.3. ",
             b"x1 ",
+            b"0x ",
+            b"0x.1 ",
+            b"0x1g ",
+            b"0x100000000 ",
         ] {
             assert_eq!(ip(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
