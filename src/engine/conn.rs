@@ -144,6 +144,22 @@ impl Conn {
         }
     }
 
+    /// Tells the request log and results the connection is gone, with the
+    /// calls it leaves unfinished.
+    pub fn record_closed(
+        &mut self,
+        results: &mut crate::results::Recorder,
+        now_ns: u64,
+        cause: crate::results::CloseCause,
+    ) {
+        let calls: Vec<_> = self.calls.iter().map(Call::results_facts).collect();
+        let facts = crate::results::ConnFacts {
+            connect_start_ns: self.connect_start_ns,
+            timing: &mut self.timing,
+        };
+        results.conn_closed(now_ns, facts, &calls, cause);
+    }
+
     /// True while some call is there to take received bytes.
     pub fn wants_input(&self) -> bool {
         !self.calls.is_empty()

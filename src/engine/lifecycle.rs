@@ -92,12 +92,7 @@ impl Engine<'_> {
         }
         let now = self.clock.now_ns();
         if let Some(results) = self.results.as_deref_mut() {
-            let calls: Vec<_> = conn.calls.iter().map(Call::results_facts).collect();
-            let facts = ConnFacts {
-                connect_start_ns: conn.connect_start_ns,
-                timing: &mut conn.timing,
-            };
-            results.conn_closed(now, facts, &calls, close_cause(reason));
+            conn.record_closed(results, now, close_cause(reason));
         }
         let lifetime_s = now.saturating_sub(conn.connect_start_ns) as f64 / NS_PER_S;
         self.notices.push_back(Notice::ConnClosed {

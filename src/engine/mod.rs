@@ -353,15 +353,9 @@ impl<'out> Engine<'out> {
             // left as they are, as httperf leaves them; their calls still
             // get their request-log lines, cancelled by the client.
             for (_, conn) in self.conns.iter_mut() {
-                if conn.calls.is_empty() {
-                    continue;
+                if !conn.calls.is_empty() {
+                    conn.record_closed(results, stop_ns, CloseCause::Client);
                 }
-                let calls: Vec<_> = conn.calls.iter().map(Call::results_facts).collect();
-                let facts = ConnFacts {
-                    connect_start_ns: conn.connect_start_ns,
-                    timing: &mut conn.timing,
-                };
-                results.conn_closed(stop_ns, facts, &calls, CloseCause::Client);
             }
             results.end(stop_ns);
         }
