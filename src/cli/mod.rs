@@ -250,19 +250,23 @@ pub fn parse(args: Vec<OsString>) -> Result<Parsed, Exit> {
         stderr_before: String::new(),
         server_given: false,
     };
-    let parsed = scan(&args, &mut st);
-    if parsed.is_err() {
-        // 0.9.0 prints the version line as it reads each -V, so an error
-        // found later comes after it.
-        for _ in 0..st.options.version_lines {
-            crate::output::print_bytes(format!("{}\n", version_line(&program)).as_bytes());
+    match scan(&args, &mut st) {
+        Ok(Some(done)) => Ok(done),
+        Ok(None) => Ok(Parsed::Run(Box::new(st.options))),
+        Err(exit) => {
+            // 0.9.0 prints the version line as it reads each -V, so an error
+            // found later comes after it.
+            for _ in 0..st.options.version_lines {
+                crate::output::print_bytes(format!("{}\n", version_line(&program)).as_bytes());
+            }
+            Err(exit)
         }
     }
-    parsed
 }
 
 /// Applies every option of `args` to `st`, then checks their combinations.
-fn scan(args: &[OsString], st: &mut State) -> Result<Parsed, Exit> {
+/// `Some` when an option decided the outcome (`--help`, completions).
+fn scan(args: &[OsString], st: &mut State) -> Result<Option<Parsed>, Exit> {
     let posix = std::env::var_os("POSIXLY_CORRECT").is_some();
     let table = option_table();
     let definitions = table::definitions();
@@ -280,7 +284,7 @@ fn scan(args: &[OsString], st: &mut State) -> Result<Parsed, Exit> {
                         .push(option_as_given(long, value.as_ref()));
                 }
                 if let Some(done) = apply(st, &table::Value::new(value))? {
-                    return Ok(done);
+                    return Ok(Some(done));
                 }
             }
             Event::Error(message) => {
@@ -289,11 +293,7 @@ fn scan(args: &[OsString], st: &mut State) -> Result<Parsed, Exit> {
         }
     }
     check_combinations(st)?;
-    let program = st.options.program.clone();
-    Ok(Parsed::Run(Box::new(std::mem::replace(
-        &mut st.options,
-        Options::defaults(&program),
-    ))))
+    Ok(None)
 }
 
 #[cfg(test)]
