@@ -24,8 +24,10 @@ Scenarios:
   floor        20,000 connections at --rate 4000 against nginx: the CPU seconds
                (user + sys, from the child's rusage) of the floor client
                (compat-tests/floor/floor.c, built here with cc: only the calls
-               no client can avoid), httperf-rs and httperf 0.9.0, interleaved,
-               median of --runs runs, and httperf-rs's ratio to the floor; each
+               no client can avoid), the floor also doing httperf's duties
+               (its socket buffer sizes and a clock read per timestamp),
+               httperf-rs and httperf 0.9.0, interleaved, median of --runs
+               runs, and httperf-rs's ratio to both floors; each
                client and nginx pinned to CPU 0 (less run-to-run noise); with
                perf, where the floor's and httperf-rs's CPU goes (kernel, own
                code, libc and vdso: cpu-clock samples of --runs more runs); with
@@ -457,10 +459,13 @@ def callgrind_figures(argv_for, conns_small, conns_large):
     figures = []
     for conns in (conns_small, conns_large):
         with tempfile.NamedTemporaryFile(suffix=".callgrind") as out:
-            done = subprocess.run(
-                ["valgrind", "--tool=callgrind", "--dump-instr=yes",
-                 f"--callgrind-out-file={out.name}"] + argv_for(conns),
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+            try:
+                done = subprocess.run(
+                    ["valgrind", "--tool=callgrind", "--dump-instr=yes",
+                     f"--callgrind-out-file={out.name}"] + argv_for(conns),
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+            except subprocess.TimeoutExpired:
+                return None
             if done.returncode != 0:
                 return None
             figures.append(read_callgrind(out.name, conns))
@@ -510,9 +515,12 @@ def lackey_lines(argv, instructions_per_conn, skip_instructions):
     if not shutil.which("valgrind"):
         return None
     with tempfile.NamedTemporaryFile(suffix=".lackey") as trace:
-        done = subprocess.run(
-            ["valgrind", "--tool=lackey", "--trace-mem=yes", f"--log-file={trace.name}"] + argv,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
+        try:
+            done = subprocess.run(
+                ["valgrind", "--tool=lackey", "--trace-mem=yes", f"--log-file={trace.name}"]
+                + argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
+        except subprocess.TimeoutExpired:
+            return None
         if done.returncode != 0:
             return None
         executed = 0
@@ -565,8 +573,12 @@ def bench_floor(binary, port, tmp, runs, nginx_pid=None):
     conns, rate = 20000, 4000
     httperf_args = ["--server=127.0.0.1", f"--port={port}", "--uri=/index.html",
                     f"--num-conns={conns}", f"--rate={rate}", "--timeout=5"]
+    floor_argv = [floor, "127.0.0.1", str(port), "/index.html", str(rate), str(conns)]
     clients = [
-        ("floor", [floor, "127.0.0.1", str(port), "/index.html", str(rate), str(conns)],
+        ("floor", floor_argv, lambda out: field(out, r"replies (\d+)", int)),
+        # The floor also doing what httperf's semantics oblige httperf-rs to
+        # do: httperf's socket buffer sizes and a clock read per timestamp.
+        ("floor+duties", floor_argv + ["--httperf-duties"],
          lambda out: field(out, r"replies (\d+)", int)),
         ("httperf-rs", [binary] + httperf_args, lambda out: field(out, r"replies (\d+)", int)),
         ("httperf", ["httperf"] + httperf_args, lambda out: field(out, r"replies (\d+)", int)),
@@ -584,9 +596,10 @@ def bench_floor(binary, port, tmp, runs, nginx_pid=None):
         # rusage splits CPU time into user and system by the clock tick that
         # happens to land, too coarsely to say which side the gap is on;
         # perf's sampling attributes every 50 us to kernel or user code.
-        split = {name: [] for name, _, _ in clients[:2]}
+        measured = [client for client in clients if client[0] in ("floor", "httperf-rs")]
+        split = {name: [] for name, _, _ in measured}
         for _ in range(runs):
-            for name, argv, _ in clients[:2]:
+            for name, argv, _ in measured:
                 split[name].append(perf_split(pin + argv, argv[0], tmp))
     finally:
         for pid, cpus in (restore or {}).items():
@@ -601,13 +614,17 @@ def bench_floor(binary, port, tmp, runs, nginx_pid=None):
     for name, _, _ in clients:
         runs_text = " ".join(f"{c:.2f}" for c in cpu[name])
         ratio = median(cpu[name]) / floor_cpu if floor_cpu > 0 else float("nan")
-        print(f"  {name:11s} {median(cpu[name]):6.2f} s  x{ratio:.3f} floor  "
+        print(f"  {name:12s} {median(cpu[name]):6.2f} s  x{ratio:.3f} floor  "
               f"(runs: {runs_text}; replies: {sorted(set(replies[name]), key=str)})")
     # Ratio of each run to the floor run just before it, so that a slow
     # stretch of the machine does not skew one side only.
     paired = [rs / fl for rs, fl in zip(cpu["httperf-rs"], cpu["floor"]) if fl > 0]
     print(f"  httperf-rs / floor: {median(cpu['httperf-rs']) / floor_cpu:.3f} (medians), "
           f"{median(paired):.3f} (median of run pairs)")
+    duties = [rs / fd for rs, fd in zip(cpu["httperf-rs"], cpu["floor+duties"]) if fd > 0]
+    print(f"  httperf-rs / floor+duties (the engine's own share): "
+          f"{median(cpu['httperf-rs']) / max(median(cpu['floor+duties']), 1e-9):.3f} (medians), "
+          f"{median(duties):.3f} (median of run pairs)")
     print("  (wrk does not fit here: it keeps connections open and does not pace "
           "new connections at a rate)")
     if any(None in parts for parts in split.values()):
@@ -635,7 +652,8 @@ def bench_floor(binary, port, tmp, runs, nginx_pid=None):
             small, large),
     }
     if None in figures.values():
-        print("  (valgrind not installed or failed: no instruction figures)")
+        print("  (valgrind not installed, failed or took over 10 minutes: "
+              "no instruction figures)")
         return
     print(f"  user space per connection (callgrind, {large} minus {small} connections):")
     for name, (per_conn, hot_lines, _) in figures.items():
@@ -655,7 +673,7 @@ def bench_floor(binary, port, tmp, runs, nginx_pid=None):
         # Left out: as many instructions as the whole smaller run took.
         lines = lackey_lines(argv_for[name], max(int(per_conn), 1), small_total)
         if lines is None:
-            print(f"  {name:11s} (lackey failed)")
+            print(f"  {name:11s} (lackey failed or took over 15 minutes)")
             continue
         print(f"  {name:11s} code {lines[0]:6.1f}  data {lines[1]:6.1f}")
 

@@ -9,7 +9,15 @@
  * are paced by a periodic timerfd: each expiration read opens as many
  * connections as periods went by. No statistics beyond three counters.
  *
- * Usage: floor SERVER PORT URI RATE NUM_CONNS
+ * With --httperf-duties it also does the two things httperf's semantics
+ * oblige httperf-rs to do that the minimum does not: set httperf's default
+ * socket buffer sizes (SO_SNDBUF 4096, SO_RCVBUF 16384: two more setsockopt
+ * calls) and read the monotonic clock wherever httperf-rs takes a timestamp
+ * (before and after each wait, connect start, send start and end, each read,
+ * reply end, close). The bench runs it as a second floor, so that the gap
+ * left between it and httperf-rs is the engine's own.
+ *
+ * Usage: floor SERVER PORT URI RATE NUM_CONNS [--httperf-duties]
  * Prints one line: "floor: connections N replies R errors E".
  * Exit status 0 when every connection got its reply, 1 otherwise, 2 on bad
  * arguments or a setup failure. Linux only (epoll, timerfd), IPv4 only.
@@ -52,10 +60,23 @@ static long long replies, errors, closed;
 static char request[4096];
 static size_t request_len;
 static char buffer[65536];
+static int httperf_duties;
+static volatile long long clock_sink;
+
+/* One timestamp as httperf-rs takes it, when doing httperf's duties. */
+static void timestamp(void)
+{
+    if (httperf_duties) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        clock_sink += now.tv_nsec;
+    }
+}
 
 static void finish(int fd, int ok)
 {
     struct conn *c = &conns[fd];
+    timestamp();
     free(c->head);
     c->head = NULL;
     c->head_len = 0;
@@ -70,6 +91,7 @@ static void finish(int fd, int ok)
 
 static void open_one(const struct sockaddr_in *server, int epfd)
 {
+    timestamp();
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         errors++;
@@ -78,6 +100,11 @@ static void open_one(const struct sockaddr_in *server, int epfd)
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (httperf_duties) {
+        int send_size = 4096, receive_size = 16384;
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send_size, sizeof send_size);
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_size, sizeof receive_size);
+    }
     if (connect(fd, (const struct sockaddr *)server, sizeof *server) != 0 && errno != EINPROGRESS) {
         close(fd);
         errors++;
@@ -152,7 +179,9 @@ static void on_ready(int fd, uint32_t events)
 {
     struct conn *c = &conns[fd];
     if (c->phase == SENDING && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
+        timestamp();
         ssize_t n = write(fd, request, request_len);
+        timestamp();
         if (n != (ssize_t)request_len) {
             finish(fd, 0);
             return;
@@ -163,9 +192,11 @@ static void on_ready(int fd, uint32_t events)
         return;
     for (;;) {
         ssize_t n = read(fd, buffer, sizeof buffer);
+        timestamp();
         if (n > 0) {
             int done = take(c, buffer, (size_t)n);
             if (done != 0) {
+                timestamp();
                 finish(fd, done > 0);
                 return;
             }
@@ -189,8 +220,12 @@ static void on_ready(int fd, uint32_t events)
 
 int main(int argc, char **argv)
 {
+    if (argc == 7 && strcmp(argv[6], "--httperf-duties") == 0) {
+        httperf_duties = 1;
+        argc--;
+    }
     if (argc != 6) {
-        fprintf(stderr, "usage: %s SERVER PORT URI RATE NUM_CONNS\n", argv[0]);
+        fprintf(stderr, "usage: %s SERVER PORT URI RATE NUM_CONNS [--httperf-duties]\n", argv[0]);
         return 2;
     }
     struct sockaddr_in server = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[2]))};
@@ -242,7 +277,9 @@ int main(int argc, char **argv)
     long long opened = 0;
     struct epoll_event events[1024];
     while (closed < total) {
+        timestamp();
         int n = epoll_wait(epfd, events, 1024, opened < total ? -1 : IDLE_LIMIT_MS);
+        timestamp();
         if (n < 0) {
             if (errno == EINTR)
                 continue;
