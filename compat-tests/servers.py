@@ -302,17 +302,20 @@ class CookieServer(HttpServer):
     `Set-Cookie: a=k`, then `set-cookie: b=k; Path=/; HttpOnly` (lower case, with
     attributes; the last one wins, so the session's cookie becomes `b=k`).  For a
     path starting with /long the value of b is 300 x's (0.9.0 truncates to 245 bytes
-    with a warning)."""
+    with a warning); for /empty the second header is `Set-Cookie: ` with nothing
+    after the space, which changes nothing (the cookie stays a=k)."""
 
     def __init__(self, name: str) -> None:
         BaseServer.__init__(self, name)
         self.close_after = False
 
     def reply(self, k: int, req: bytes) -> bytes:
-        value = b"x" * 300 if req.split(b" ", 2)[1:2] == [b"/long"] else b"%d" % k
-        head = (b"HTTP/1.1 200 OK\r\nSet-Cookie: a=%d\r\n"
-                b"set-cookie: b=%s; Path=/; HttpOnly\r\nContent-Type: text/plain\r\n"
-                b"Content-Length: %d\r\n\r\n" % (k, value, len(OK_BODY)))
+        path = req.split(b" ", 2)[1:2]
+        value = b"x" * 300 if path == [b"/long"] else b"%d" % k
+        second = (b"Set-Cookie: \r\n" if path == [b"/empty"]
+                  else b"set-cookie: b=%s; Path=/; HttpOnly\r\n" % value)
+        head = (b"HTTP/1.1 200 OK\r\nSet-Cookie: a=%d\r\n%sContent-Type: text/plain\r\n"
+                b"Content-Length: %d\r\n\r\n" % (k, second, len(OK_BODY)))
         return head + (b"" if req.startswith(b"HEAD ") else OK_BODY)
 
 

@@ -146,6 +146,35 @@ pub fn run_parent(
     if options.results.log_requests.is_some() {
         return fail("--log-requests cannot be combined with --workers".to_string());
     }
+    // Each worker would read the whole file and send every entry of it.
+    let uri_log_ends_the_test = (options.wlog.as_ref())
+        .is_some_and(|log| !log.wrap && (options.wset.is_none() || options.wlog_after_wset));
+    if uri_log_ends_the_test {
+        return fail(
+            "--wlog=n cannot be combined with --workers (each worker would request the \
+             whole list; use --wlog=y or one process)"
+                .to_string(),
+        );
+    }
+    if options.ammo.is_some() && !options.ammo_loop {
+        return fail(
+            "--ammo without --ammo-loop cannot be combined with --workers (each worker \
+             would send the whole file; use --ammo-loop or one process)"
+                .to_string(),
+        );
+    }
+    // Every worker's share must pass the checks a worker makes, before any
+    // of them sends a request.
+    for worker in 0..workers {
+        let mut share = options.clone();
+        if let Err(message) = scale::worker_share(&mut share, worker, workers) {
+            return fail(message);
+        }
+        if let Err(exit) = crate::config::check_before_start(&share) {
+            let _ = out_flush();
+            return exit.finish();
+        }
+    }
     // As a single run does, find out now that the results cannot be written.
     if let Some(JsonTarget::File(path)) = &options.results.json {
         if let Err(error) = std::fs::File::create(path) {

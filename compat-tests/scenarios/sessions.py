@@ -142,6 +142,10 @@ SESSION_SCENARIOS: list[Scenario] = [
              "a 302-byte cookie: truncated to 245 bytes, with a warning on stderr per "
              "reply",
              exact=SEQ, expect={"total.replies": "3"}),
+    Scenario("sess-cookies-empty", ["--server={host}", "--port={port}", "--session-cookies",
+                                    "--uri=/empty", "--wsess=1,3,0"], "cookie",
+             "a Set-Cookie line with nothing after the space is ignored: Cookie: a=k",
+             exact=SEQ, expect={"total.replies": "3"}),
     Scenario("sesslog-cookies", ["--server={host}", "--port={port}", "--session-cookies",
                                  "--wsesslog=2,0,{files}/sessions", "--max-piped-calls=1",
                                  "--max-connections=1"], "cookie",
@@ -203,4 +207,21 @@ SESSION_SCENARIOS: list[Scenario] = [
              "--wlog=n: the wrap at the 4th call ends the test; the unfinished session "
              "is not counted",
              exact=SEQ, files={"uris": WLOG}),
+    Scenario("wlog-then-wset", ["--server={host}", "--port={port}", "--wlog=y,{files}/uris",
+                                "--wset=5,0.5", "--num-conns=3"], "ok",
+             "the later of --wlog and --wset chooses the URIs: /0.html ...",
+             exact=SEQ, files={"uris": WLOG}, expect={"total.replies": "3"}),
+    Scenario("wset-then-wlog", ["--server={host}", "--port={port}", "--wset=5,0.5",
+                                "--wlog=y,{files}/uris", "--num-conns=3"], "ok",
+             "the later of --wset and --wlog chooses the URIs: /a /b /c",
+             exact=SEQ, files={"uris": WLOG}, expect={"total.replies": "3"}),
+    Scenario("sesspage-wlog", ["--server={host}", "--port={port}",
+                               "--wlog=n,{files}/uris", "--wsesspage=4,1,0"], "ok",
+             "--wsesspage takes its pages from --wlog (/a /b /c, then the wrap ends the "
+             "test)",
+             exact=SEQ, files={"uris": WLOG}),
+    Scenario("sesspage-wset", ["--server={host}", "--port={port}", "--wset=5,0.5",
+                               "--wsesspage=2,2,0"], "ok",
+             "--wsesspage takes its pages from --wset",
+             exact=SEQ, expect={"total.replies": "4"}),
 ]

@@ -883,6 +883,7 @@ pub(super) fn definitions() -> Vec<OptionDef> {
             |st, v| {
                 let raw = &v.raw;
                 st.options.wlog = Some(values::parse_wlog(raw));
+                st.options.wlog_after_wset = true;
                 Ok(None)
             },
         ),
@@ -959,6 +960,7 @@ pub(super) fn definitions() -> Vec<OptionDef> {
             |st, v| {
                 let arg = v.text();
                 st.options.wset = Some(check(st, values::parse_wset(arg))?);
+                st.options.wlog_after_wset = false;
                 Ok(None)
             },
         ),
@@ -1083,8 +1085,9 @@ pub(super) fn definitions() -> Vec<OptionDef> {
                  the rate as client I*N+w of the clients times N, and the report, \
                  percentiles and JSON are computed from their merged raw data. CPU time \
                  is summed over the workers, so its percentage can exceed 100%. \
-                 --log-requests cannot be used with workers. Default 1: a single \
-                 process, as httperf. See SCALING OUT. (httperf-rs option.)",
+                 --log-requests, --wlog=n and --ammo without --ammo-loop cannot be \
+                 used with workers (each worker would send the whole file). Default 1: \
+                 a single process, as httperf. See SCALING OUT. (httperf-rs option.)",
             ),
             |st, v| {
                 let arg = v.text();

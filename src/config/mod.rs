@@ -317,7 +317,6 @@ fn workload_spec(options: &Options) -> Result<WorkloadSpec, Exit> {
             // As with --wsess, 0 user requests still make one.
             user_requests: u64::from(page.calls_per_session).max(1),
             think_time_s: page.think_time_s,
-            uri: options.uri.clone(),
             server: text(&options.server),
         };
         let sessions = u64::from(page.sessions);
@@ -592,9 +591,9 @@ fn extra_headers(options: &Options) -> Result<Vec<Vec<u8>>, Exit> {
 
 fn uri_source(options: &Options) -> Result<UriSource, Exit> {
     let program = &options.program;
-    // httperf selects the URI generator by the last of --wset/--wlog given;
-    // the parser keeps only that one.
-    if let Some(log) = &options.wlog {
+    // httperf requests the URIs of the last of --wset/--wlog given.
+    let log = (options.wlog.as_ref()).filter(|_| options.wset.is_none() || options.wlog_after_wset);
+    if let Some(log) = log {
         let log = UriLog::load(&log.file, log.wrap)
             .map_err(|message| fatal_about(program, ": ", &message))?;
         return Ok(UriSource::Log(log));

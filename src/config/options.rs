@@ -114,6 +114,9 @@ pub struct Options {
     /// line for each, as it reads them, and keeps running.
     pub version_lines: usize,
     pub wlog: Option<UriLogSpec>,
+    /// True when `--wlog` came after the last `--wset`: httperf requests
+    /// the URIs of whichever of the two was given last.
+    pub wlog_after_wset: bool,
     pub wsess: Option<SessionSpec>,
     pub wsesslog: Option<SessionLogSpec>,
     pub wsesspage: Option<SessionSpec>,
@@ -215,6 +218,7 @@ impl Options {
             verbose: 0,
             version_lines: 0,
             wlog: None,
+            wlog_after_wset: false,
             wsess: None,
             wsesslog: None,
             wsesspage: None,

@@ -246,7 +246,11 @@ pub fn worker_share(options: &mut Options, worker: u32, workers: u32) -> Result<
         return Err(format!("bad worker {worker}/{workers}"));
     }
     let share = |n: u32| n / workers + u32::from(worker < n % workers);
-    if options.num_conns > 0 {
+    let sessions =
+        options.wsess.is_some() || options.wsesspage.is_some() || options.wsesslog.is_some();
+    // A session workload ignores --num-conns, whose default 1 must not
+    // become 0 for the second worker.
+    if options.num_conns > 0 && !sessions {
         options.num_conns = share(options.num_conns as u32) as i32;
     }
     if let Some(spec) = &mut options.wsess {
@@ -389,5 +393,25 @@ mod tests {
         });
         sessions.scale.workers = Some(4);
         assert_eq!(effective_workers(&sessions), 1);
+    }
+
+    #[test]
+    fn a_session_workload_leaves_num_conns_alone() {
+        let mut options = Options::defaults("httperf-rs");
+        options.wsess = Some(SessionSpec {
+            sessions: 3,
+            calls_per_session: 1,
+            think_time_s: 0.0,
+        });
+        for worker in 0..2 {
+            let mut share = options.clone();
+            worker_share(&mut share, worker, 2).expect("a valid share");
+            assert_eq!(share.num_conns, 1, "worker {worker}");
+            assert_eq!(
+                share.wsess.map(|spec| spec.sessions),
+                Some(2 - worker),
+                "worker {worker}"
+            );
+        }
     }
 }

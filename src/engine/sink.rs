@@ -48,7 +48,12 @@ impl PageCapture {
         }
         let line = raw_line.strip_suffix(b"\n").unwrap_or(raw_line);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if let Some(target) = line.strip_prefix(b"Location: ") {
+        // The header name in any case, as 0.9.0 matches it.
+        const LOCATION: &[u8] = b"location: ";
+        let target = (line.len() >= LOCATION.len()
+            && line[..LOCATION.len()].eq_ignore_ascii_case(LOCATION))
+        .then(|| &line[LOCATION.len()..]);
+        if let Some(target) = target {
             if self.found.len() < MAX_FOUND {
                 self.found
                     .extend(crate::http::page::location_reference(target));

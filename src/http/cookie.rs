@@ -6,8 +6,10 @@
 pub const MAX_COOKIE_BYTES: usize = 245;
 
 /// The cookie value of a raw header line, if it is a `Set-Cookie: ` line
-/// (name case-insensitive, exactly one space after the colon): everything
-/// after that space up to the first `;` or the end of the line.
+/// (name case-insensitive, exactly one space after the colon) with anything
+/// after that space: everything after it up to the first `;` or the end of
+/// the line. A line that ends right after the space sets nothing, as in
+/// httperf 0.9.0 (the session keeps its cookie).
 pub fn set_cookie_value(raw_line: &[u8]) -> Option<Vec<u8>> {
     const NAME: &[u8] = b"set-cookie: ";
     let line = raw_line.strip_suffix(b"\n").unwrap_or(raw_line);
@@ -16,6 +18,9 @@ pub fn set_cookie_value(raw_line: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let value = &line[NAME.len()..];
+    if value.is_empty() {
+        return None;
+    }
     let end = value.iter().position(|&b| b == b';').unwrap_or(value.len());
     Some(value[..end].to_vec())
 }
@@ -72,7 +77,13 @@ mod tests {
             Some(b" e=5".to_vec())
         );
         assert_eq!(set_cookie_value(b"X-Set-Cookie: f=6\r\n"), None);
-        assert_eq!(set_cookie_value(b"Set-Cookie: \r\n"), Some(Vec::new()));
+        assert_eq!(
+            set_cookie_value(b"Set-Cookie: \r\n"),
+            None,
+            "nothing after the space"
+        );
+        assert_eq!(set_cookie_value(b"Set-Cookie: \n"), None);
+        assert_eq!(set_cookie_value(b"Set-Cookie: ;x\r\n"), Some(Vec::new()));
     }
 
     #[test]

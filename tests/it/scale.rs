@@ -539,3 +539,69 @@ fn the_kubernetes_manifest_runs_an_indexed_job_that_merges() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn session_workloads_split_their_sessions_between_workers() {
+    let nginx = Nginx::serving_index();
+    let port = nginx.port.to_string();
+    let run = run_binary(
+        &[
+            "--server",
+            "127.0.0.1",
+            "--port",
+            &port,
+            "--uri",
+            "/index.html",
+            "--wsess",
+            "5,2,0",
+            "--rate",
+            "50",
+            "--workers",
+            "2",
+        ],
+        LIMIT,
+    );
+    assert_eq!(run.status, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("Total: connections 5 requests 10 replies 10 "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("Session rate [sess/s]: ") && run.stdout.contains("(5/5)"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn files_that_end_the_test_are_refused_with_workers_before_any_request() {
+    let scratch = Scratch::new("scale-refusals");
+    let uris = scratch.path().join("uris");
+    std::fs::write(&uris, b"/a\0/b\0").expect("write the URI list");
+    let wlog = format!("n,{}", s(&uris));
+    // Port 9 (discard) on loopback: nothing may be sent at all.
+    let common = ["--server", "127.0.0.1", "--port", "9", "--num-conns", "4"];
+    let mut args = common.to_vec();
+    args.extend(["--wlog", &wlog, "--workers", "2"]);
+    let run = run_binary(&args, LIMIT);
+    assert_eq!(run.status, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("--wlog=n cannot be combined with --workers"),
+        "{run:?}"
+    );
+    assert!(!run.stdout.contains("Total:"), "{run:?}");
+    let ammo = scratch.path().join("ammo");
+    std::fs::write(&ammo, b"/a\n/b\n").expect("write the ammo file");
+    let mut args = common.to_vec();
+    args.extend(["--ammo", s(&ammo), "--workers", "2"]);
+    let run = run_binary(&args, LIMIT);
+    assert_eq!(run.status, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("--ammo without --ammo-loop cannot be combined with --workers"),
+        "{run:?}"
+    );
+}

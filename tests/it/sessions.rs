@@ -316,6 +316,30 @@ fn pages_fetch_their_embedded_objects() {
 }
 
 #[test]
+fn a_redirect_is_followed_whatever_the_case_of_its_header_name() {
+    let redirect = |name: &str| {
+        format!("HTTP/1.1 302 Found\r\n{name}: /dir/target.html\r\nContent-Length: 0\r\n\r\n")
+            .into_bytes()
+    };
+    let routes = vec![
+        ("/dir/lower".to_string(), redirect("location")),
+        ("/dir/upper".to_string(), redirect("LOCATION")),
+        ("/dir/target.html".to_string(), ok_reply("target")),
+    ];
+    let server = TestServer::start(Behaviour::ByPath(routes));
+    for start in ["/dir/lower", "/dir/upper"] {
+        let uri = format!("--uri={start}");
+        let result = run(server.port, &["--wsesspage=1,1,0", &uri]);
+        assert_eq!(result.count("Total:", "replies"), 2, "{start}");
+        assert_eq!(
+            result.line("Reply status"),
+            "Reply status: 1xx=0 2xx=1 3xx=1 4xx=0 5xx=0",
+            "{start}"
+        );
+    }
+}
+
+#[test]
 fn a_page_that_embeds_itself_forever_is_bounded() {
     let page = html("<img src=page.html><img src=page.html>");
     let server = TestServer::start(Behaviour::ByPath(vec![("/page.html".to_string(), page)]));

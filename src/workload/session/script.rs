@@ -15,12 +15,12 @@ pub enum SessionScript {
     },
     /// `--wsesslog`: session k replays definition k mod count.
     Log(Rc<SessionLog>),
-    /// `--wsesspage=N1,N2,X`: N2 fetches of `uri`, each followed by the
-    /// objects its HTML embeds, X seconds apart.
+    /// `--wsesspage=N1,N2,X`: N2 page fetches, each followed by the
+    /// objects its HTML embeds, X seconds apart. The pages come from the
+    /// workload's URI source (`--uri`, `--wset` or `--wlog`).
     Pages {
         user_requests: u64,
         think_time_s: f64,
-        uri: Vec<u8>,
         /// `--server`, for recognising absolute URIs of this server.
         server: String,
     },
@@ -95,15 +95,20 @@ impl SessionWorkload {
                     .collect();
                 Some((calls, burst.think_time_s))
             }
-            SessionScript::Pages {
-                uri, think_time_s, ..
-            } => {
+            SessionScript::Pages { think_time_s, .. } => {
+                // The page comes from --wset or --wlog when one was given
+                // (`uris` is --uri otherwise), as in httperf 0.9.0.
+                let think = *think_time_s;
+                let Some(uri) = next_call_uri(&mut self.uris, engine) else {
+                    self.open_for_call_ending_the_test(engine, serial);
+                    return None;
+                };
                 let call = SessionCall {
-                    uri: uri.clone(),
+                    uri,
                     method: self.requests.method().to_vec(),
                     body: Vec::new(),
                 };
-                Some((vec![call], *think_time_s))
+                Some((vec![call], think))
             }
         }
     }

@@ -383,10 +383,13 @@ fn page_sessions_fetch_the_objects_a_page_embeds_from_the_same_server() {
     spec.script = SessionScript::Pages {
         user_requests: 1,
         think_time_s: 0.0,
-        uri: b"/dir/index.html".to_vec(),
         server: "h".to_string(),
     };
-    let mut workload = sessions(spec);
+    let mut workload = SessionWorkload::new(
+        spec,
+        UriSource::Fixed(b"/dir/index.html".to_vec()),
+        factory(),
+    );
     let (mut engine, first) = started(&mut workload);
     assert_eq!(calls(&first), vec![get(0, "/dir/index.html")]);
     let notice = Notice::CallDone {
@@ -479,10 +482,9 @@ fn a_page_fetches_at_most_the_embedded_object_limit() {
     spec.script = SessionScript::Pages {
         user_requests: 1,
         think_time_s: 0.0,
-        uri: b"/p.html".to_vec(),
         server: "h".to_string(),
     };
-    let mut workload = sessions(spec);
+    let mut workload = SessionWorkload::new(spec, UriSource::Fixed(b"/p.html".to_vec()), factory());
     let (mut engine, _) = started(&mut workload);
     let embedded: Vec<String> = (0..MAX_EMBEDDED_PER_PAGE + 500)
         .map(|i| format!("/o{i}"))
