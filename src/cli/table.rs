@@ -1102,9 +1102,10 @@ pub(super) fn definitions() -> Vec<OptionDef> {
                 "Start the test at TIME (Unix seconds or RFC 3339 UTC)",
                 "Set up as usual, then wait until TIME before the test starts, so that \
                  processes on several machines begin together. TIME is Unix seconds \
-                 (1767225600.5) or an RFC 3339 time (2026-01-01T12:00:00Z). A stop signal \
-                 ends the wait and the (empty) test. See SCALING OUT. (httperf-rs \
-                 option.)",
+                 (1767225600.5) or an RFC 3339 time (2026-01-01T12:00:00Z) up to \
+                 9999-12-31T23:59:59Z; a time already past starts at once. A stop \
+                 signal ends the wait and the test, before its first connection. See \
+                 SCALING OUT. (httperf-rs option.)",
             ),
             |st, v| {
                 let arg = v.text();
@@ -1274,7 +1275,7 @@ pub(super) fn definitions() -> Vec<OptionDef> {
             ),
             |st, v| {
                 let arg = v.text();
-                let n = values::ul10(arg);
+                let n = values::count(arg);
                 let message = format!("illegal number of WebSocket messages {arg}");
                 st.options.websocket.messages = Some(require(st, n, message)?);
                 Ok(None)
@@ -1292,7 +1293,7 @@ pub(super) fn definitions() -> Vec<OptionDef> {
             |st, v| {
                 let arg = v.text();
                 let limit = crate::http::websocket::MAX_MESSAGE_BYTES;
-                let n = values::ul10(arg).filter(|&n| n <= limit);
+                let n = values::count(arg).filter(|&n| n <= limit);
                 let message = format!("illegal WebSocket message size {arg} (0 to {limit})");
                 st.options.websocket.message_size = Some(require(st, n, message)?);
                 Ok(None)
@@ -1310,7 +1311,7 @@ pub(super) fn definitions() -> Vec<OptionDef> {
             ),
             |st, v| {
                 let arg = v.text();
-                let n = values::ul10(arg);
+                let n = values::count(arg);
                 let message = format!("illegal WebSocket low watermark {arg}");
                 st.options.websocket.low_watermark = Some(require(st, n, message)?);
                 Ok(None)

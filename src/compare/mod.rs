@@ -3,7 +3,8 @@
 //! reports, `echo` the echo line, `metrics` names every number, `judge`
 //! decides, `render` prints, `rerun` runs an old command line again.
 //! Exit status: 0 no regression, 1 a regression, 2 the inputs cannot be
-//! compared (a message names the file and line).
+//! compared (a message names the file and line) or the result could not be
+//! written.
 
 mod echo;
 mod judge;
@@ -47,7 +48,7 @@ pub fn run_compare(program: &str, args: &[OsString]) -> i32 {
         Err(status) => return status,
     };
     match compare_main(&matches) {
-        Ok(status) => status,
+        Ok(status) => delivered(program, "compare", status),
         Err(Failure(message)) => fail(program, "compare", &message),
     }
 }
@@ -60,8 +61,26 @@ pub fn run_rerun(program: &str, args: &[OsString]) -> i32 {
         Err(status) => return status,
     };
     match rerun::main(&matches) {
-        Ok(status) => status,
+        Ok(status) => delivered(program, "rerun", status),
         Err(Failure(message)) => fail(program, "rerun", &message),
+    }
+}
+
+/// The verdict's status once it is printed, or status 2 when it could not
+/// be (a full disk must not let a CI job read an empty comparison as a
+/// pass). A reader that closed the pipe early (`| head`) keeps the verdict.
+fn delivered(program: &str, subcommand: &str, status: i32) -> i32 {
+    match crate::output::stdout_failure() {
+        Some(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            let text = error.to_string();
+            let reason = text.split(" (os error").next().unwrap_or(&text);
+            fail(
+                program,
+                subcommand,
+                &format!("cannot write to standard output: {reason}"),
+            )
+        }
+        _ => status,
     }
 }
 

@@ -72,10 +72,23 @@ pub fn parse_start_at(text: &str) -> Result<f64, String> {
         return text
             .parse::<f64>()
             .ok()
-            .filter(|s| s.is_finite())
+            .filter(|s| s.is_finite() && *s <= LATEST_START_UNIX_S)
             .ok_or_else(bad);
     }
     rfc3339_unix_s(text).ok_or_else(bad)
+}
+
+/// 9999-12-31T23:59:59Z, the last time RFC 3339 can write.
+const LATEST_START_UNIX_S: f64 = 253_402_300_799.0;
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 fn rfc3339_unix_s(text: &str) -> Option<f64> {
@@ -98,7 +111,7 @@ fn rfc3339_unix_s(text: &str) -> Option<f64> {
     let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
     let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
     if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
+        || !(1..=days_in_month(year, month)).contains(&day)
         || hour > 23
         || minute > 59
         || second > 60
@@ -314,6 +327,11 @@ mod tests {
             Ok(1_767_225_600.5)
         );
         assert_eq!(parse_start_at("2024-02-29T23:59:59Z"), Ok(1_709_251_199.0));
+        assert_eq!(parse_start_at("2000-02-29T00:00:00Z"), Ok(951_782_400.0));
+        assert_eq!(
+            parse_start_at("9999-12-31T23:59:59Z"),
+            Ok(LATEST_START_UNIX_S)
+        );
         for bad in [
             "",
             "soon",
@@ -321,6 +339,11 @@ mod tests {
             "2026-01-01T00:00:00",
             "1e9",
             "-5",
+            "2030-02-30T00:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "2026-04-31T00:00:00Z",
+            "99999999999999999999",
+            "253402300800",
         ] {
             assert!(parse_start_at(bad).is_err(), "{bad}");
         }

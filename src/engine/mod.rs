@@ -304,8 +304,12 @@ impl<'out> Engine<'out> {
                 self.timers.push(at, Timer::Results);
             }
         }
-        workload.start(&mut self);
-        self.settle(workload);
+        // A stop signal that came before the start (during --start-at's
+        // wait) ends the test before its first connection.
+        if !self.stop_if_requested() {
+            workload.start(&mut self);
+            self.settle(workload);
+        }
         let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; EVENTS_PER_WAIT];
         while self.running {
             if self.conns.is_empty() && self.timers.is_empty() {

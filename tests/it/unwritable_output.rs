@@ -122,3 +122,21 @@ fn a_run_into_an_unusable_stdout_says_what_failed() {
         );
     }
 }
+
+#[test]
+fn a_comparison_that_cannot_be_printed_is_not_a_pass() {
+    let report = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/wsess.txt");
+    for format in ["text", "markdown", "json"] {
+        let args = ["compare", "--format", format, report, report];
+        let run = run_with(&args, dev_full(), Stdio::piped());
+        assert_eq!(run.status, 2, "{format}: {run:?}");
+        assert_eq!(
+            run.stderr,
+            "httperf-rs compare: cannot write to standard output: No space left on device\n",
+            "{format}"
+        );
+        // A reader that stops early (`| head`) still gets the verdict's status.
+        let run = run_with(&args, pipe_without_reader(), Stdio::piped());
+        assert_eq!(run.status, 0, "{format}: {run:?}");
+    }
+}

@@ -34,6 +34,15 @@ pub fn ul10(s: &str) -> Option<u64> {
     (c.converted() && c.end == s.len() && !c.erange).then_some(c.value)
 }
 
+/// A count for an httperf-rs option: "UL10" without `strtoul`'s acceptance
+/// of a minus sign, which would turn -1 into 2^64-1.
+pub fn count(s: &str) -> Option<u64> {
+    if s.trim_start().starts_with('-') {
+        return None;
+    }
+    ul10(s)
+}
+
 /// "UL10" stored into a C `int`, as 0.9.0 does (wraps modulo 2^32).
 pub fn ul10_int(s: &str) -> Option<i32> {
     ul10(s).map(|v| v as i32)
@@ -152,6 +161,15 @@ pub fn parse_runtime(arg: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_of_our_own_options_refuse_a_minus_sign() {
+        assert_eq!(count("3"), Some(3));
+        assert_eq!(count(" +3"), Some(3));
+        assert_eq!(count("-1"), None);
+        assert_eq!(count(" -0"), None);
+        assert_eq!(count("99999999999999999999"), None);
+    }
 
     #[test]
     fn ul10_and_dbl_need_the_whole_text() {
