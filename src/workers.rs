@@ -233,6 +233,7 @@ pub fn run_parent(
     }
     let statuses = wait_children(&mut children);
     let mut shards = Vec::with_capacity(children.len());
+    let mut lost = Vec::new();
     for (worker, status) in statuses.iter().enumerate() {
         let path = dir.shard(worker as u32);
         let read = std::fs::read_to_string(&path)
@@ -254,13 +255,19 @@ pub fn run_parent(
                     document,
                 });
             }
-            Err(why) => {
-                return fail(format!(
-                    "worker {worker} gave no result ({}): {why}",
-                    describe_status(status)
-                ))
-            }
+            Err(why) => lost.push(format!(
+                "worker {worker} gave no result ({}): {why}",
+                describe_status(status)
+            )),
         }
+    }
+    // The workers that finished keep their results: the report covers
+    // them, says which are missing, and the run fails.
+    if shards.is_empty() {
+        return fail(lost.join("; "));
+    }
+    for message in &lost {
+        eprintln!("{program}: {message}; the report covers the other workers only");
     }
     let percentiles = options.results.percentile_list();
     let context = MergeContext {
@@ -275,7 +282,7 @@ pub fn run_parent(
         Ok(text) => text,
         Err(why) => return fail(why),
     };
-    let mut exit_status = 0;
+    let mut exit_status = if lost.is_empty() { 0 } else { 1 };
     let json_text = json::to_string(&document);
     match &options.results.json {
         Some(JsonTarget::Stdout) => {

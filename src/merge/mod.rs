@@ -115,6 +115,9 @@ pub fn run(program: &str, args: &[OsString]) -> i32 {
     if let Some(warning) = merge::disjoint_shards(&shards) {
         eprintln!("{program}: merge: {warning}");
     }
+    if let Some(warning) = merge::missing_clients(&shards) {
+        eprintln!("{program}: merge: {warning}");
+    }
     let text = json::to_string(&document);
     let json_to_stdout = parsed.json.as_deref().is_some_and(|p| p.as_bytes() == b"-");
     if let Some(path) = parsed.json.as_ref().filter(|_| !json_to_stdout) {

@@ -173,6 +173,12 @@ fn check_shards(shards: &[NamedDocument]) -> Result<Vec<Identity>, MergeError> {
             )));
         }
         for &client in &identity.clients {
+            if client >= identity.num_clients {
+                return Err(MergeError::Refused(format!(
+                    "{} holds client {client} of {}: a client must be below the count",
+                    shard.name, identity.num_clients
+                )));
+            }
             if let Some(other) = owners.insert(client, &shard.name) {
                 return Err(MergeError::Refused(format!(
                     "{other} and {} both hold client {client}/{}: each shard needs its own \
@@ -193,6 +199,36 @@ fn options_text(options: &[json::Argument]) -> String {
     let shown: Vec<String> = options.iter().map(json::Argument::shown).collect();
     shown.join(" ")
 }
+
+/// A warning naming the clients of the test that no shard holds (a machine
+/// or worker whose result is missing): the report then covers the others
+/// only.
+pub fn missing_clients(shards: &[NamedDocument]) -> Option<String> {
+    let identities = check_shards(shards).ok()?;
+    let num_clients = identities.first()?.num_clients;
+    let held: std::collections::BTreeSet<u32> = identities
+        .iter()
+        .flat_map(|identity| identity.clients.iter().copied())
+        .collect();
+    let missing: Vec<String> = (0..num_clients)
+        .filter(|client| !held.contains(client))
+        .take(MISSING_CLIENTS_NAMED)
+        .map(|client| client.to_string())
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let count = num_clients as usize - held.len();
+    let more = if count > missing.len() { ", ..." } else { "" };
+    Some(format!(
+        "warning: no shard holds {count} of the {num_clients} clients ({}{more}): the \
+         report covers the others only",
+        missing.join(", ")
+    ))
+}
+
+/// How many missing clients a warning names.
+const MISSING_CLIENTS_NAMED: usize = 10;
 
 /// A warning when some shards' tests did not overlap in time at all (one
 /// ended before another began): their rates are then over a span none of

@@ -345,6 +345,40 @@ fn merging_one_shard_prints_its_own_report() {
     let merged = run_binary(&["merge", s(&path)], LIMIT);
     assert_eq!(merged.status, 0, "{merged:?}");
     assert_eq!(merged.stdout, run.stdout);
+    assert_eq!(merged.stderr, "", "every client is there");
+}
+
+#[test]
+fn merge_names_the_clients_no_shard_holds() {
+    let scratch = Scratch::new("scale-missing");
+    let dir = scratch.path();
+    let port = closed_port();
+    let first = shard(dir, port, "0.json", &["--client", "0/3"]);
+    let merged = run_binary(&["merge", s(&first)], LIMIT);
+    assert_eq!(merged.status, 0, "{merged:?}");
+    assert!(
+        merged.stderr.contains(
+            "merge: warning: no shard holds 2 of the 3 clients (1, 2): the report covers \
+             the others only"
+        ),
+        "{merged:?}"
+    );
+    assert!(
+        merged.stdout.contains("Total: connections 2 "),
+        "{merged:?}"
+    );
+
+    // A client number at or above the count (a hand-edited shard) is refused.
+    let text = std::fs::read_to_string(&first).expect("read the shard");
+    assert!(text.contains("--client=0/3"), "{text}");
+    let edited = dir.join("edited.json");
+    std::fs::write(&edited, text.replace("--client=0/3", "--client=5/3")).expect("write");
+    let refused = run_binary(&["merge", s(&edited)], LIMIT);
+    assert_eq!(refused.status, 2, "{refused:?}");
+    assert!(
+        refused.stderr.contains("holds client 5 of 3"),
+        "{refused:?}"
+    );
 }
 
 fn now_s() -> f64 {
@@ -603,4 +637,60 @@ fn files_that_end_the_test_are_refused_with_workers_before_any_request() {
             .contains("--ammo without --ammo-loop cannot be combined with --workers"),
         "{run:?}"
     );
+}
+
+/// The worker processes of `parent` (its children), once both are running.
+fn worker_pids(parent: u32) -> Vec<i32> {
+    let path = format!("/proc/{parent}/task/{parent}/children");
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let pids: Vec<i32> = text
+            .split_whitespace()
+            .filter_map(|pid| pid.parse().ok())
+            .collect();
+        if pids.len() == 2 {
+            return pids;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("the two workers of {parent} did not start");
+}
+
+#[test]
+fn a_worker_that_dies_loses_only_its_own_share() {
+    let nginx = Nginx::serving_index();
+    let port = nginx.port.to_string();
+    let child = crate::support::spawn_binary(&[
+        "--server",
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--uri",
+        "/index.html",
+        "--num-conns",
+        "40",
+        "--rate",
+        "20",
+        "--workers",
+        "2",
+    ]);
+    let workers = worker_pids(child.id());
+    std::thread::sleep(Duration::from_millis(700));
+    let killed = Command::new("kill")
+        .args(["-KILL", &workers[1].to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    let run = wait_bounded(child, LIMIT);
+    assert_eq!(run.status, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("gave no result")
+            && run
+                .stderr
+                .contains("the report covers the other workers only"),
+        "{run:?}"
+    );
+    let connections = run.count("Total:", "connections");
+    assert_eq!(connections, 20, "the surviving worker's share: {run:?}");
 }

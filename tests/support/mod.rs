@@ -269,7 +269,7 @@ impl Run {
 }
 
 /// Starts httperf-rs with `args`, its output captured.
-fn spawn_binary(args: &[&str]) -> std::process::Child {
+pub fn spawn_binary(args: &[&str]) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_httperf-rs"))
         .args(args)
         .stdin(Stdio::null())
