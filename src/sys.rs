@@ -176,43 +176,6 @@ pub(crate) fn take_stop_signal() -> bool {
     STOP_REQUESTED.swap(false, Ordering::SeqCst)
 }
 
-/// Waits for events on the epoll instance `epfd`, at most `timeout_ns`
-/// nanoseconds (`None`: until one comes), with epoll_pwait2 (Linux 5.11 and
-/// later): a timeout this precise spares the loop a timerfd to re-arm and
-/// read for every deadline. Returns how many entries of `events` were filled.
-pub(crate) fn epoll_pwait2(
-    epfd: RawFd,
-    events: &mut [libc::epoll_event],
-    timeout_ns: Option<u64>,
-) -> io::Result<usize> {
-    let timeout = timeout_ns.map(|ns| libc::timespec {
-        tv_sec: (ns / 1_000_000_000).min(libc::time_t::MAX as u64) as libc::time_t,
-        tv_nsec: (ns % 1_000_000_000) as libc::c_long,
-    });
-    let timeout_ptr = timeout
-        .as_ref()
-        .map_or(std::ptr::null(), |t| t as *const libc::timespec);
-    let capacity = libc::c_int::try_from(events.len()).unwrap_or(libc::c_int::MAX);
-    // SAFETY: `events` is valid for `capacity` entries, `timeout_ptr` is null
-    // or points to a timespec that outlives the call, and no signal mask is
-    // passed (so its size argument is not read).
-    let ready = unsafe {
-        libc::syscall(
-            libc::SYS_epoll_pwait2,
-            epfd,
-            events.as_mut_ptr(),
-            capacity,
-            timeout_ptr,
-            std::ptr::null::<libc::sigset_t>(),
-            0usize,
-        )
-    };
-    if ready < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(ready as usize)
-}
-
 /// Waits for events on the epoll instance `epfd` until one comes (epoll_wait).
 pub(crate) fn epoll_wait(epfd: RawFd, events: &mut [libc::epoll_event]) -> io::Result<usize> {
     let capacity = libc::c_int::try_from(events.len()).unwrap_or(libc::c_int::MAX);
@@ -224,18 +187,9 @@ pub(crate) fn epoll_wait(epfd: RawFd, events: &mut [libc::epoll_event]) -> io::R
     Ok(ready as usize)
 }
 
-/// Asks that this thread's timeouts expire at their time: by default Linux
-/// may delay them by 50 µs to group wake-ups, which the timerfd it replaces
-/// never did.
-pub(crate) fn exact_timer_slack() {
-    // SAFETY: PR_SET_TIMERSLACK takes a value and no pointer; a failure
-    // leaves the default slack, which only delays wake-ups a little.
-    unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong, 0, 0, 0) };
-}
-
-/// A non-blocking CLOCK_MONOTONIC timerfd armed at absolute deadlines, for
-/// kernels without epoll_pwait2: epoll_wait's timeout has millisecond
-/// granularity; this gives the loop microseconds.
+/// A non-blocking CLOCK_MONOTONIC timerfd armed at absolute deadlines:
+/// epoll_wait's own timeout has millisecond granularity; this gives the
+/// loop nanoseconds.
 pub(crate) struct TimerFd {
     fd: OwnedFd,
 }

@@ -109,22 +109,12 @@ fn a_connection_makes_only_the_calls_it_needs() {
     assert_eq!(calls.get("getsockopt"), 0, "{report}");
     // One read per reply (it comes in one piece), give or take a few.
     assert!(calls.get("recvfrom") <= CONNS + CONNS / 10, "{report}");
-    // The next deadline is the wait's own timeout (epoll_pwait2, Linux 5.11
-    // and later): no timerfd to re-arm and read for every arrival.
-    if kernel_at_least(5, 11) {
-        assert_eq!(calls.get("timerfd_settime"), 0, "{report}");
-        assert!(calls.get("epoll_pwait2") > 0, "{report}");
-    }
-}
-
-/// The running kernel's version is `major.minor` or later.
-fn kernel_at_least(major: u32, minor: u32) -> bool {
-    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    let mut parts = release
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|part| part.parse::<u32>().ok());
-    let version = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    version >= (major, minor)
+    // The next deadline arms a timerfd, re-armed only when it changes
+    // (about once per arrival; the bound leaves room); the waits themselves
+    // have no timeout (no kernel timer armed at every sleep).
+    assert!(calls.get("timerfd_settime") <= 2 * CONNS + 10, "{report}");
+    assert_eq!(calls.get("epoll_pwait2"), 0, "{report}");
+    assert!(calls.get("epoll_wait") > 0, "{report}");
 }
 
 /// A fresh directory under the system's temporary directory.
