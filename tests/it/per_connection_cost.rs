@@ -114,7 +114,12 @@ fn a_connection_makes_only_the_calls_it_needs() {
     // have no timeout (no kernel timer armed at every sleep).
     assert!(calls.get("timerfd_settime") <= 2 * CONNS + 10, "{report}");
     assert_eq!(calls.get("epoll_pwait2"), 0, "{report}");
-    assert!(calls.get("epoll_wait") > 0, "{report}");
+    // glibc's epoll_wait is the epoll_pwait system call where the kernel
+    // has no epoll_wait (aarch64).
+    assert!(
+        calls.get("epoll_wait") + calls.get("epoll_pwait") > 0,
+        "{report}"
+    );
 }
 
 /// A fresh directory under the system's temporary directory.
