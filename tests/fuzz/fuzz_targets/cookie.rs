@@ -1,7 +1,7 @@
 //! The `--session-cookies` parser, on a raw header line and on every header
 //! line of a reply stream as the engine hands them over: never a panic; a
-//! value only from a `Set-Cookie: ` line, never containing `;` or the line's
-//! end; the kept value at most `MAX_COOKIE_BYTES`; and the `Cookie:` header
+//! value from every `Set-Cookie: ` line with something after the space (and
+//! from no other line), never containing `;` or the line's end; the kept value at most `MAX_COOKIE_BYTES`; and the `Cookie:` header
 //! one line carrying exactly that value.
 //!
 //! Input: a header line, or a reply stream (the same bytes serve both).
@@ -17,8 +17,9 @@ fn check_line(raw_line: &[u8]) {
     let trimmed = raw_line.strip_suffix(b"\n").unwrap_or(raw_line);
     let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
     let Some(value) = set_cookie_value(raw_line) else {
+        // A line that ends right after "Set-Cookie: " sets nothing (0.9.0).
         assert!(
-            trimmed.len() < 12 || !trimmed[..12].eq_ignore_ascii_case(b"set-cookie: "),
+            trimmed.len() <= 12 || !trimmed[..12].eq_ignore_ascii_case(b"set-cookie: "),
             "a Set-Cookie line was missed"
         );
         return;
