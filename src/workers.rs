@@ -147,9 +147,7 @@ pub fn run_parent(
         return fail("--log-requests cannot be combined with --workers".to_string());
     }
     // Each worker would read the whole file and send every entry of it.
-    let uri_log_ends_the_test = (options.wlog.as_ref())
-        .is_some_and(|log| !log.wrap && (options.wset.is_none() || options.wlog_after_wset));
-    if uri_log_ends_the_test {
+    if options.chosen_uri_log().is_some_and(|log| !log.wrap) {
         return fail(
             "--wlog=n cannot be combined with --workers (each worker would request the \
              whole list; use --wlog=y or one process)"

@@ -1,6 +1,7 @@
 //! C character classes and byte-string comparisons in the "C" locale, the
 //! ones httperf's parsers use: `isspace`, skipping white space, and a
-//! case-insensitive prefix test (`strncasecmp(s, word, strlen(word)) == 0`).
+//! case-insensitive prefix test (`strncasecmp(s, word, strlen(word)) == 0`)
+//! and strip.
 //! The tests compare them with the C library.
 
 /// C `isspace` in the "C" locale: space, `\t`, `\n`, `\v`, `\f`, `\r`.
@@ -29,6 +30,11 @@ pub(crate) fn starts_with_ignore_case(b: &[u8], from: usize, word: &[u8]) -> boo
         .is_some_and(|start| start.eq_ignore_ascii_case(word))
 }
 
+/// What follows `prefix` when `b` starts with it in any letter case.
+pub(crate) fn strip_prefix_ignore_case<'a>(b: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    starts_with_ignore_case(b, 0, prefix).then(|| &b[prefix.len()..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +59,23 @@ mod tests {
         assert_eq!(skip_space(b"ab", 5), 5);
         assert_eq!(trim_leading_space(b"  chunked "), b"chunked ");
         assert_eq!(trim_leading_space(b" \x00 "), b"\x00 ");
+    }
+
+    #[test]
+    fn stripping_a_prefix_in_any_case() {
+        assert_eq!(
+            strip_prefix_ignore_case(b"LOCATION: /x", b"location: "),
+            Some(b"/x".as_slice())
+        );
+        assert_eq!(
+            strip_prefix_ignore_case(b"location: ", b"location: "),
+            Some(b"".as_slice())
+        );
+        assert_eq!(
+            strip_prefix_ignore_case(b"location:/x", b"location: "),
+            None
+        );
+        assert_eq!(strip_prefix_ignore_case(b"loc", b"location: "), None);
     }
 
     // Comparing with the C library takes calling it.

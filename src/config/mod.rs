@@ -591,9 +591,7 @@ fn extra_headers(options: &Options) -> Result<Vec<Vec<u8>>, Exit> {
 
 fn uri_source(options: &Options) -> Result<UriSource, Exit> {
     let program = &options.program;
-    // httperf requests the URIs of the last of --wset/--wlog given.
-    let log = (options.wlog.as_ref()).filter(|_| options.wset.is_none() || options.wlog_after_wset);
-    if let Some(log) = log {
+    if let Some(log) = options.chosen_uri_log() {
         let log = UriLog::load(&log.file, log.wrap)
             .map_err(|message| fatal_about(program, ": ", &message))?;
         return Ok(UriSource::Log(log));

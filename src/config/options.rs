@@ -165,6 +165,12 @@ impl WebSocketOptions {
 }
 
 impl Options {
+    /// The `--wlog` that chooses the request URIs: httperf uses the later of
+    /// `--wlog` and `--wset`.
+    pub fn chosen_uri_log(&self) -> Option<&UriLogSpec> {
+        (self.wlog.as_ref()).filter(|_| self.wset.is_none() || self.wlog_after_wset)
+    }
+
     /// httperf's defaults, before any option is applied.
     pub fn defaults(program: &str) -> Self {
         Options {

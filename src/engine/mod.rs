@@ -411,7 +411,7 @@ impl<'out> Engine<'out> {
         // wait itself (epoll_pwait2): a wait with a timeout arms and cancels
         // a kernel timer every time it sleeps, twice or more per connection,
         // while the timerfd changes only when the next deadline does. On
-        // this project's benchmark machine that is 4% less CPU (README,
+        // this project's benchmark machine that is 6-9% less CPU (README,
         // Benchmarks).
         self.arm_timerfd()?;
         sys::epoll_wait(epoll, events)

@@ -4,6 +4,7 @@
 
 use std::io::Write;
 
+use crate::c::ctype::strip_prefix_ignore_case;
 use crate::http::response::{ReplyEvents, ReplyWarning};
 use crate::stats::print::{PrintSelection, ReplyPrintState};
 
@@ -49,11 +50,7 @@ impl PageCapture {
         let line = raw_line.strip_suffix(b"\n").unwrap_or(raw_line);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         // The header name in any case, as 0.9.0 matches it.
-        const LOCATION: &[u8] = b"location: ";
-        let target = (line.len() >= LOCATION.len()
-            && line[..LOCATION.len()].eq_ignore_ascii_case(LOCATION))
-        .then(|| &line[LOCATION.len()..]);
-        if let Some(target) = target {
+        if let Some(target) = strip_prefix_ignore_case(line, b"location: ") {
             if self.found.len() < MAX_FOUND {
                 self.found
                     .extend(crate::http::page::location_reference(target));

@@ -14,10 +14,7 @@ pub fn set_cookie_value(raw_line: &[u8]) -> Option<Vec<u8>> {
     const NAME: &[u8] = b"set-cookie: ";
     let line = raw_line.strip_suffix(b"\n").unwrap_or(raw_line);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    if line.len() < NAME.len() || !line[..NAME.len()].eq_ignore_ascii_case(NAME) {
-        return None;
-    }
-    let value = &line[NAME.len()..];
+    let value = crate::c::ctype::strip_prefix_ignore_case(line, NAME)?;
     if value.is_empty() {
         return None;
     }

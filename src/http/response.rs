@@ -23,7 +23,7 @@
 //! * An unparsable status line gives status 599 with a body expected, without 0.9.0's
 //!   second `bad status <uninitialised value>` warning.
 
-use crate::c::ctype::trim_leading_space;
+use crate::c::ctype::{strip_prefix_ignore_case, trim_leading_space};
 use crate::c::strto::strtoul;
 use crate::http::websocket::{outcome, FrameReader, HandshakeCheck, WebSocketCall};
 
@@ -610,14 +610,6 @@ fn plain_decimal(value: &[u8]) -> Option<u64> {
             .iter()
             .fold(0, |n, digit| n * 10 + u64::from(digit - b'0')),
     )
-}
-
-fn strip_prefix_ignore_case<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
-    if s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
-        Some(&s[prefix.len()..])
-    } else {
-        None
-    }
 }
 
 /// glibc `sscanf` `%u`: white space, optional sign, decimal digits; stored truncated to

@@ -348,9 +348,9 @@ impl HandshakeCheck {
     /// One header line without its CR/LF.
     pub fn header_line(&mut self, text: &[u8]) {
         const NAME: &[u8] = b"sec-websocket-accept:";
-        if text.len() >= NAME.len() && text[..NAME.len()].eq_ignore_ascii_case(NAME) {
+        if let Some(value) = crate::c::ctype::strip_prefix_ignore_case(text, NAME) {
             // The last Accept header decides, as for any repeated header.
-            self.accept_ok = text[NAME.len()..].trim_ascii() == self.expected_accept.as_slice();
+            self.accept_ok = value.trim_ascii() == self.expected_accept.as_slice();
         }
     }
 
