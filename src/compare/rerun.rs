@@ -8,8 +8,11 @@ use std::io::{self, Read, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use clap::ArgMatches;
+
+use crate::sys;
 
 use super::{display, judge_and_print, load, parse_bytes, Failure, Side, REPORT_MAX_BYTES};
 
@@ -61,27 +64,104 @@ fn shell_word(arg: &OsString) -> String {
     }
 }
 
-/// Runs this executable with `args` once; its stdout.
-fn run_once(exe: &PathBuf, args: &[OsString]) -> Result<(Vec<u8>, i32), Failure> {
-    let mut child = Command::new(exe)
+/// How often a run's parent looks at the child and at its own stop flag.
+const CHILD_POLL_INTERVAL: Duration = Duration::from_millis(20);
+
+/// One run of this executable.
+struct RunOutcome {
+    /// Its standard output, up to [`REPORT_MAX_BYTES`].
+    output: Vec<u8>,
+    status: i32,
+    /// A stop signal reached rerun during the run, which was passed on: the
+    /// report covers a shortened test.
+    interrupted: bool,
+}
+
+/// Runs this executable with `args` once. A stop signal (SIGINT, SIGTERM,
+/// SIGHUP) is passed on to the child as SIGINT, which ends its test with its
+/// report, as Ctrl-C does to a plain run.
+fn run_once(exe: &PathBuf, args: &[OsString]) -> Result<RunOutcome, Failure> {
+    let mut command = Command::new(exe);
+    command
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::inherit());
+    sys::start_ignoring_stop_signals(&mut command);
+    let mut child = command
         .spawn()
         .map_err(|error| Failure(format!("cannot run {}: {error}", display(exe))))?;
-    let mut output = Vec::new();
-    if let Some(mut stdout) = child.stdout.take() {
-        let _ = (&mut stdout)
-            .take(REPORT_MAX_BYTES)
-            .read_to_end(&mut output);
-        // Beyond the limit: keep the child from blocking, drop the rest.
-        let _ = io::copy(&mut stdout, &mut io::sink());
+    let reader = child.stdout.take().map(|mut stdout| {
+        std::thread::spawn(move || {
+            let mut output = Vec::new();
+            let _ = (&mut stdout)
+                .take(REPORT_MAX_BYTES)
+                .read_to_end(&mut output);
+            // Beyond the limit: keep the child from blocking, drop the rest.
+            let _ = io::copy(&mut stdout, &mut io::sink());
+            output
+        })
+    });
+    let mut interrupted = false;
+    let status = loop {
+        interrupted |= sys::take_stop_signal();
+        if interrupted {
+            // Again at every look: a child still starting up ignores it.
+            sys::interrupt(child.id());
+        }
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) => std::thread::sleep(CHILD_POLL_INTERVAL),
+            Err(error) => {
+                return Err(Failure(format!(
+                    "cannot wait for {}: {error}",
+                    display(exe)
+                )))
+            }
+        }
+    };
+    let output = reader
+        .and_then(|reader| reader.join().ok())
+        .unwrap_or_default();
+    Ok(RunOutcome {
+        output,
+        status: status.code().unwrap_or(-1),
+        interrupted,
+    })
+}
+
+/// The `--save` file, opened before the first run so that a path that
+/// cannot be written is refused before the load, not after it; nothing in
+/// it is lost unless a run's output replaces it.
+struct SaveFile {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl SaveFile {
+    fn open(path: &PathBuf) -> Result<SaveFile, Failure> {
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|error| Failure(format!("{}: cannot write it: {error}", display(path))))?;
+        Ok(SaveFile {
+            path: path.clone(),
+            file,
+        })
     }
-    let status = child
-        .wait()
-        .map_err(|error| Failure(format!("cannot wait for {}: {error}", display(exe))))?;
-    Ok((output, status.code().unwrap_or(-1)))
+
+    fn write(mut self, output: &[u8]) -> Result<(), Failure> {
+        let written = (|| {
+            if self.file.metadata()?.is_file() {
+                self.file.set_len(0)?;
+            }
+            self.file.write_all(output)
+        })();
+        written
+            .map_err(|error| Failure(format!("{}: cannot write it: {error}", display(&self.path))))
+    }
 }
 
 pub(super) fn main(matches: &ArgMatches) -> Result<i32, Failure> {
@@ -127,27 +207,59 @@ pub(super) fn main(matches: &ArgMatches) -> Result<i32, Failure> {
     let exe = std::env::current_exe()
         .map_err(|error| Failure(format!("cannot find this executable: {error}")))?;
     let repeat = matches.get_one::<u32>("repeat").copied().unwrap_or(1);
+    let save = matches
+        .get_one::<PathBuf>("save")
+        .map(SaveFile::open)
+        .transpose()?;
+    sys::install_stop_signals()
+        .map_err(|error| Failure(format!("cannot install signal handlers: {error}")))?;
     let mut saved = Vec::new();
     let mut candidate = Side::new();
     let mut runs = Vec::new();
+    let mut failure = None;
+    let mut interrupted = None;
     for run in 1..=repeat {
+        if sys::take_stop_signal() {
+            interrupted = Some(format!("stopped by a signal before run {run}/{repeat}"));
+            break;
+        }
         eprintln!("rerun {run}/{repeat}: httperf-rs {}", shown.join(" "));
-        let (output, status) = run_once(&exe, &args)?;
-        saved.extend_from_slice(&output);
-        let reports = parse_bytes(&output).map_err(|error| {
-            Failure(format!(
-                "run {run} (exit status {status}) printed no usable report: line {}: {}",
-                error.line, error.message
-            ))
-        })?;
-        runs.extend(reports);
+        let outcome = run_once(&exe, &args)?;
+        saved.extend_from_slice(&outcome.output);
+        if outcome.interrupted {
+            // A shortened test is no sample of the workload: kept, not judged.
+            interrupted = Some(format!(
+                "stopped by a signal during run {run}/{repeat}; its report is not compared"
+            ));
+            break;
+        }
+        match parse_bytes(&outcome.output) {
+            Ok(reports) => runs.extend(reports),
+            Err(error) => {
+                failure = Some(Failure(format!(
+                    "run {run} (exit status {}) printed no usable report: line {}: {}",
+                    outcome.status, error.line, error.message
+                )));
+                break;
+            }
+        }
     }
-    if let Some(path) = matches.get_one::<PathBuf>("save") {
-        std::fs::File::create(path)
-            .and_then(|mut file| file.write_all(&saved))
-            .map_err(|error| Failure(format!("{}: cannot write it: {error}", display(path))))?;
+    // The output of every run that ended is saved, whatever happens next.
+    if let Some(save) = save {
+        save.write(&saved)?;
     }
-    let label = if repeat == 1 {
+    if let Some(failure) = failure {
+        return Err(failure);
+    }
+    if let Some(interrupted) = interrupted {
+        eprintln!("rerun: {interrupted}");
+        if runs.is_empty() {
+            return Err(Failure(
+                "no run completed, so there is nothing to compare".to_string(),
+            ));
+        }
+    }
+    let label = if runs.len() == 1 {
         "new run".to_string()
     } else {
         "new runs".to_string()

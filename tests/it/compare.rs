@@ -510,6 +510,113 @@ fn a_slower_server_is_flagged_on_its_times_only() {
     assert!(run.stdout.contains("(2 runs)"), "{}", run.stdout);
 }
 
+/// Sends SIGINT to `child` once its standard error (a file) holds `text`.
+#[allow(unsafe_code)] // signalling the child takes libc::kill
+fn interrupt_when_stderr_shows(child: &std::process::Child, stderr: &Path, text: &str) {
+    let started = std::time::Instant::now();
+    while !fs::read_to_string(stderr)
+        .unwrap_or_default()
+        .contains(text)
+    {
+        assert!(started.elapsed() < LIMIT, "no {text:?} on stderr");
+        thread::sleep(Duration::from_millis(20));
+    }
+    thread::sleep(Duration::from_millis(500));
+    // SAFETY: sending SIGINT to our own child process.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+}
+
+#[test]
+fn an_interrupted_rerun_keeps_its_runs_and_judges_the_complete_ones() {
+    let nginx = Nginx::serving_index();
+    let scratch = Scratch::new("rerun-signal");
+    let baseline = text_path(&scratch.write(
+        "baseline.txt",
+        run_workload(nginx.port, &[]).stdout.as_bytes(),
+    ));
+    let rerun = |repeat: &str, name: &str, signal_at: &str| {
+        let saved = text_path(&scratch.join(format!("{name}.txt")));
+        let stderr_path = scratch.join(format!("{name}.err"));
+        let stderr = fs::File::create(&stderr_path).expect("stderr file");
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_httperf-rs"))
+            .args(["rerun", "--repeat", repeat, "--save", &saved, &baseline])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("spawn httperf-rs");
+        // Only rerun itself is signalled (as `kill PID` would): it passes
+        // the signal on to the run in progress.
+        interrupt_when_stderr_shows(&child, &stderr_path, signal_at);
+        let run = crate::support::wait_bounded(child, LIMIT);
+        let stderr = fs::read_to_string(&stderr_path).expect("stderr");
+        let saved = parse_bytes(&fs::read(&saved).expect("saved")).expect("saved runs");
+        (run, stderr, saved)
+    };
+
+    // Stopped in run 2 of 3: run 1 is judged, both are saved.
+    let (run, stderr, saved) = rerun("3", "second", "rerun 2/3");
+    assert!(run.status == 0 || run.status == 1, "{run:?}\n{stderr}");
+    assert!(
+        stderr.contains("rerun: stopped by a signal during run 2/3; its report is not compared"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("rerun 3/3"), "{stderr}");
+    assert!(
+        run.stdout.contains("candidate: new run (1 run)"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(saved.len(), 2, "the complete run and the shortened one");
+    let requests = |i: usize| -> u64 {
+        saved[i].values["total.requests"]
+            .text
+            .parse()
+            .expect("a count")
+    };
+    assert_eq!(requests(0), 200);
+    assert!(
+        requests(1) < 200,
+        "run 2 was not cut short: {}",
+        requests(1)
+    );
+
+    // Stopped in run 1: nothing to compare (exit 2), the shortened run saved.
+    let (run, stderr, saved) = rerun("2", "first", "rerun 1/2");
+    assert_eq!(run.status, 2, "{run:?}\n{stderr}");
+    assert!(
+        stderr.contains("stopped by a signal during run 1/2"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("no run completed"), "{stderr}");
+    assert_eq!(saved.len(), 1);
+}
+
+#[test]
+fn an_unwritable_save_file_is_refused_before_the_load() {
+    let scratch = Scratch::new("rerun-save");
+    let unwritable = text_path(&scratch.join("no-such-directory/new.txt"));
+    let port = closed_port().to_string();
+    let run = run_binary(
+        &[
+            "rerun",
+            "--port",
+            &port,
+            "--save",
+            &unwritable,
+            &path("rate.txt"),
+        ],
+        LIMIT,
+    );
+    assert_eq!(run.status, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("new.txt: cannot write it"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("rerun 1/1"), "{}", run.stderr);
+}
+
 #[test]
 fn json_and_text_of_one_run_agree() {
     let nginx = Nginx::serving_index();

@@ -379,6 +379,18 @@ fn merge_names_the_clients_no_shard_holds() {
         refused.stderr.contains("holds client 5 of 3"),
         "{refused:?}"
     );
+
+    // --json naming a shard (under another path too) would destroy it.
+    let before = std::fs::read(&first).expect("read the shard");
+    let other_path = dir.join(".").join("0.json");
+    let refused = run_binary(&["merge", s(&first), "--json", s(&other_path)], LIMIT);
+    assert_eq!(refused.status, 1, "{refused:?}");
+    assert!(
+        refused.stderr.contains("that file is the shard")
+            && refused.stderr.contains("would replace it"),
+        "{refused:?}"
+    );
+    assert_eq!(std::fs::read(&first).expect("read the shard"), before);
 }
 
 fn now_s() -> f64 {
