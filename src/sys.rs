@@ -211,26 +211,30 @@ impl TimerFd {
         Ok(TimerFd { fd })
     }
 
-    /// Arms the timer for the absolute monotonic time `at_ns` (disarms on `None`).
-    /// A deadline already in the past fires at once.
-    pub(crate) fn arm_at(&self, at_ns: Option<u64>) -> io::Result<()> {
-        let value = match at_ns {
-            // A zero it_value would disarm: use the smallest positive time instead.
-            Some(at) => libc::timespec {
-                tv_sec: (at / 1_000_000_000) as libc::time_t,
-                tv_nsec: (at % 1_000_000_000).max(1) as libc::c_long,
-            },
-            None => libc::timespec {
-                tv_sec: 0,
-                tv_nsec: 0,
-            },
+    /// Arms the timer for the absolute monotonic time `first_ns`, then every
+    /// `period_ns` after it (once when 0); disarms on `None`. A first expiry
+    /// already in the past fires at once.
+    pub(crate) fn set(&self, setting: Option<(u64, u64)>) -> io::Result<()> {
+        let timespec = |ns: u64| libc::timespec {
+            tv_sec: (ns / 1_000_000_000) as libc::time_t,
+            tv_nsec: (ns % 1_000_000_000) as libc::c_long,
         };
-        let spec = libc::itimerspec {
-            it_interval: libc::timespec {
-                tv_sec: 0,
-                tv_nsec: 0,
+        let spec = match setting {
+            Some((first_ns, period_ns)) => {
+                let mut value = timespec(first_ns);
+                // A zero it_value would disarm: use the smallest positive time instead.
+                if first_ns == 0 {
+                    value.tv_nsec = 1;
+                }
+                libc::itimerspec {
+                    it_interval: timespec(period_ns),
+                    it_value: value,
+                }
+            }
+            None => libc::itimerspec {
+                it_interval: timespec(0),
+                it_value: timespec(0),
             },
-            it_value: value,
         };
         // SAFETY: `spec` is a valid itimerspec and the fd is a timerfd we own.
         let rc = unsafe {
@@ -291,13 +295,38 @@ mod tests {
     #[test]
     fn timerfd_fires_at_an_absolute_deadline() {
         let timer = TimerFd::new().expect("timerfd");
-        timer.arm_at(Some(monotonic_ns() + 1_000_000)).expect("arm");
+        timer
+            .set(Some((monotonic_ns() + 1_000_000, 0)))
+            .expect("arm");
         std::thread::sleep(std::time::Duration::from_millis(5));
+        assert_eq!(
+            expirations(&timer),
+            Some(1),
+            "the timer should have expired once"
+        );
+        assert_eq!(expirations(&timer), None, "a single expiry");
+    }
+
+    /// The expirations a timerfd counted since the last read (`None`: none).
+    fn expirations(timer: &TimerFd) -> Option<u64> {
         let mut buf = [0u8; 8];
         // SAFETY: as in `clear`.
         let n = unsafe { libc::read(timer.as_raw_fd(), buf.as_mut_ptr().cast(), 8) };
-        assert_eq!(n, 8, "the timer should have expired");
-        assert_eq!(u64::from_ne_bytes(buf), 1);
+        (n == 8).then(|| u64::from_ne_bytes(buf))
+    }
+
+    #[test]
+    fn timerfd_repeats_with_a_period_until_disarmed() {
+        let timer = TimerFd::new().expect("timerfd");
+        timer
+            .set(Some((monotonic_ns() + 1_000_000, 2_000_000)))
+            .expect("arm");
+        std::thread::sleep(std::time::Duration::from_millis(8));
+        let fired = expirations(&timer).expect("expired");
+        assert!((2..=4).contains(&fired), "{fired} expirations in 8 ms");
+        timer.set(None).expect("disarm");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert_eq!(expirations(&timer), None, "disarmed");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The event engine: one mio `Poll`, a slab of connections (token = slab key),
 //! a deadline queue whose next deadline arms a timerfd the epoll wait also
-//! watches (nanoseconds, re-armed only when that deadline changes), and
+//! watches (nanoseconds; set again only when its next expiry, repeating the
+//! spacing of the last deadlines, does not stand for that deadline), and
 //! dispatch of readiness to the connection state machine. It records statistics as events
 //! happen and tells the workload what happened through `Notice`s; it never
 //! decides what to request or when.
@@ -54,7 +55,7 @@ use errno::describe_close;
 pub use errno::errno_name;
 pub use sink::PageCapture;
 use socket::{PortMap, SetupError, SocketOptions};
-use timers::{Timer, TimerQueue};
+use timers::{Timer, TimerQueue, WakeChange, WakeTimer};
 use transport::{Transport, TransportError};
 use wire::{start_sending_front, Readiness};
 
@@ -131,7 +132,7 @@ pub struct Engine<'out> {
     clock: Box<dyn Clock>,
     poll: Poll,
     timerfd: TimerFd,
-    armed_ns: Option<u64>,
+    wake_timer: WakeTimer,
     conns: Slab<Conn>,
     timers: TimerQueue,
     notices: VecDeque<Notice>,
@@ -237,7 +238,7 @@ impl<'out> Engine<'out> {
             clock,
             poll,
             timerfd,
-            armed_ns: None,
+            wake_timer: WakeTimer::default(),
             conns: Slab::new(),
             timers: TimerQueue::default(),
             notices: VecDeque::new(),
@@ -432,11 +433,17 @@ impl<'out> Engine<'out> {
 
     fn arm_timerfd(&mut self) -> io::Result<()> {
         let next = self.timers.next_deadline();
-        if next != self.armed_ns {
-            self.timerfd.arm_at(next)?;
-            self.armed_ns = next;
+        let now = match next {
+            Some(_) => self.clock.now_ns(),
+            None => 0,
+        };
+        match self.wake_timer.change_for(next, now) {
+            WakeChange::Keep => Ok(()),
+            WakeChange::Disarm => self.timerfd.set(None),
+            WakeChange::Set(setting) => self
+                .timerfd
+                .set(Some((setting.first_ns, setting.period_ns))),
         }
-        Ok(())
     }
 
     fn fire_due_timers(&mut self, workload: &mut dyn Workload) {
