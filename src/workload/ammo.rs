@@ -27,6 +27,11 @@ pub const MAX_LINE_BYTES: usize = 64 * 1024;
 /// each is held in memory while it is sent.
 pub const MAX_REQUEST_BYTES: u64 = 64 * 1024 * 1024;
 
+/// Most headers a `[Name: value]` line may leave in force. Far above what
+/// servers accept in one request (100 for Apache), it keeps each header
+/// line's lookup, and each request's header block, bounded whatever the file.
+pub const MAX_HEADERS_IN_FORCE: usize = 1000;
+
 /// The ammo formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AmmoFormat {
@@ -334,6 +339,15 @@ impl<R: BufRead + Seek> AmmoReader<R> {
             }
             (Some(at), false) => headers[at].1 = value.to_vec(),
             (None, true) => {}
+            (None, false) if headers.len() >= MAX_HEADERS_IN_FORCE => {
+                return Err(self.error(
+                    line,
+                    format!(
+                        "more than {MAX_HEADERS_IN_FORCE} headers in force \
+                         (an empty value removes one: '[Name:]')"
+                    ),
+                ))
+            }
             (None, false) => headers.push((name.to_vec(), value.to_vec())),
         }
         Ok(())
@@ -657,6 +671,17 @@ mod tests {
             assert_eq!(error.line, *line, "{error}");
             assert!(error.message.contains(message), "{error}");
         }
+        let mut many: Vec<u8> = (0..MAX_HEADERS_IN_FORCE)
+            .flat_map(|i| format!("[X-H{i}: v]\n").into_bytes())
+            .collect();
+        // Replacing and removing headers at the limit is fine; one more is not.
+        many.extend_from_slice(b"[x-h0: w]\n[X-H1:]\n[X-New: v]\n/a\n[X-Other: v]\n/b\n");
+        let error = entries(&many, AmmoFormat::Uri).expect_err("too many headers");
+        assert_eq!(error.line, MAX_HEADERS_IN_FORCE as u64 + 5, "{error}");
+        assert!(
+            error.message.contains("more than 1000 headers in force"),
+            "{error}"
+        );
         let long = vec![b'a'; MAX_LINE_BYTES + 10];
         let error = entries(&long, AmmoFormat::Uri).expect_err("long line");
         assert!(error.message.contains("longer than"), "{error}");
