@@ -95,12 +95,22 @@ struct ShardDir {
 }
 
 impl ShardDir {
-    fn create(options: &Options) -> io::Result<ShardDir> {
+    /// The directory, or why the workers could not write their shards there
+    /// (said before any worker starts).
+    fn create(options: &Options) -> Result<ShardDir, String> {
         if let Some(path) = &options.scale.worker_shards {
-            return Ok(ShardDir {
-                path: path.clone(),
-                temporary: false,
-            });
+            let shown = path.to_string_lossy();
+            return match std::fs::metadata(path) {
+                Ok(metadata) if metadata.is_dir() => Ok(ShardDir {
+                    path: path.clone(),
+                    temporary: false,
+                }),
+                Ok(_) => Err(format!("--worker-shards {shown}: not a directory")),
+                Err(error) => Err(format!(
+                    "--worker-shards {shown}: {} (the directory must exist)",
+                    sys::strerror(&error)
+                )),
+            };
         }
         let path = std::env::temp_dir().join(format!(
             "httperf-rs-workers-{}-{}",
@@ -109,7 +119,8 @@ impl ShardDir {
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.subsec_nanos())
         ));
-        std::fs::create_dir(&path)?;
+        std::fs::create_dir(&path)
+            .map_err(|error| format!("cannot create a directory for the workers: {error}"))?;
         Ok(ShardDir {
             path,
             temporary: true,
@@ -185,11 +196,7 @@ pub fn run_parent(
     };
     let dir = match ShardDir::create(options) {
         Ok(dir) => dir,
-        Err(error) => {
-            return fail(format!(
-                "cannot create a directory for the workers: {error}"
-            ))
-        }
+        Err(message) => return fail(message),
     };
     let start_at = options
         .scale

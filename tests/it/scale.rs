@@ -649,6 +649,25 @@ fn files_that_end_the_test_are_refused_with_workers_before_any_request() {
             .contains("--ammo without --ammo-loop cannot be combined with --workers"),
         "{run:?}"
     );
+    // A --worker-shards directory that is missing or a file: said once,
+    // before any worker starts.
+    let not_a_dir = scratch.path().join("file");
+    std::fs::write(&not_a_dir, b"").expect("write a file");
+    for (dir, why) in [
+        (
+            scratch.path().join("missing"),
+            "No such file or directory (the directory must exist)",
+        ),
+        (not_a_dir, "not a directory"),
+    ] {
+        let mut args = common.to_vec();
+        args.extend(["--workers", "2", "--worker-shards", s(&dir)]);
+        let run = run_binary(&args, LIMIT);
+        assert_eq!(run.status, 1, "{run:?}");
+        assert_eq!(run.stderr.matches(why).count(), 1, "{run:?}");
+        assert!(!run.stderr.contains("worker 0"), "{run:?}");
+        assert!(!run.stdout.contains("Total:"), "{run:?}");
+    }
 }
 
 /// The worker processes of `parent` (its children), once both are running.
