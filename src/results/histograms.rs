@@ -3,7 +3,11 @@
 //! digits, up to a day), their percentiles, and their HdrHistogram V2
 //! compressed encoding (base64), which every HdrHistogram implementation
 //! reads. Memory is fixed when a histogram is created, whatever the number
-//! of values recorded.
+//! of values recorded, and a histogram read from a file is checked first so
+//! that it cannot ask for more.
+
+use std::borrow::Cow;
+use std::io::Read;
 
 use base64::Engine as _;
 use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
@@ -126,16 +130,98 @@ impl LatencyHistogram {
     }
 
     /// Decodes [`to_base64`](Self::to_base64)'s form (or any V2 histogram,
-    /// compressed or not).
+    /// compressed or not, within this program's bounds: see [`checked_v2`]).
     pub fn from_base64(text: &str) -> Result<LatencyHistogram, String> {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(text.trim())
             .map_err(|error| format!("not base64: {error}"))?;
+        let plain = checked_v2(&bytes)?;
         let histogram: Histogram<u64> = Deserializer::new()
-            .deserialize(&mut bytes.as_slice())
+            .deserialize(&mut plain.as_ref())
             .map_err(|error| format!("not an HdrHistogram: {error:?}"))?;
         Ok(LatencyHistogram { histogram })
     }
+}
+
+/// HdrHistogram's V2 encoding cookies (8-byte counts).
+const V2_COOKIE: u32 = 0x1c84_9313;
+const V2_COMPRESSED_COOKIE: u32 = 0x1c84_9314;
+/// A V2 header: cookie, payload length, normalizing offset, significant
+/// digits (4 bytes each), lowest and highest trackable values, and the
+/// conversion ratio (8 bytes each).
+const V2_HEADER_BYTES: usize = 40;
+/// The largest payload a histogram of this program's bounds encodes to (at
+/// most 9 bytes for each of its ~28,000 counts), rounded up.
+const MAX_PAYLOAD_BYTES: usize = 1 << 20;
+
+fn be_u32(bytes: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn be_u64(bytes: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_be_bytes(bytes.get(at..at + 8)?.try_into().ok()?))
+}
+
+/// The uncompressed V2 encoding in `bytes`, once its header is known to
+/// describe a histogram this program could have written: 1 to 3 significant
+/// digits, values from 1 to at most [`HIGHEST_US`], and a payload that is
+/// present. hdrhistogram sizes its buffers from the header before reading
+/// the rest, so a few bytes of a hostile file could otherwise make it
+/// allocate gigabytes; a compressed one is inflated only up to the largest
+/// such encoding.
+fn checked_v2(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
+    const TRUNCATED: &str = "not an HdrHistogram: truncated header";
+    let plain = match be_u32(bytes, 0).ok_or(TRUNCATED)? {
+        V2_COOKIE => Cow::Borrowed(bytes),
+        V2_COMPRESSED_COOKIE => {
+            let length = be_u32(bytes, 4).ok_or(TRUNCATED)? as usize;
+            let compressed = bytes
+                .get(8..)
+                .and_then(|rest| rest.get(..length))
+                .ok_or("not an HdrHistogram: compressed length beyond the data")?;
+            let limit = V2_HEADER_BYTES + MAX_PAYLOAD_BYTES;
+            let mut inflated = Vec::new();
+            flate2::read::ZlibDecoder::new(compressed)
+                .take(limit as u64 + 1)
+                .read_to_end(&mut inflated)
+                .map_err(|error| format!("not an HdrHistogram: {error}"))?;
+            if inflated.len() > limit {
+                return Err(format!(
+                    "not an HdrHistogram of this program: inflates to more than {limit} bytes"
+                ));
+            }
+            if be_u32(&inflated, 0) != Some(V2_COOKIE) {
+                return Err("not an HdrHistogram: bad inner cookie".to_string());
+            }
+            Cow::Owned(inflated)
+        }
+        cookie => {
+            return Err(format!(
+                "not an HdrHistogram V2 encoding (cookie {cookie:#x})"
+            ))
+        }
+    };
+    let header = |at| be_u32(&plain, at).ok_or(TRUNCATED);
+    let payload = header(4)? as usize;
+    let digits = header(12)?;
+    let lowest = be_u64(&plain, 16).ok_or(TRUNCATED)?;
+    let highest = be_u64(&plain, 24).ok_or(TRUNCATED)?;
+    if payload > plain.len().saturating_sub(V2_HEADER_BYTES) || payload > MAX_PAYLOAD_BYTES {
+        return Err(format!(
+            "not an HdrHistogram: a payload of {payload} bytes, more than is present"
+        ));
+    }
+    if !(1..=u32::from(SIGNIFICANT_DIGITS)).contains(&digits)
+        || lowest < 1
+        || highest > HIGHEST_US
+        || highest < lowest.saturating_mul(2)
+    {
+        return Err(format!(
+            "not an HdrHistogram of this program: {digits} significant digits, values \
+             {lowest} to {highest} (at most {SIGNIFICANT_DIGITS} digits, 1 to {HIGHEST_US})"
+        ));
+    }
+    Ok(plain)
 }
 
 /// A WebSocket handshake time block from its histogram: count, extremes,
@@ -224,6 +310,88 @@ mod tests {
         assert_eq!(back, histogram);
         assert!(LatencyHistogram::from_base64("not base64!").is_err());
         assert!(LatencyHistogram::from_base64("AAAA").is_err());
+    }
+
+    /// A V2 header (and `payload` after it), base64.
+    fn v2(cookie: u32, payload_len: u32, digits: u32, lowest: u64, highest: u64) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(&cookie.to_be_bytes());
+        bytes.extend_from_slice(&payload_len.to_be_bytes());
+        bytes.extend_from_slice(&0u32.to_be_bytes());
+        bytes.extend_from_slice(&digits.to_be_bytes());
+        bytes.extend_from_slice(&lowest.to_be_bytes());
+        bytes.extend_from_slice(&highest.to_be_bytes());
+        bytes.extend_from_slice(&1.0f64.to_be_bytes());
+        bytes
+    }
+
+    fn decode(bytes: &[u8]) -> Result<LatencyHistogram, String> {
+        LatencyHistogram::from_base64(&base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+
+    fn compressed(inner: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut encoder =
+            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(inner).unwrap();
+        let deflated = encoder.finish().unwrap();
+        let mut bytes = V2_COMPRESSED_COOKIE.to_be_bytes().to_vec();
+        bytes.extend_from_slice(&(deflated.len() as u32).to_be_bytes());
+        bytes.extend_from_slice(&deflated);
+        bytes
+    }
+
+    #[test]
+    fn histograms_beyond_this_programs_bounds_are_refused_before_decoding() {
+        // A payload length the data does not hold (hdrhistogram would
+        // allocate it first): 4 GiB asked by 40 bytes.
+        let error = decode(&v2(V2_COOKIE, u32::MAX, 3, 1, HIGHEST_US)).unwrap_err();
+        assert!(error.contains("more than is present"), "{error}");
+        // Bounds whose counts array would be large.
+        for (digits, lowest, highest) in [
+            (5, 1, HIGHEST_US),
+            (3, 1, 1 << 62),
+            (0, 1, 1000),
+            (3, 0, 1000),
+        ] {
+            let mut bytes = v2(V2_COOKIE, 2, digits, lowest, highest);
+            bytes.extend_from_slice(&[0, 0]);
+            let error = decode(&bytes).unwrap_err();
+            assert!(
+                error.contains("of this program"),
+                "{digits} {lowest} {highest}: {error}"
+            );
+        }
+        // A compressed bomb: inflates to more than any histogram needs.
+        let mut inner = v2(V2_COOKIE, u32::MAX, 3, 1, HIGHEST_US);
+        inner.resize(V2_HEADER_BYTES + MAX_PAYLOAD_BYTES + 10, 0);
+        let error = decode(&compressed(&inner)).unwrap_err();
+        assert!(error.contains("inflates to more than"), "{error}");
+        // A compressed length beyond the data, a truncated header, a bad cookie.
+        let mut short = compressed(&v2(V2_COOKIE, 0, 3, 1, HIGHEST_US));
+        short.truncate(short.len() - 1);
+        assert!(decode(&short).unwrap_err().contains("beyond the data"));
+        assert!(decode(&V2_COOKIE.to_be_bytes())
+            .unwrap_err()
+            .contains("truncated"));
+        assert!(decode(&v2(7, 0, 3, 1, HIGHEST_US))
+            .unwrap_err()
+            .contains("cookie 0x7"));
+    }
+
+    #[test]
+    fn histograms_within_the_bounds_decode_compressed_or_not() {
+        let mut histogram = LatencyHistogram::with_digits(2);
+        histogram.record_ns(5_000_000);
+        histogram.record_ns(7_000);
+        let mut plain = Vec::new();
+        hdrhistogram::serialization::V2Serializer::new()
+            .serialize(&histogram.histogram, &mut plain)
+            .unwrap();
+        assert_eq!(decode(&plain).unwrap(), histogram);
+        assert_eq!(decode(&compressed(&plain)).unwrap(), histogram);
+        let text = histogram.to_base64();
+        assert_eq!(LatencyHistogram::from_base64(&text).unwrap(), histogram);
     }
 
     #[test]

@@ -32,6 +32,11 @@ pub const MAX_REQUEST_BYTES: u64 = 64 * 1024 * 1024;
 /// line's lookup, and each request's header block, bounded whatever the file.
 pub const MAX_HEADERS_IN_FORCE: usize = 1000;
 
+/// Most bytes of names and values the headers in force may hold: every
+/// request of the file carries them (and each call in flight its own copy),
+/// so they are bounded as `--add-header-file` is.
+pub const MAX_HEADER_BYTES_IN_FORCE: usize = 1 << 20;
+
 /// The ammo formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AmmoFormat {
@@ -161,6 +166,8 @@ pub struct AmmoReader<R> {
     /// Number of the next line to be read.
     next_line: u64,
     headers: AmmoHeaders,
+    /// Bytes of the names and values in `headers`.
+    header_bytes: usize,
 }
 
 impl<R: BufRead + Seek> AmmoReader<R> {
@@ -173,6 +180,7 @@ impl<R: BufRead + Seek> AmmoReader<R> {
             offset: 0,
             next_line: 1,
             headers: Rc::new(Vec::new()),
+            header_bytes: 0,
         }
     }
 
@@ -191,6 +199,7 @@ impl<R: BufRead + Seek> AmmoReader<R> {
         self.offset = 0;
         self.next_line = 1;
         self.headers = Rc::new(Vec::new());
+        self.header_bytes = 0;
         Ok(())
     }
 
@@ -329,25 +338,46 @@ impl<R: BufRead + Seek> AmmoReader<R> {
         if name.is_empty() || name.iter().any(|b| b.is_ascii_whitespace()) {
             return Err(self.error(line, format!("bad header name '{}'", excerpt(name))));
         }
-        let headers = Rc::make_mut(&mut self.headers);
-        let existing = headers
+        let existing = self
+            .headers
             .iter()
             .position(|(n, _)| n.eq_ignore_ascii_case(name));
+        let replaced = existing.map_or(0, |at| {
+            let (name, value) = &self.headers[at];
+            name.len() + value.len()
+        });
+        let added = if value.is_empty() {
+            0
+        } else {
+            name.len() + value.len()
+        };
+        let bytes = self.header_bytes - replaced + added;
+        if existing.is_none() && added > 0 && self.headers.len() >= MAX_HEADERS_IN_FORCE {
+            return Err(self.error(
+                line,
+                format!(
+                    "more than {MAX_HEADERS_IN_FORCE} headers in force \
+                     (an empty value removes one: '[Name:]')"
+                ),
+            ));
+        }
+        if bytes > MAX_HEADER_BYTES_IN_FORCE {
+            return Err(self.error(
+                line,
+                format!(
+                    "the headers in force would hold more than {MAX_HEADER_BYTES_IN_FORCE} \
+                     bytes (an empty value removes one: '[Name:]')"
+                ),
+            ));
+        }
+        self.header_bytes = bytes;
+        let headers = Rc::make_mut(&mut self.headers);
         match (existing, value.is_empty()) {
             (Some(at), true) => {
                 headers.remove(at);
             }
             (Some(at), false) => headers[at].1 = value.to_vec(),
             (None, true) => {}
-            (None, false) if headers.len() >= MAX_HEADERS_IN_FORCE => {
-                return Err(self.error(
-                    line,
-                    format!(
-                        "more than {MAX_HEADERS_IN_FORCE} headers in force \
-                         (an empty value removes one: '[Name:]')"
-                    ),
-                ))
-            }
             (None, false) => headers.push((name.to_vec(), value.to_vec())),
         }
         Ok(())
@@ -682,6 +712,17 @@ mod tests {
             error.message.contains("more than 1000 headers in force"),
             "{error}"
         );
+        // Bytes: 17 headers of 64,000-byte values pass 1 MiB; replacing one
+        // by a short value first keeps the total under it.
+        let value = "v".repeat(64_000);
+        let mut big: Vec<u8> = (0..16)
+            .flat_map(|i| format!("[X-H{i}: {value}]\n").into_bytes())
+            .collect();
+        big.extend_from_slice(b"/a\n[X-H0: short]\n");
+        big.extend_from_slice(format!("[X-H16: {value}]\n/b\n[X-H17: {value}]\n/c\n").as_bytes());
+        let error = entries(&big, AmmoFormat::Uri).expect_err("too many header bytes");
+        assert_eq!(error.line, 21, "{error}");
+        assert!(error.message.contains("more than 1048576 bytes"), "{error}");
         let long = vec![b'a'; MAX_LINE_BYTES + 10];
         let error = entries(&long, AmmoFormat::Uri).expect_err("long line");
         assert!(error.message.contains("longer than"), "{error}");

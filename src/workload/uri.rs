@@ -140,6 +140,30 @@ impl WorkingSet {
     }
 }
 
+/// `text` with each run of NULs made one NUL and none at either end: the
+/// same URIs in the same order (empty entries are skipped), but a pass over
+/// the file then costs its URIs, not its gaps, which a request at the end of
+/// a pass would otherwise scan again and again.
+fn without_empty_entries(mut text: Vec<u8>) -> Vec<u8> {
+    let mut kept = 0;
+    let mut after_nul = true;
+    for at in 0..text.len() {
+        let byte = text[at];
+        if byte == 0 && after_nul {
+            continue;
+        }
+        after_nul = byte == 0;
+        text[kept] = byte;
+        kept += 1;
+    }
+    if after_nul {
+        kept = kept.saturating_sub(1);
+    }
+    text.truncate(kept);
+    text.shrink_to_fit();
+    text
+}
+
 /// `--wlog=B,F`: the URIs of a NUL-separated file, in order. The file is
 /// kept as read and walked with a cursor, so it costs its own size and
 /// nothing per URI.
@@ -170,7 +194,7 @@ impl UriLog {
             return Err([b"file ".as_slice(), name, b" is empty"].concat());
         }
         let log = UriLog {
-            text,
+            text: without_empty_entries(text),
             cursor: 0,
             wrap,
             next_index: 0,
@@ -221,6 +245,20 @@ impl UriLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_of_nuls_collapse_to_one_separator() {
+        let cases: &[(&[u8], &[u8])] = &[
+            (b"/a\0/b\0", b"/a\0/b"),
+            (b"\0\0/a\0\0\0/b\0\0", b"/a\0/b"),
+            (b"/a", b"/a"),
+            (b"\0\0\0", b""),
+            (b"/a\0\0", b"/a"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(without_empty_entries(text.to_vec()), *expected, "{text:?}");
+        }
+    }
 
     fn take(source: &mut UriSource, count: usize) -> Vec<String> {
         let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("UTF-8 in these tests");
