@@ -26,8 +26,8 @@ use crate::workload::{next_call_uri, release_due_units, RequestFactory};
 mod script;
 mod slots;
 
-use script::SessionCall;
 pub use script::SessionScript;
+use script::{PendingCalls, SessionCall};
 use slots::Slot;
 
 const RATE_TIMER: u64 = 0;
@@ -71,7 +71,7 @@ struct Session {
     burst: usize,
     /// Calls of the current burst not issued yet (waiting for the first
     /// call of the burst, or for slot capacity).
-    pending: VecDeque<SessionCall>,
+    pending: PendingCalls,
     /// Calls of the current burst issued and not done.
     in_flight: usize,
     /// The burst's first call is issued alone; the rest wait for it.
@@ -185,7 +185,7 @@ impl SessionWorkload {
             connections: 0,
             completed_calls: 0,
             burst: 0,
-            pending: VecDeque::new(),
+            pending: PendingCalls::default(),
             in_flight: 0,
             awaiting_first: false,
             think_time_s: 0.0,
@@ -207,7 +207,7 @@ impl SessionWorkload {
             return;
         };
         if let Some(session) = self.sessions.get_mut(&serial) {
-            session.pending = calls.into();
+            session.pending = calls;
             session.think_time_s = think_time_s;
             session.embedded_in_burst = 0;
             session.awaiting_first = true;

@@ -109,6 +109,11 @@ impl<'a> LogBurst<'a> {
     pub fn requests(&self) -> impl Iterator<Item = LogRequest<'a>> + '_ {
         self.requests.clone().map(|index| self.log.request(index))
     }
+
+    /// The burst's requests as indexes for [`SessionLog::request`].
+    pub fn request_range(&self) -> Range<usize> {
+        self.requests.clone()
+    }
 }
 
 /// Index ranges: entry `index` of `starts` runs to the next entry or `end`.
@@ -182,7 +187,8 @@ impl SessionLog {
         })
     }
 
-    fn request(&self, request: usize) -> LogRequest<'_> {
+    /// Request `request` of the whole file (from 0, in file order).
+    pub fn request(&self, request: usize) -> LogRequest<'_> {
         let index = &self.index;
         let key = request as u32;
         let method = match index.other_method_requests.binary_search(&key) {

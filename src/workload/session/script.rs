@@ -3,6 +3,7 @@
 //! objects a page embeds.
 
 use super::*;
+use std::ops::Range;
 
 /// What each session does.
 #[derive(Debug, Clone)]
@@ -34,6 +35,46 @@ pub(super) struct SessionCall {
     pub(super) body: Vec<u8>,
 }
 
+/// The calls of a session's burst not issued yet: a stretch of the shared
+/// `--wsesslog` file's requests, each copied out only when it is issued (so
+/// that sessions in flight cost no copy of their bursts, however long), or
+/// calls made for this session (`--wsess`, `--wsesspage` and its embedded
+/// objects).
+#[derive(Debug, Default)]
+pub(super) struct PendingCalls {
+    log_requests: Range<usize>,
+    calls: VecDeque<SessionCall>,
+}
+
+impl PendingCalls {
+    pub(super) fn len(&self) -> usize {
+        self.log_requests.len() + self.calls.len()
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub(super) fn extend(&mut self, calls: impl IntoIterator<Item = SessionCall>) {
+        self.calls.extend(calls);
+    }
+
+    /// The next call, its request taken from `script`'s log when it is one.
+    pub(super) fn pop_front(&mut self, script: &SessionScript) -> Option<SessionCall> {
+        if let SessionScript::Log(log) = script {
+            if let Some(index) = self.log_requests.next() {
+                let request = log.request(index);
+                return Some(SessionCall {
+                    uri: request.uri.to_vec(),
+                    method: request.method.as_bytes().to_vec(),
+                    body: request.body.to_vec(),
+                });
+            }
+        }
+        self.calls.pop_front()
+    }
+}
+
 impl SessionWorkload {
     /// `--wsesslog`: which entry of the file the call just taken from the
     /// session's burst is (session definition, burst, request, from 0).
@@ -57,7 +98,7 @@ impl SessionWorkload {
         &mut self,
         engine: &mut dyn Actions,
         serial: u64,
-    ) -> Option<(Vec<SessionCall>, f64)> {
+    ) -> Option<(PendingCalls, f64)> {
         let session = self.sessions.get(&serial)?;
         match &self.spec.script {
             SessionScript::Calls {
@@ -81,19 +122,19 @@ impl SessionWorkload {
                         body: Vec::new(),
                     });
                 }
-                (!burst.is_empty()).then_some((burst, think))
+                let pending = PendingCalls {
+                    log_requests: 0..0,
+                    calls: burst.into(),
+                };
+                (!pending.is_empty()).then_some((pending, think))
             }
             SessionScript::Log(definitions) => {
                 let burst = definitions.burst(session.definition, session.burst)?;
-                let calls = burst
-                    .requests()
-                    .map(|request| SessionCall {
-                        uri: request.uri.to_vec(),
-                        method: request.method.as_bytes().to_vec(),
-                        body: request.body.to_vec(),
-                    })
-                    .collect();
-                Some((calls, burst.think_time_s))
+                let pending = PendingCalls {
+                    log_requests: burst.request_range(),
+                    calls: VecDeque::new(),
+                };
+                Some((pending, burst.think_time_s))
             }
             SessionScript::Pages { think_time_s, .. } => {
                 // The page comes from --wset or --wlog when one was given
@@ -108,7 +149,11 @@ impl SessionWorkload {
                     method: self.requests.method().to_vec(),
                     body: Vec::new(),
                 };
-                Some((vec![call], think))
+                let pending = PendingCalls {
+                    log_requests: 0..0,
+                    calls: VecDeque::from([call]),
+                };
+                Some((pending, think))
             }
         }
     }

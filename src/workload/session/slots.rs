@@ -52,7 +52,7 @@ impl SessionWorkload {
             else {
                 return;
             };
-            let Some(call) = session.pending.pop_front() else {
+            let Some(call) = session.pending.pop_front(&self.spec.script) else {
                 return;
             };
             session.in_flight += 1;
