@@ -130,7 +130,8 @@ impl LatencyHistogram {
     }
 
     /// Decodes [`to_base64`](Self::to_base64)'s form (or any V2 histogram,
-    /// compressed or not, within this program's bounds: see [`checked_v2`]).
+    /// compressed or not, within this program's bounds: 1 to 3 significant
+    /// digits, values from 1 to [`HIGHEST_US`], the payload all there).
     pub fn from_base64(text: &str) -> Result<LatencyHistogram, String> {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(text.trim())
