@@ -146,6 +146,10 @@ pub(crate) fn start_ignoring_stop_signals(command: &mut std::process::Command) {
     }
 }
 
+/// How often a parent of httperf-rs processes (`--workers`, `rerun`) looks
+/// at its children and at its own stop flag.
+pub(crate) const CHILD_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// Sends SIGINT to process `pid` (a `--workers` worker, to end its test).
 pub(crate) fn interrupt(pid: u32) {
     if let Ok(pid) = libc::pid_t::try_from(pid) {

@@ -38,9 +38,6 @@ pub const WORKER_ENV: &str = "HTTPERF_RS_WORKER";
 /// `--start-at` does not give one.
 const SETUP_ALLOWANCE: Duration = Duration::from_millis(300);
 
-/// How often the parent looks at its workers and at stop signals.
-const POLL_INTERVAL: Duration = Duration::from_millis(20);
-
 /// This process's place among the workers: `Some((w, W))` for a worker.
 pub fn worker_role() -> Result<Option<(u32, u32)>, String> {
     let Some(value) = std::env::var_os(WORKER_ENV) else {
@@ -393,7 +390,7 @@ fn wait_children(children: &mut [Worker]) -> Vec<Option<std::process::ExitStatus
         if !running {
             break;
         }
-        std::thread::sleep(POLL_INTERVAL);
+        std::thread::sleep(sys::CHILD_POLL_INTERVAL);
     }
     for worker in children.iter_mut() {
         if let Some(forwarder) = worker.forwarder.take() {

@@ -8,7 +8,6 @@ use std::io::{self, Read, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use clap::ArgMatches;
 
@@ -64,9 +63,6 @@ fn shell_word(arg: &OsString) -> String {
     }
 }
 
-/// How often a run's parent looks at the child and at its own stop flag.
-const CHILD_POLL_INTERVAL: Duration = Duration::from_millis(20);
-
 /// One run of this executable.
 struct RunOutcome {
     /// Its standard output, up to [`REPORT_MAX_BYTES`].
@@ -111,7 +107,7 @@ fn run_once(exe: &PathBuf, args: &[OsString]) -> Result<RunOutcome, Failure> {
         }
         match child.try_wait() {
             Ok(Some(status)) => break status,
-            Ok(None) => std::thread::sleep(CHILD_POLL_INTERVAL),
+            Ok(None) => std::thread::sleep(sys::CHILD_POLL_INTERVAL),
             Err(error) => {
                 return Err(Failure(format!(
                     "cannot wait for {}: {error}",

@@ -234,11 +234,8 @@ mod tests {
         let steady: Vec<u64> = (1..=4000u64)
             .map(|k| 1_000_000 + (k as f64 * 0.00025 * 1e9) as u64)
             .collect();
-        assert!(
-            settings_for(&steady, 30_000) <= 3,
-            "{}",
-            settings_for(&steady, 30_000)
-        );
+        let settings = settings_for(&steady, 30_000);
+        assert!(settings <= 3, "{settings}");
         // A ramp: every spacing differs by more than the tolerance.
         let mut at = 0;
         let ramp: Vec<u64> = (1..=100u64)

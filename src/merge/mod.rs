@@ -80,19 +80,20 @@ fn read_shard(path: &OsString) -> Result<NamedDocument, String> {
     Ok(NamedDocument { name, document })
 }
 
-/// Runs `merge SHARD…` (`args` are the words after `merge`).
-/// The shard that `--json FILE` names under any path (the same file, by
+/// `--json FILE` and the shard it names under any path (the same file, by
 /// device and inode), which writing the merged document would destroy.
-fn output_replaces_a_shard(parsed: &MergeArgs) -> Option<&OsString> {
+fn output_replaces_a_shard(parsed: &MergeArgs) -> Option<(&OsString, &OsString)> {
     use std::os::unix::fs::MetadataExt;
     let output = parsed.json.as_ref().filter(|p| p.as_bytes() != b"-")?;
-    let output = std::fs::metadata(output).ok()?;
-    parsed.shards.iter().find(|shard| {
+    let written = std::fs::metadata(output).ok()?;
+    let shard = parsed.shards.iter().find(|shard| {
         std::fs::metadata(shard)
-            .is_ok_and(|shard| (shard.dev(), shard.ino()) == (output.dev(), output.ino()))
-    })
+            .is_ok_and(|shard| (shard.dev(), shard.ino()) == (written.dev(), written.ino()))
+    })?;
+    Some((output, shard))
 }
 
+/// Runs `merge SHARD…` (`args` are the words after `merge`).
 pub fn run(program: &str, args: &[OsString]) -> i32 {
     let fail = |message: String, status: i32| {
         let mut exit = Exit::failure_line(format!("{program}: merge: {message}"));
@@ -103,11 +104,11 @@ pub fn run(program: &str, args: &[OsString]) -> i32 {
         Ok(parsed) => parsed,
         Err(message) => return fail(message, 1),
     };
-    if let Some(shard) = output_replaces_a_shard(&parsed) {
+    if let Some((output, shard)) = output_replaces_a_shard(&parsed) {
         return fail(
             format!(
                 "--json {}: that file is the shard {}; the merged document would replace it",
-                parsed.json.as_deref().unwrap_or_default().to_string_lossy(),
+                output.to_string_lossy(),
                 shard.to_string_lossy()
             ),
             1,

@@ -145,28 +145,20 @@ impl WorkingSet {
 /// the file then costs its URIs, not its gaps, which a request at the end of
 /// a pass would otherwise scan again and again.
 fn without_empty_entries(mut text: Vec<u8>) -> Vec<u8> {
-    let mut kept = 0;
-    let mut after_nul = true;
-    for at in 0..text.len() {
-        let byte = text[at];
-        if byte == 0 && after_nul {
-            continue;
-        }
-        after_nul = byte == 0;
-        text[kept] = byte;
-        kept += 1;
+    text.dedup_by(|next, kept| *next == 0 && *kept == 0);
+    if text.last() == Some(&0) {
+        text.pop();
     }
-    if after_nul {
-        kept = kept.saturating_sub(1);
+    if text.first() == Some(&0) {
+        text.remove(0);
     }
-    text.truncate(kept);
     text.shrink_to_fit();
     text
 }
 
 /// `--wlog=B,F`: the URIs of a NUL-separated file, in order. The file is
-/// kept as read and walked with a cursor, so it costs its own size and
-/// nothing per URI.
+/// kept as read (empty entries dropped) and walked with a cursor, so it
+/// costs its own size and nothing per URI.
 #[derive(Debug, Clone)]
 pub struct UriLog {
     text: Vec<u8>,

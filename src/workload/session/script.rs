@@ -47,6 +47,22 @@ pub(super) struct PendingCalls {
 }
 
 impl PendingCalls {
+    /// Requests `range` of the session log, taken in order.
+    fn of_log(range: Range<usize>) -> PendingCalls {
+        PendingCalls {
+            log_requests: range,
+            calls: VecDeque::new(),
+        }
+    }
+
+    /// Calls made for one session.
+    fn of_calls(calls: impl Into<VecDeque<SessionCall>>) -> PendingCalls {
+        PendingCalls {
+            log_requests: 0..0,
+            calls: calls.into(),
+        }
+    }
+
     pub(super) fn len(&self) -> usize {
         self.log_requests.len() + self.calls.len()
     }
@@ -122,19 +138,14 @@ impl SessionWorkload {
                         body: Vec::new(),
                     });
                 }
-                let pending = PendingCalls {
-                    log_requests: 0..0,
-                    calls: burst.into(),
-                };
-                (!pending.is_empty()).then_some((pending, think))
+                (!burst.is_empty()).then(|| (PendingCalls::of_calls(burst), think))
             }
             SessionScript::Log(definitions) => {
                 let burst = definitions.burst(session.definition, session.burst)?;
-                let pending = PendingCalls {
-                    log_requests: burst.request_range(),
-                    calls: VecDeque::new(),
-                };
-                Some((pending, burst.think_time_s))
+                Some((
+                    PendingCalls::of_log(burst.request_range()),
+                    burst.think_time_s,
+                ))
             }
             SessionScript::Pages { think_time_s, .. } => {
                 // The page comes from --wset or --wlog when one was given
@@ -149,11 +160,7 @@ impl SessionWorkload {
                     method: self.requests.method().to_vec(),
                     body: Vec::new(),
                 };
-                let pending = PendingCalls {
-                    log_requests: 0..0,
-                    calls: VecDeque::from([call]),
-                };
-                Some((pending, think))
+                Some((PendingCalls::of_calls([call]), think))
             }
         }
     }
